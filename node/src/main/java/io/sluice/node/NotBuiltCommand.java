@@ -1,0 +1,111 @@
+package io.sluice.node;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Unmatched;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/**
+ * Subcommands that the design promises but that are not built yet. Each says so plainly and exits with
+ * {@link #NOT_BUILT_EXIT_CODE}, so nothing pretends to work. Each is replaced by its real command as it lands.
+ */
+abstract class NotBuiltCommand implements Callable<Integer>
+{
+    /** Exit code of a subcommand that is not built yet. */
+    static final int NOT_BUILT_EXIT_CODE = 3;
+
+    @Unmatched
+    List<String> ignored;
+
+    abstract String what();
+
+    @Override
+    public Integer call()
+    {
+        System.err.println("sluice: " + what() + " is not built yet in this version (" + SluiceMain.version() +
+            "); see README.md for what runs today.");
+        return NOT_BUILT_EXIT_CODE;
+    }
+
+    @Command(name = "demo", description = "Run a primary, replicas and a load; print the latency table. (not built yet)")
+    static final class Demo extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the demo";
+        }
+    }
+
+    @Command(name = "primary", description = "Run a primary node from a config file. (not built yet)")
+    static final class Primary extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the primary node";
+        }
+    }
+
+    @Command(name = "replica", description = "Run a replica node from a config file. (not built yet)")
+    static final class Replica extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the replica node";
+        }
+    }
+
+    @Command(name = "admin", description = "Operator console: DURABILITY, STATUS, PROMOTE, HALT, RESUME. (not built yet)")
+    static final class Admin extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the admin console";
+        }
+    }
+
+    @Command(name = "client", description = "Interactive trading console. (not built yet)")
+    static final class Client extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the trading console";
+        }
+    }
+
+    @Command(name = "bench", description = "Open-loop load generator and latency harness. (not built yet)")
+    static final class Bench extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the load generator";
+        }
+    }
+
+    @Command(name = "journal", description = "Inspect or verify a journal directory. (not built yet)")
+    static final class Journal extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the journal tool";
+        }
+    }
+
+    @Command(name = "check", description = "Check a client history against a node or journal. (not built yet)")
+    static final class Check extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "the history checker";
+        }
+    }
+
+    @Command(name = "keygen", description = "Write an Ed25519 key pair. (not built yet)")
+    static final class Keygen extends NotBuiltCommand
+    {
+        String what()
+        {
+            return "key generation";
+        }
+    }
+}
