@@ -1,0 +1,360 @@
+package io.sluice.node.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.sluice.node.config.Parsers.endpoint;
+import static io.sluice.node.config.Parsers.intRange;
+import static io.sluice.node.config.Parsers.longRange;
+import static io.sluice.node.config.Parsers.nonEmpty;
+import static io.sluice.node.config.Parsers.onOff;
+import static io.sluice.node.config.Parsers.oneOf;
+import static io.sluice.node.config.Parsers.powerOfTwo;
+
+/**
+ * A node's configuration: one Java properties file ({@code key = value}, {@code #} comments), overridden key by key
+ * from the command line. Every key, its default and its check live here; docs/configuration.md documents the same
+ * list (a test keeps the two in step). Unknown keys, bad values and inconsistent combinations fail at start-up with
+ * a message naming the key.
+ */
+public final class NodeConfig
+{
+    public static final ConfigKey<Integer> NODE_ID = new ConfigKey<>("node.id", "1",
+        "Id of this node in the cluster, unique per node.", intRange(1, 65_535));
+    public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data.dir", null,
+        "Directory for the journal, snapshots and scratch files; relative paths are against the config file.",
+        nonEmpty());
+    public static final ConfigKey<InetSocketAddress> CLIENT_BIND = new ConfigKey<>("client.bind", "127.0.0.1:7001",
+        "Address the order-entry listener binds; port 0 picks a free port.", endpoint());
+    public static final ConfigKey<InetSocketAddress> ADMIN_BIND = new ConfigKey<>("admin.bind", "127.0.0.1:7002",
+        "Address the admin listener binds (keep it on loopback).", endpoint());
+    public static final ConfigKey<InetSocketAddress> HTTP_BIND = new ConfigKey<>("http.bind", "127.0.0.1:7003",
+        "Address of the HTTP listener for /healthz, /metrics and /stats.", endpoint());
+    public static final ConfigKey<String> DURABILITY = new ConfigKey<>("durability", null,
+        "Durability policy at start-up: local, hybrid, durably-replicated, replicated, or a clause expression " +
+        "such as 'persisted>=1 && in_memory>=2'. Default: hybrid with replicas, local without.", nonEmpty());
+    public static final ConfigKey<String> THREADING = new ConfigKey<>("threading", "shared",
+        "shared: stages share threads with a backoff idle strategy; dedicated: one thread per stage.",
+        oneOf("shared", "dedicated"));
+    public static final ConfigKey<String> IDLE_STRATEGY = new ConfigKey<>("idle.strategy", "backoff",
+        "How idle stages wait: backoff, sleep, yield, or busy-spin (only with dedicated threads and spare cores).",
+        oneOf("backoff", "sleep", "yield", "busy-spin"));
+    public static final ConfigKey<Integer> READER_SHARDS = new ConfigKey<>("reader.shards", "2",
+        "Reader shards (and ingest rings) in static shard mode.", intRange(1, 64));
+    public static final ConfigKey<String> SHARDS_MODE = new ConfigKey<>("shards.mode", "static",
+        "static: reader.shards fixed shards; dynamic: scale between shards.min and shards.max.",
+        oneOf("static", "dynamic"));
+    public static final ConfigKey<Integer> SHARDS_MIN = new ConfigKey<>("shards.min", "1",
+        "Fewest reader shards in dynamic mode.", intRange(1, 64));
+    public static final ConfigKey<Integer> SHARDS_MAX = new ConfigKey<>("shards.max", "4",
+        "Most reader shards in dynamic mode.", intRange(1, 64));
+    public static final ConfigKey<Integer> INGEST_RING_BYTES = new ConfigKey<>("ingest.ring.bytes", "1048576",
+        "Capacity of each ingest ring, a power of two.", powerOfTwo(4096, 1 << 30));
+    public static final ConfigKey<Integer> OUTPUT_RING_BYTES = new ConfigKey<>("output.ring.bytes", "4194304",
+        "Capacity of the output ring (sequencer to response stage), a power of two.", powerOfTwo(4096, 1 << 30));
+    public static final ConfigKey<Integer> JOURNAL_RING_BYTES = new ConfigKey<>("journal.ring.bytes", "4194304",
+        "Capacity of the journal ring (sequencer to journal), a power of two.", powerOfTwo(4096, 1 << 30));
+    public static final ConfigKey<Integer> SEQUENCER_BATCH_PER_RING = new ConfigKey<>("sequencer.batch.per.ring",
+        "64", "Most requests the sequencer takes from one ingest ring per turn.", intRange(1, 65_536));
+    public static final ConfigKey<Integer> FRAME_MAX_BYTES = new ConfigKey<>("frame.max.bytes", "4096",
+        "Largest client message (SBE header and body) accepted; longer length prefixes close the connection.",
+        intRange(64, 65_536));
+    public static final ConfigKey<Integer> CLIENT_MAX_UNSENT_BYTES = new ConfigKey<>("client.max.unsent.bytes",
+        "65536", "A client whose unsent replies exceed this is disconnected.", intRange(4096, 1 << 30));
+    public static final ConfigKey<Long> CLIENT_HEARTBEAT_INTERVAL_MS = new ConfigKey<>("client.heartbeat.interval.ms",
+        "1000", "Heartbeat sent to a client connection idle this long.", longRange(10, 3_600_000));
+    public static final ConfigKey<String> JOURNAL_SYNC = new ConfigKey<>("journal.sync", "every-group",
+        "every-group: fsync after each group of appends (what the durability gate assumes); none: never " +
+        "(benchmarks only; logged as a warning and shown in /healthz).", oneOf("every-group", "none"));
+    public static final ConfigKey<Integer> JOURNAL_GROUP_MAX_ENTRIES = new ConfigKey<>("journal.group.max.entries",
+        "256", "Most entries appended before a sync.", intRange(1, 1 << 20));
+    public static final ConfigKey<Long> SNAPSHOT_INTERVAL_ENTRIES = new ConfigKey<>("snapshot.interval.entries",
+        "1000000", "Take a snapshot every this many journal entries; 0 disables.", longRange(0, Long.MAX_VALUE));
+    public static final ConfigKey<Long> SNAPSHOT_INTERVAL_SECONDS = new ConfigKey<>("snapshot.interval.seconds",
+        "300", "Take a snapshot at least this often while entries arrive; 0 disables.", longRange(0, 86_400 * 7L));
+    public static final ConfigKey<Boolean> AUTH = new ConfigKey<>("auth", "off",
+        "on: clients and operators must sign the logon challenge with a key listed in auth.keys.file.", onOff());
+    public static final ConfigKey<String> AUTH_KEYS_FILE = new ConfigKey<>("auth.keys.file", null,
+        "authorized_keys file mapping public keys to a role and an account (required when auth=on).", nonEmpty());
+    public static final ConfigKey<Boolean> TRACE = new ConfigKey<>("trace", "off",
+        "on: record per-stage latency histograms, served at GET /stats.", onOff());
+    public static final ConfigKey<Long> RISK_MAX_ORDER_NOTIONAL = new ConfigKey<>("risk.max.order.notional",
+        "9223372036854775807", "Largest price x quantity of one order.", longRange(1, Long.MAX_VALUE));
+    public static final ConfigKey<Integer> RISK_MAX_OPEN_ORDERS = new ConfigKey<>("risk.max.open.orders", "10000",
+        "Most resting orders per account.", intRange(1, 1 << 26));
+    public static final ConfigKey<String> STP_DEFAULT = new ConfigKey<>("stp.default", "cancel-newest",
+        "Self-trade prevention for accounts without their own setting.",
+        oneOf("cancel-newest", "cancel-oldest", "cancel-both"));
+    public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
+        "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
+
+    /** Every fixed key, in documentation order. */
+    public static final List<ConfigKey<?>> KEYS = List.of(
+        NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
+        SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
+        SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
+        JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
+        AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, ORDER_POOL_CAPACITY);
+
+    /** Per-instrument keys: {@code instrument.<id>.<field>}. */
+    public static final List<String> INSTRUMENT_FIELDS = List.of(
+        "symbol", "tick", "lot", "min.qty", "max.qty", "reference.price", "band.bps");
+    private static final Pattern INSTRUMENT_KEY = Pattern.compile("instrument\\.([0-9]+)\\.(.+)");
+
+    private final Map<String, Object> values = new LinkedHashMap<>();
+    private final List<InstrumentConfig> instruments;
+    private final Path baseDir;
+
+    private NodeConfig(final Map<String, Object> values, final List<InstrumentConfig> instruments, final Path baseDir)
+    {
+        this.values.putAll(values);
+        this.instruments = Collections.unmodifiableList(instruments);
+        this.baseDir = baseDir;
+    }
+
+    /**
+     * Read a config file and apply overrides.
+     *
+     * @param file      properties file.
+     * @param overrides {@code key=value} pairs from the command line; they win over the file.
+     * @return the validated configuration.
+     * @throws ConfigException naming the key at fault.
+     */
+    public static NodeConfig load(final Path file, final Map<String, String> overrides)
+    {
+        final Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8))
+        {
+            properties.load(reader);
+        }
+        catch (final IOException ex)
+        {
+            throw new ConfigException("cannot read config file " + file + ": " + ex.getMessage());
+        }
+        final Map<String, String> raw = new TreeMap<>();
+        properties.stringPropertyNames().forEach(name -> raw.put(name, properties.getProperty(name)));
+        raw.putAll(overrides);
+        final Path parent = file.toAbsolutePath().getParent();
+        return parse(raw, parent);
+    }
+
+    /**
+     * Validate raw key/value pairs.
+     *
+     * @param raw     every key given.
+     * @param baseDir against which relative paths resolve.
+     * @return the validated configuration.
+     * @throws ConfigException naming the key at fault.
+     */
+    public static NodeConfig parse(final Map<String, String> raw, final Path baseDir)
+    {
+        final Map<String, ConfigKey<?>> known = new LinkedHashMap<>();
+        KEYS.forEach(key -> known.put(key.name(), key));
+
+        final Map<String, Object> values = new LinkedHashMap<>();
+        final Map<Integer, Map<String, String>> instrumentFields = new TreeMap<>();
+        for (final Map.Entry<String, String> entry : new TreeMap<>(raw).entrySet())
+        {
+            final String name = entry.getKey().trim();
+            final ConfigKey<?> key = known.get(name);
+            if (key != null)
+            {
+                values.put(name, key.parse(entry.getValue()));
+                continue;
+            }
+            final Matcher matcher = INSTRUMENT_KEY.matcher(name);
+            if (matcher.matches() && INSTRUMENT_FIELDS.contains(matcher.group(2)))
+            {
+                final int id = intRange(1, Integer.MAX_VALUE).apply(matcher.group(1));
+                instrumentFields.computeIfAbsent(id, ignore -> new LinkedHashMap<>())
+                    .put(matcher.group(2), entry.getValue().trim());
+                continue;
+            }
+            throw new ConfigException("unknown key '" + name + "'" + suggestion(name, known.keySet()) +
+                "; see docs/configuration.md for every key");
+        }
+        for (final ConfigKey<?> key : KEYS)
+        {
+            if (!values.containsKey(key.name()) && key.defaultValue() != null)
+            {
+                values.put(key.name(), key.parse(key.defaultValue()));
+            }
+        }
+
+        final List<InstrumentConfig> instruments = new ArrayList<>();
+        instrumentFields.forEach((id, fields) -> instruments.add(instrument(id, fields)));
+
+        final NodeConfig config = new NodeConfig(values, instruments, baseDir);
+        config.checkConsistency();
+        return config;
+    }
+
+    private static InstrumentConfig instrument(final int id, final Map<String, String> fields)
+    {
+        final String prefix = "instrument." + id + ".";
+        for (final String field : INSTRUMENT_FIELDS)
+        {
+            if (!fields.containsKey(field))
+            {
+                throw new ConfigException(prefix + field + " is missing: an instrument needs " +
+                    String.join(", ", INSTRUMENT_FIELDS));
+            }
+        }
+        final String symbol = fields.get("symbol");
+        if (symbol.isEmpty() || symbol.length() > 16 || !symbol.chars().allMatch(c -> c > ' ' && c < 127))
+        {
+            throw new ConfigException(prefix + "symbol='" + symbol + "': must be 1 to 16 printable ASCII characters");
+        }
+        final long tick = new ConfigKey<>(prefix + "tick", null, "", longRange(1, Long.MAX_VALUE))
+            .parse(fields.get("tick"));
+        final long lot = new ConfigKey<>(prefix + "lot", null, "", longRange(1, Long.MAX_VALUE))
+            .parse(fields.get("lot"));
+        final long minQty = new ConfigKey<>(prefix + "min.qty", null, "", longRange(1, Long.MAX_VALUE))
+            .parse(fields.get("min.qty"));
+        final long maxQty = new ConfigKey<>(prefix + "max.qty", null, "", longRange(1, Long.MAX_VALUE))
+            .parse(fields.get("max.qty"));
+        final long reference = new ConfigKey<>(prefix + "reference.price", null, "", longRange(1, Long.MAX_VALUE))
+            .parse(fields.get("reference.price"));
+        final int band = new ConfigKey<>(prefix + "band.bps", null, "", intRange(1, 1_000_000))
+            .parse(fields.get("band.bps"));
+        if (minQty > maxQty)
+        {
+            throw new ConfigException(prefix + "min.qty=" + minQty + " exceeds " + prefix + "max.qty=" + maxQty);
+        }
+        if (reference % tick != 0)
+        {
+            throw new ConfigException(prefix + "reference.price=" + reference + " is not a multiple of " + prefix +
+                "tick=" + tick);
+        }
+        return new InstrumentConfig(id, symbol, tick, lot, minQty, maxQty, reference, band);
+    }
+
+    private void checkConsistency()
+    {
+        if (!values.containsKey(DATA_DIR.name()))
+        {
+            throw new ConfigException(DATA_DIR.name() + " is required");
+        }
+        if (authEnabled() && !values.containsKey(AUTH_KEYS_FILE.name()))
+        {
+            throw new ConfigException(AUTH_KEYS_FILE.name() + " is required when auth=on");
+        }
+        if (get(SHARDS_MIN) > get(SHARDS_MAX))
+        {
+            throw new ConfigException(SHARDS_MIN.name() + "=" + get(SHARDS_MIN) + " exceeds " + SHARDS_MAX.name() +
+                "=" + get(SHARDS_MAX));
+        }
+        if ("busy-spin".equals(get(IDLE_STRATEGY)) && "shared".equals(get(THREADING)))
+        {
+            throw new ConfigException(IDLE_STRATEGY.name() + "=busy-spin needs " + THREADING.name() +
+                "=dedicated: shared threads must back off");
+        }
+        checkPortsDistinct(CLIENT_BIND, ADMIN_BIND, HTTP_BIND);
+    }
+
+    private void checkPortsDistinct(final ConfigKey<?>... keys)
+    {
+        for (int i = 0; i < keys.length; i++)
+        {
+            for (int j = i + 1; j < keys.length; j++)
+            {
+                final InetSocketAddress a = (InetSocketAddress)values.get(keys[i].name());
+                final InetSocketAddress b = (InetSocketAddress)values.get(keys[j].name());
+                if (a.getPort() != 0 && a.getPort() == b.getPort())
+                {
+                    throw new ConfigException(keys[j].name() + " port " + b.getPort() + " clashes with " +
+                        keys[i].name());
+                }
+            }
+        }
+    }
+
+    private static String suggestion(final String name, final Iterable<String> known)
+    {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (final String candidate : known)
+        {
+            final int distance = editDistance(name, candidate);
+            if (distance < bestDistance)
+            {
+                bestDistance = distance;
+                best = candidate;
+            }
+        }
+        return best != null && bestDistance <= 3 ? " (did you mean '" + best + "'?)" : "";
+    }
+
+    private static int editDistance(final String a, final String b)
+    {
+        final int[] previous = new int[b.length() + 1];
+        final int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++)
+        {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++)
+        {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++)
+            {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            System.arraycopy(current, 0, previous, 0, current.length);
+        }
+        return previous[b.length()];
+    }
+
+    /**
+     * @param key one of the keys in {@link #KEYS}.
+     * @param <T> its value type.
+     * @return its value, or null for an optional key not given.
+     */
+    @SuppressWarnings("unchecked")
+    public <T> T get(final ConfigKey<T> key)
+    {
+        return (T)values.get(key.name());
+    }
+
+    public boolean authEnabled()
+    {
+        return Boolean.TRUE.equals(values.get(AUTH.name()));
+    }
+
+    /**
+     * @return the data directory, resolved against the config file's directory.
+     */
+    public Path dataDir()
+    {
+        return baseDir.resolve(get(DATA_DIR)).normalize();
+    }
+
+    /**
+     * @param key a key holding a path.
+     * @return the path resolved against the config file's directory, or null if not given.
+     */
+    public Path path(final ConfigKey<String> key)
+    {
+        final String value = get(key);
+        return value == null ? null : baseDir.resolve(value).normalize();
+    }
+
+    public List<InstrumentConfig> instruments()
+    {
+        return instruments;
+    }
+}
