@@ -1,0 +1,204 @@
+package io.sluice.node.admin;
+
+import org.agrona.CloseHelper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.Reader;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The admin listener: a line-oriented text protocol for operators, on its own port (loopback by default), far from
+ * the order path. Each command is one line; each answer is one or more lines followed by an empty line. A few
+ * connections at a time, each on its own thread: admin traffic is rare and must not share a thread with trading.
+ */
+public final class AdminServer implements AutoCloseable
+{
+    /** Longest command line accepted; longer lines close the connection. */
+    public static final int MAX_LINE_LENGTH = 1024;
+    static final int MAX_CONNECTIONS = 4;
+    static final int IDLE_TIMEOUT_MS = 300_000;
+
+    private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
+
+    private final ServerSocket serverSocket;
+    private final AdminCommandHandler handler;
+    private final Thread acceptThread;
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicLong refusedConnections = new AtomicLong();
+    private volatile boolean running = true;
+
+    public AdminServer(final InetSocketAddress bind, final AdminCommandHandler handler) throws IOException
+    {
+        this.handler = handler;
+        this.serverSocket = new ServerSocket();
+        serverSocket.setReuseAddress(true);
+        serverSocket.bind(bind, MAX_CONNECTIONS);
+        this.acceptThread = new Thread(this::acceptLoop, "sluice-admin-accept");
+        acceptThread.setDaemon(true);
+        acceptThread.start();
+    }
+
+    public InetSocketAddress localAddress()
+    {
+        return (InetSocketAddress)serverSocket.getLocalSocketAddress();
+    }
+
+    public long refusedConnections()
+    {
+        return refusedConnections.get();
+    }
+
+    private void acceptLoop()
+    {
+        while (running)
+        {
+            final Socket socket;
+            try
+            {
+                socket = serverSocket.accept();
+            }
+            catch (final IOException ex)
+            {
+                if (running)
+                {
+                    LOG.warn("admin accept failed reason=\"{}\"", ex.getMessage());
+                }
+                continue;
+            }
+            if (connections.incrementAndGet() > MAX_CONNECTIONS)
+            {
+                connections.decrementAndGet();
+                refusedConnections.incrementAndGet();
+                LOG.warn("admin connection refused remote={} reason=too_many_connections", socket.getRemoteSocketAddress());
+                CloseHelper.quietClose(socket);
+                continue;
+            }
+            final Thread thread = new Thread(() -> serve(socket), "sluice-admin-" + socket.getPort());
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
+    private void serve(final Socket socket)
+    {
+        LOG.info("admin connected remote={}", socket.getRemoteSocketAddress());
+        try (socket)
+        {
+            socket.setSoTimeout(IDLE_TIMEOUT_MS);
+            final BufferedReader in = new BufferedReader(
+                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), MAX_LINE_LENGTH + 2);
+            final OutputStream out = socket.getOutputStream();
+            String line;
+            while (running && (line = readLine(in)) != null)
+            {
+                final String trimmed = line.trim();
+                if (trimmed.isEmpty())
+                {
+                    continue;
+                }
+                final int space = trimmed.indexOf(' ');
+                final String command = (space < 0 ? trimmed : trimmed.substring(0, space)).toUpperCase(Locale.ROOT);
+                final String args = space < 0 ? "" : trimmed.substring(space + 1).trim();
+                if ("QUIT".equals(command) || "EXIT".equals(command))
+                {
+                    write(out, List.of("OK bye"));
+                    return;
+                }
+                List<String> answer;
+                try
+                {
+                    answer = handler.execute(command, args);
+                }
+                catch (final RuntimeException ex)
+                {
+                    LOG.error("admin command failed command={} reason=\"{}\"", command, ex.toString(), ex);
+                    answer = List.of("ERR internal error: " + ex.getMessage());
+                }
+                write(out, answer);
+            }
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            LOG.info("admin connection idle, closing remote={}", socket.getRemoteSocketAddress());
+        }
+        catch (final LineTooLongException ex)
+        {
+            LOG.debug("admin connection closed remote={} reason=line_too_long", socket.getRemoteSocketAddress());
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("admin connection closed remote={} reason=\"{}\"", socket.getRemoteSocketAddress(), ex.getMessage());
+        }
+        finally
+        {
+            connections.decrementAndGet();
+        }
+    }
+
+    private static String readLine(final Reader in) throws IOException
+    {
+        final StringBuilder line = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1)
+        {
+            if (c == '\n')
+            {
+                return line.toString();
+            }
+            if (c != '\r')
+            {
+                if (line.length() == MAX_LINE_LENGTH)
+                {
+                    throw new LineTooLongException();
+                }
+                line.append((char)c);
+            }
+        }
+        return line.length() == 0 ? null : line.toString();
+    }
+
+    private static void write(final OutputStream out, final List<String> lines) throws IOException
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final String answerLine : lines)
+        {
+            text.append(answerLine).append('\n');
+        }
+        text.append('\n');
+        out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Override
+    public void close()
+    {
+        running = false;
+        CloseHelper.quietClose(serverSocket);
+        try
+        {
+            acceptThread.join(2_000);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class LineTooLongException extends IOException
+    {
+        private static final long serialVersionUID = 1L;
+    }
+}
