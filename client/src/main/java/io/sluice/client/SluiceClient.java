@@ -587,11 +587,11 @@ public final class SluiceClient implements AutoCloseable
     private final class ReplyHandler implements FrameHandler
     {
         @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
         {
             if (channel == null)
             {
-                return;
+                return true;
             }
             headerDecoder.wrap(buffer, offset);
             final int bodyOffset = offset + MessageHeaderDecoder.ENCODED_LENGTH;
@@ -638,6 +638,7 @@ public final class SluiceClient implements AutoCloseable
                 default:
                     break;
             }
+            return true;
         }
 
         @Override

@@ -102,7 +102,7 @@ final class FakeServer implements AutoCloseable
 
         final FrameHandler handler = new FrameHandler()
         {
-            public void onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+            public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
             {
                 final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
                 if (templateId == LogonDecoder.TEMPLATE_ID)
@@ -118,22 +118,22 @@ final class FakeServer implements AutoCloseable
                         .lastRequestSeq(lastRequestSeqForLogon);
                     writeQuietly(out, sendBuffer, encoder.end(sendBuffer, 0, ack));
                     loggedOn[0] = true;
-                    return;
+                    return true;
                 }
                 if (!loggedOn[0] || !ClientProtocol.isRequest(templateId) || drop[0])
                 {
-                    return;
+                    return true;
                 }
                 final long requestSeq = ClientProtocol.requestSeq(buffer, offset);
                 seen.add(requestSeq);
                 if (connection == 0 && dropFirstConnectionAfter >= 0 && seen.size() > dropFirstConnectionAfter)
                 {
                     drop[0] = true;
-                    return;
+                    return true;
                 }
                 if (!answer)
                 {
-                    return;
+                    return true;
                 }
                 int position = 0;
                 if (templateId == NewOrderDecoder.TEMPLATE_ID)
@@ -150,6 +150,7 @@ final class FakeServer implements AutoCloseable
                 end.requestSeq(requestSeq).wireSeq(requestSeq);
                 position += encoder.end(sendBuffer, position, end);
                 writeQuietly(out, sendBuffer, position);
+                return true;
             }
 
             public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)

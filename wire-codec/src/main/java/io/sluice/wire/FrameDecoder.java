@@ -48,8 +48,9 @@ public final class FrameDecoder
      * @param offset  of the first unconsumed byte.
      * @param length  of received bytes available.
      * @param handler told of each message, malformed frame or framing error.
-     * @return bytes consumed: everything up to the start of the first incomplete frame, or up to the frame whose
-     * length was refused (after which the handler has been told and the caller must close the stream).
+     * @return bytes consumed: everything up to the start of the first incomplete frame, or of the message the
+     * handler declined, or of the frame whose length was refused (after which the handler has been told and the
+     * caller must close the stream).
      */
     public int decode(final DirectBuffer buffer, final int offset, final int length, final FrameHandler handler)
     {
@@ -74,8 +75,11 @@ public final class FrameDecoder
             final DecodeResult result = validator.validate(buffer, messageOffset, messageLength);
             if (result == DecodeResult.OK)
             {
-                handler.onMessage(
-                    buffer, messageOffset, messageLength, MessageValidator.templateId(buffer, messageOffset));
+                if (!handler.onMessage(
+                    buffer, messageOffset, messageLength, MessageValidator.templateId(buffer, messageOffset)))
+                {
+                    break;
+                }
             }
             else
             {

@@ -14,8 +14,10 @@ public interface FrameHandler
      * @param offset     of the SBE message header.
      * @param length     of header and body.
      * @param templateId from the header, already checked against the schema.
+     * @return true if the message was taken; false to leave it unconsumed and stop decoding here, so the caller
+     * can offer it again later (for example when the ring it goes to is full).
      */
-    void onMessage(DirectBuffer buffer, int offset, int length, int templateId);
+    boolean onMessage(DirectBuffer buffer, int offset, int length, int templateId);
 
     /**
      * A complete frame that is not a valid message. The stream is still in sync: later frames are still decoded.

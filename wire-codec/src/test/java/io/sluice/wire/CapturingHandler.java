@@ -18,12 +18,13 @@ final class CapturingHandler implements FrameHandler
     int refusedLength;
 
     @Override
-    public void onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+    public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
     {
         final byte[] copy = new byte[length];
         buffer.getBytes(offset, copy);
         messages.add(new UnsafeBuffer(copy));
         templateIds.add(templateId);
+        return true;
     }
 
     @Override

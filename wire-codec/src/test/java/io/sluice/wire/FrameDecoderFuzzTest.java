@@ -346,7 +346,7 @@ class FrameDecoderFuzzTest
         long templateSum;
 
         @Override
-        public void onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
         {
             messages++;
             templateSum += templateId;
@@ -359,6 +359,7 @@ class FrameDecoderFuzzTest
             flyweight.wrap(message, MessageValidator.HEADER_LENGTH,
                 MessageValidator.blockLength(message, 0), MessageValidator.version(message, 0));
             assertTrue(flyweight.toString().length() > 0);
+            return true;
         }
 
         @Override

@@ -323,6 +323,45 @@ class FrameDecoderTest
     }
 
     @Test
+    void shouldStopWithoutConsumingMessageHandlerDeclines()
+    {
+        final int first = writeNewOrder(0, 1);
+        final int total = first + writeNewOrder(first, 2);
+        final java.util.List<Long> taken = new java.util.ArrayList<>();
+        final boolean[] accept = { true };
+        final FrameHandler declineSecond = new FrameHandler()
+        {
+            public boolean onMessage(
+                final org.agrona.DirectBuffer buffer, final int offset, final int length, final int templateId)
+            {
+                if (!accept[0])
+                {
+                    return false;
+                }
+                taken.add(ClientProtocol.requestSeq(buffer, offset));
+                accept[0] = taken.size() < 1;
+                return true;
+            }
+
+            public void onMalformed(
+                final DecodeResult reason, final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+            }
+
+            public void onFramingError(final DecodeResult reason, final int frameLength)
+            {
+            }
+        };
+
+        assertEquals(first, decoder.decode(buffer, 0, total, declineSecond));
+        assertEquals(java.util.List.of(1L), taken);
+
+        accept[0] = true;
+        assertEquals(total - first, decoder.decode(buffer, first, total - first, declineSecond));
+        assertEquals(java.util.List.of(1L, 2L), taken);
+    }
+
+    @Test
     void shouldClassifyRequests()
     {
         assertTrue(ClientProtocol.isStateChanging(NewOrderDecoder.TEMPLATE_ID));
