@@ -1,0 +1,34 @@
+package io.sluice.pipeline.net;
+
+/**
+ * Decides whether a client's {@code Logon} may trade as the session and account it names. Called on the reader
+ * shard's thread once per logon, never per order.
+ */
+@FunctionalInterface
+public interface Authenticator
+{
+    /** Accepts every logon; for nodes run with {@code auth=off}. */
+    Authenticator NONE = (nonce, sessionId, accountId, publicKey, signature) -> AuthResult.ACCEPTED;
+
+    /**
+     * @param nonce     the challenge this connection was sent.
+     * @param sessionId the session the client claims.
+     * @param accountId the account the client claims.
+     * @param publicKey raw Ed25519 key from the logon.
+     * @param signature over the challenge.
+     * @return the verdict.
+     */
+    AuthResult authenticate(byte[] nonce, long sessionId, long accountId, byte[] publicKey, byte[] signature);
+
+    /**
+     * Outcome of a logon check; every refusal closes the connection with this as the logged, counted reason.
+     */
+    enum AuthResult
+    {
+        ACCEPTED,
+        BAD_SIGNATURE,
+        UNKNOWN_KEY,
+        WRONG_ROLE,
+        WRONG_ACCOUNT
+    }
+}

@@ -1,0 +1,507 @@
+package io.sluice.pipeline.net;
+
+import io.sluice.pipeline.ingest.IngestPublisher;
+import io.sluice.pipeline.ingest.IngestResult;
+import io.sluice.pipeline.shard.Shard;
+import io.sluice.sbe.client.HeartbeatDecoder;
+import io.sluice.sbe.client.LogonDecoder;
+import io.sluice.sbe.client.LogoutDecoder;
+import io.sluice.sbe.client.LogoutEncoder;
+import io.sluice.sbe.client.MessageHeaderEncoder;
+import io.sluice.wire.ClientProtocol;
+import io.sluice.wire.DecodeResult;
+import io.sluice.wire.FrameDecoder;
+import io.sluice.wire.FrameHandler;
+import io.sluice.wire.LogonSignatures;
+import io.sluice.wire.MessageValidator;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.function.Consumer;
+
+/**
+ * One reader shard: owns the read side of its connections, frames and validates what arrives, checks the session is
+ * logged on, stamps the receive time and publishes each request into its own ingest ring (it is the ring's only
+ * producer).
+ * <p>
+ * A full ring never drops an order silently: the request is answered ServerBusy through the ring's reserved
+ * headroom, behind the connection's earlier requests. If even that is full the reader stops reading that connection
+ * until the notice is queued. Bad input closes only the connection that sent it, with a counted, logged reason.
+ * <p>
+ * When a connection goes away the reader queues a synthetic {@code Logout} for it, so the sequencer forgets the
+ * session in order with the connection's last requests.
+ */
+public final class ReaderAgent implements Agent
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReaderAgent.class);
+    private static final int HANDOFF_CAPACITY = 1024;
+
+    private final Shard shard;
+    private final IngestPublisher publisher;
+    private final FrameDecoder frameDecoder;
+    private final Authenticator authenticator;
+    private final ConnectionRegistry registry;
+    private final ReaderCounters counters;
+    private final NanoClock clock;
+    private final long logonTimeoutNs;
+    private final int receiveBufferBytes;
+    private final Selector selector;
+    private final OneToOneConcurrentArrayQueue<ReaderConnection> handoff =
+        new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY);
+    private final Long2ObjectHashMap<ReaderConnection> connections = new Long2ObjectHashMap<>();
+    /** Connections with a pending busy notice or logout; usually empty. */
+    private final ArrayList<ReaderConnection> pending = new ArrayList<>();
+    private final ArrayList<ReaderConnection> awaitingLogon = new ArrayList<>();
+    private final Consumer<SelectionKey> onReadable = this::onReadable;
+    private final MessageHandler messageHandler = new MessageHandler();
+    private final LogonDecoder logonDecoder = new LogonDecoder();
+    private final UnsafeBuffer logoutBuffer = new UnsafeBuffer(new byte[64]);
+    private final int logoutLength;
+    private final byte[] publicKey = new byte[LogonSignatures.PUBLIC_KEY_LENGTH];
+    private final byte[] signature = new byte[LogonSignatures.SIGNATURE_LENGTH];
+    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
+    private long cachedNowNs;
+    private int workThisCycle;
+
+    /**
+     * @param shard              this reader serves; its ring's publisher is used and its connection count released
+     *                           as connections close.
+     * @param frameDecoder       for the client protocol, with the node's frame limit.
+     * @param authenticator      checks each logon.
+     * @param registry           told of connections this reader closes.
+     * @param counters           of this shard.
+     * @param clock              receive timestamps and logon timeouts.
+     * @param logonTimeoutNs     a connection not logged on within this is closed.
+     * @param receiveBufferBytes per connection; at least two maximum frames.
+     * @throws IOException if the selector cannot be opened.
+     */
+    public ReaderAgent(
+        final Shard shard,
+        final FrameDecoder frameDecoder,
+        final Authenticator authenticator,
+        final ConnectionRegistry registry,
+        final ReaderCounters counters,
+        final NanoClock clock,
+        final long logonTimeoutNs,
+        final int receiveBufferBytes) throws IOException
+    {
+        if (receiveBufferBytes < 2 * (frameDecoder.maxMessageLength() + FrameDecoder.LENGTH_FIELD_LENGTH))
+        {
+            throw new IllegalArgumentException("receiveBufferBytes must hold two maximum frames: " + receiveBufferBytes);
+        }
+        this.shard = shard;
+        this.publisher = shard.publisher();
+        this.frameDecoder = frameDecoder;
+        this.authenticator = authenticator;
+        this.registry = registry;
+        this.counters = counters;
+        this.clock = clock;
+        this.logonTimeoutNs = logonTimeoutNs;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.selector = Selector.open();
+        logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
+        this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "reader-" + shard.id();
+    }
+
+    public Shard shard()
+    {
+        return shard;
+    }
+
+    public ReaderCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * Hand a new connection to this reader; called by the acceptor's thread.
+     *
+     * @return false if the hand-off queue is full.
+     */
+    boolean offer(final ReaderConnection connection)
+    {
+        return handoff.offer(connection);
+    }
+
+    /**
+     * @return connections this reader currently owns (its own thread; approximate from others).
+     */
+    public int connectionCount()
+    {
+        return connections.size();
+    }
+
+    @Override
+    public int doWork() throws IOException
+    {
+        cachedNowNs = clock.nanoTime();
+        workThisCycle = 0;
+        workThisCycle += drainHandoff();
+        if (!pending.isEmpty())
+        {
+            workThisCycle += retryPending();
+        }
+        if (!awaitingLogon.isEmpty())
+        {
+            workThisCycle += expireLogons();
+        }
+        selector.selectNow(onReadable);
+        return workThisCycle;
+    }
+
+    @Override
+    public void onClose()
+    {
+        for (final ReaderConnection connection : connections.values().toArray(new ReaderConnection[0]))
+        {
+            close(connection, CloseReason.SHUTDOWN);
+        }
+        ReaderConnection connection;
+        while ((connection = handoff.poll()) != null)
+        {
+            CloseHelper.quietClose(connection.channel);
+            registry.closed(connection.connectionId);
+            shard.releaseConnection();
+        }
+        CloseHelper.quietClose(selector);
+    }
+
+    private int drainHandoff() throws IOException
+    {
+        int work = 0;
+        ReaderConnection connection;
+        while ((connection = handoff.poll()) != null)
+        {
+            connection.key = connection.channel.register(selector, SelectionKey.OP_READ, connection);
+            connections.put(connection.connectionId, connection);
+            awaitingLogon.add(connection);
+            work++;
+        }
+        return work;
+    }
+
+    private int expireLogons()
+    {
+        int work = 0;
+        for (int i = awaitingLogon.size() - 1; i >= 0; i--)
+        {
+            final ReaderConnection connection = awaitingLogon.get(i);
+            if (connection.loggedOn || connection.closed)
+            {
+                awaitingLogon.remove(i);
+            }
+            else if (cachedNowNs - connection.acceptedNs > logonTimeoutNs)
+            {
+                awaitingLogon.remove(i);
+                close(connection, CloseReason.LOGON_TIMEOUT);
+                work++;
+            }
+        }
+        return work;
+    }
+
+    private void onReadable(final SelectionKey key)
+    {
+        final ReaderConnection connection = (ReaderConnection)key.attachment();
+        if (connection.closed || connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
+        {
+            return;
+        }
+
+        final int read;
+        try
+        {
+            read = connection.channel.read(connection.receiveByteBuffer.limit(receiveBufferBytes)
+                .position(connection.held));
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("client read failed connectionId={} reason=\"{}\"", connection.connectionId, ex.getMessage());
+            close(connection, CloseReason.IO_ERROR);
+            return;
+        }
+        if (read < 0)
+        {
+            close(connection, CloseReason.CLIENT_CLOSED);
+            return;
+        }
+        if (read > 0)
+        {
+            connection.held += read;
+            workThisCycle++;
+            decode(connection);
+        }
+    }
+
+    private void decode(final ReaderConnection connection)
+    {
+        messageHandler.connection = connection;
+        messageHandler.recvTsNs = cachedNowNs;
+        final int consumed = frameDecoder.decode(connection.receiveBuffer, 0, connection.held, messageHandler);
+        if (connection.closed)
+        {
+            return;
+        }
+        if (consumed > 0)
+        {
+            final int remaining = connection.held - consumed;
+            if (remaining > 0)
+            {
+                connection.receiveBuffer.putBytes(0, connection.receiveBuffer, consumed, remaining);
+            }
+            connection.held = remaining;
+        }
+    }
+
+    /**
+     * Take one validated message from a connection.
+     *
+     * @return false to stop decoding this connection now, leaving the message unconsumed.
+     */
+    private boolean onMessage(
+        final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
+        final int length, final int templateId)
+    {
+        if (!connection.loggedOn)
+        {
+            if (templateId != LogonDecoder.TEMPLATE_ID)
+            {
+                close(connection, CloseReason.NOT_LOGGED_ON);
+                return false;
+            }
+            return logon(connection, recvTsNs, buffer, offset, length);
+        }
+
+        if (ClientProtocol.isRequest(templateId))
+        {
+            final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
+                connection.accountId, recvTsNs, buffer, offset, length);
+            switch (result)
+            {
+                case INGESTED:
+                    counters.onMessage();
+                    return true;
+                case RING_FULL:
+                    counters.onBusy();
+                    return busy(connection, recvTsNs, ClientProtocol.requestSeq(buffer, offset));
+                case INVALID_LENGTH:
+                    close(connection, CloseReason.MALFORMED);
+                    return false;
+                default:
+                    close(connection, CloseReason.SHUTDOWN);
+                    return false;
+            }
+        }
+
+        if (templateId == HeartbeatDecoder.TEMPLATE_ID)
+        {
+            return true;
+        }
+        if (templateId == LogoutDecoder.TEMPLATE_ID)
+        {
+            close(connection, CloseReason.CLIENT_CLOSED);
+            return false;
+        }
+        close(connection, CloseReason.UNSUPPORTED_MESSAGE);
+        return false;
+    }
+
+    private boolean logon(
+        final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
+        logonDecoder.wrap(buffer, offset + MessageValidator.HEADER_LENGTH,
+            MessageValidator.blockLength(buffer, offset), MessageValidator.version(buffer, offset));
+        final long sessionId = logonDecoder.sessionId();
+        final long accountId = logonDecoder.accountId();
+        logonDecoder.getPublicKey(publicKey, 0, publicKey.length);
+        logonDecoder.getSignature(signature, 0, signature.length);
+
+        final Authenticator.AuthResult verdict =
+            authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
+        if (verdict != Authenticator.AuthResult.ACCEPTED)
+        {
+            LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
+                connection.connectionId, sessionId, accountId, verdict);
+            close(connection, CloseReason.AUTH_FAILED);
+            return false;
+        }
+
+        final IngestResult result = publisher.publish(
+            connection.connectionId, sessionId, accountId, recvTsNs, buffer, offset, length);
+        if (result != IngestResult.INGESTED)
+        {
+            close(connection, result == IngestResult.RING_FULL ? CloseReason.SERVER_BUSY : CloseReason.SHUTDOWN);
+            return false;
+        }
+        connection.loggedOn = true;
+        connection.sessionId = sessionId;
+        connection.accountId = accountId;
+        counters.onLogon();
+        return true;
+    }
+
+    private boolean busy(final ReaderConnection connection, final long recvTsNs, final long requestSeq)
+    {
+        final IngestResult notice = publisher.publishBusyNotice(
+            connection.connectionId, connection.sessionId, connection.accountId, recvTsNs, requestSeq);
+        if (notice == IngestResult.INGESTED)
+        {
+            return true;
+        }
+        if (notice == IngestResult.UNROUTED)
+        {
+            close(connection, CloseReason.SHUTDOWN);
+            return false;
+        }
+        connection.pendingBusyRequestSeq = requestSeq;
+        connection.pendingBusyRecvTsNs = recvTsNs;
+        connection.key.interestOps(0);
+        pending.add(connection);
+        return true;
+    }
+
+    private int retryPending()
+    {
+        int work = 0;
+        for (int i = pending.size() - 1; i >= 0; i--)
+        {
+            final ReaderConnection connection = pending.get(i);
+            if (connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
+            {
+                final IngestResult notice = publisher.publishBusyNotice(connection.connectionId, connection.sessionId,
+                    connection.accountId, connection.pendingBusyRecvTsNs, connection.pendingBusyRequestSeq);
+                if (notice == IngestResult.RING_FULL)
+                {
+                    continue;
+                }
+                connection.pendingBusyRequestSeq = ReaderConnection.NO_PENDING_BUSY;
+                work++;
+                if (!connection.closed)
+                {
+                    connection.key.interestOps(SelectionKey.OP_READ);
+                    decode(connection);
+                }
+            }
+            if (connection.pendingLogout)
+            {
+                if (!publishLogout(connection))
+                {
+                    continue;
+                }
+                work++;
+            }
+            if (connection.pendingBusyRequestSeq == ReaderConnection.NO_PENDING_BUSY && !connection.pendingLogout)
+            {
+                pending.remove(i);
+                if (connection.closed)
+                {
+                    shard.releaseConnection();
+                }
+            }
+        }
+        return work;
+    }
+
+    private void close(final ReaderConnection connection, final CloseReason reason)
+    {
+        if (connection.closed)
+        {
+            return;
+        }
+        connection.closed = true;
+        counters.onClosed(reason);
+        if (connection.key != null)
+        {
+            connection.key.cancel();
+        }
+        CloseHelper.quietClose(connection.channel);
+        connections.remove(connection.connectionId);
+        registry.closed(connection.connectionId);
+        if (reason != CloseReason.CLIENT_CLOSED && reason != CloseReason.SHUTDOWN)
+        {
+            LOG.debug("client connection closed connectionId={} sessionId={} reason={}",
+                connection.connectionId, connection.sessionId, reason);
+        }
+        if (connection.loggedOn && !publishLogout(connection))
+        {
+            connection.pendingLogout = true;
+            if (!pending.contains(connection))
+            {
+                pending.add(connection);
+            }
+            return;
+        }
+        if (connection.pendingBusyRequestSeq == ReaderConnection.NO_PENDING_BUSY)
+        {
+            shard.releaseConnection();
+        }
+    }
+
+    private boolean publishLogout(final ReaderConnection connection)
+    {
+        logoutEncoder.sessionId(connection.sessionId);
+        final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
+            connection.accountId, cachedNowNs, logoutBuffer, 0, logoutLength);
+        if (result == IngestResult.RING_FULL)
+        {
+            return false;
+        }
+        connection.pendingLogout = false;
+        return true;
+    }
+
+    private final class MessageHandler implements FrameHandler
+    {
+        ReaderConnection connection;
+        long recvTsNs;
+
+        @Override
+        public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
+        {
+            if (connection.closed || connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
+            {
+                return false;
+            }
+            return ReaderAgent.this.onMessage(connection, recvTsNs, buffer, offset, length, templateId);
+        }
+
+        @Override
+        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        {
+            if (!connection.closed)
+            {
+                LOG.debug("malformed client frame connectionId={} reason={}", connection.connectionId, reason);
+                close(connection, CloseReason.MALFORMED);
+            }
+        }
+
+        @Override
+        public void onFramingError(final DecodeResult reason, final int frameLength)
+        {
+            if (!connection.closed)
+            {
+                LOG.debug("unframeable client stream connectionId={} length={}", connection.connectionId, frameLength);
+                close(connection, CloseReason.UNFRAMEABLE);
+            }
+        }
+    }
+}
