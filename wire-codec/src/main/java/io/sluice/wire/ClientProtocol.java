@@ -73,7 +73,7 @@ public final class ClientProtocol
         MessageLayout.message(OrderStatusQueryDecoder.TEMPLATE_ID, OrderStatusQueryDecoder.BLOCK_LENGTH).build(),
         MessageLayout.message(BookSnapshotQueryDecoder.TEMPLATE_ID, BookSnapshotQueryDecoder.BLOCK_LENGTH).build(),
         MessageLayout.message(ExecutionReportDecoder.TEMPLATE_ID, ExecutionReportDecoder.BLOCK_LENGTH)
-            .enumField(ExecutionReportDecoder.sideEncodingOffset(), Side.values(), Side::value)
+            .optionalEnumField(ExecutionReportDecoder.sideEncodingOffset(), Side.values(), Side::value)
             .enumField(ExecutionReportDecoder.execTypeEncodingOffset(), ExecType.values(), ExecType::value)
             .enumField(ExecutionReportDecoder.rejectReasonEncodingOffset(), RejectReason.values(), RejectReason::value)
             .enumField(ExecutionReportDecoder.liquidityEncodingOffset(), Liquidity.values(), Liquidity::value)
@@ -83,7 +83,7 @@ public final class ClientProtocol
             .group(BookSnapshotDecoder.AsksDecoder.sbeBlockLength(), MAX_BOOK_LEVELS)
             .build(),
         MessageLayout.message(OrderStatusDecoder.TEMPLATE_ID, OrderStatusDecoder.BLOCK_LENGTH)
-            .enumField(OrderStatusDecoder.sideEncodingOffset(), Side.values(), Side::value)
+            .optionalEnumField(OrderStatusDecoder.sideEncodingOffset(), Side.values(), Side::value)
             .enumField(OrderStatusDecoder.stateEncodingOffset(), OrderState.values(), OrderState::value)
             .build(),
         MessageLayout.message(HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH).build(),

@@ -79,10 +79,32 @@ public final class MessageLayout
          */
         public <E extends Enum<E>> Builder enumField(final int offset, final E[] values, final ToIntFunction<E> code)
         {
+            return enumField(offset, values, code, false);
+        }
+
+        /**
+         * Declare a one-byte enum in the fixed block that may also hold the SBE null value, for fields that have no
+         * meaningful value in some messages (the side of an order that does not exist).
+         *
+         * @param offset within the fixed block.
+         * @param values of the generated enum, e.g. {@code Side.values()}.
+         * @param code   how to read an enum constant's wire value, e.g. {@code Side::value}.
+         * @param <E>    the generated enum type.
+         * @return this builder.
+         */
+        public <E extends Enum<E>> Builder optionalEnumField(
+            final int offset, final E[] values, final ToIntFunction<E> code)
+        {
+            return enumField(offset, values, code, true);
+        }
+
+        private <E extends Enum<E>> Builder enumField(
+            final int offset, final E[] values, final ToIntFunction<E> code, final boolean nullable)
+        {
             final boolean[] valid = new boolean[ENUM_TABLE_SIZE];
             for (final E value : values)
             {
-                if (!SBE_NULL_CONSTANT.equals(value.name()))
+                if (nullable || !SBE_NULL_CONSTANT.equals(value.name()))
                 {
                     valid[code.applyAsInt(value) & 0xFF] = true;
                 }

@@ -301,6 +301,16 @@ class FrameDecoderTest
     }
 
     @Test
+    void shouldAcceptNullSideInStatusOfUnknownOrder()
+    {
+        final io.sluice.sbe.client.OrderStatusEncoder status =
+            encoder.begin(buffer, 0, new io.sluice.sbe.client.OrderStatusEncoder());
+        status.requestSeq(1).clientOrderId(5).side(Side.NULL_VAL).state(io.sluice.sbe.client.OrderState.UNKNOWN);
+
+        assertEquals(DecodeResult.OK, decodeOne(encoder.end(buffer, 0, status)));
+    }
+
+    @Test
     void shouldRejectTrailingBytes()
     {
         final int length = writeNewOrder(0, 1);
