@@ -1,0 +1,1179 @@
+package io.sluice.response;
+
+import io.sluice.sbe.client.BatchEndEncoder;
+import io.sluice.sbe.client.HeartbeatEncoder;
+import io.sluice.sbe.client.MessageHeaderEncoder;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.WritableByteChannel;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The response stage: takes replies from the output ring and writes them to client sockets, never before the
+ * durability policy in force covers their {@code wireSeq}.
+ * <p>
+ * Each duty cycle:
+ * <ol>
+ *     <li>picks up a {@code DURABILITY} swap (one acquire load of the policy reference);</li>
+ *     <li>copies up to a batch of slots from the ring into its pending store, freeing the ring at once; it keeps
+ *     taking while replies are held, until the store is full;</li>
+ *     <li>gates the pending slots on the highest {@code wireSeq} among them: if the cached durable position covers
+ *     it, everything is released in order; otherwise it re-reads the cursors and the policy, and if the gate is still
+ *     shut it keeps the slots and returns, to try again next cycle (it never waits inside {@code doWork});</li>
+ *     <li>frames released replies {@code [int32 LE length][SBE header + body]} into per-connection send buffers,
+ *     with a {@code BatchEnd} after the last reply to each request;</li>
+ *     <li>when the ring has been drained, writes every dirty connection (non-blocking), and heartbeats idle ones.</li>
+ * </ol>
+ * Ordering while the gate is shut: a gated reply waits; every later gated reply waits behind it, whatever its
+ * connection (a later reply may reflect the state the earlier command made). A {@link
+ * OutputSlot#DURABILITY_BYPASS_FLAG bypass} reply (HALTED, ServerBusy) is released at once unless an earlier reply
+ * to the same connection is being held, in which case it waits behind that one: it never overtakes on its own
+ * connection. A reply covered by the durable position is released even if later ones in the batch are not.
+ * <p>
+ * A gate wait runs from the first fresh evaluation that finds the gate shut to the one that finds it open; each is
+ * counted against the journal or replication, whichever the gate was waiting on, and feeds the journal-wait and
+ * replica-wait histograms of an optional {@link ResponseTrace}.
+ * <p>
+ * A client whose unsent output would exceed the limit (64 KiB by default) is dropped, and nothing more is ever
+ * written to it. Connections are learnt from the first reply addressed to them; only those are heartbeated. Not
+ * thread safe: runs on one agent thread.
+ */
+public final class ResponseAgent implements Agent
+{
+    private static final int FRAME_LENGTH_FIELD = BitUtil.SIZE_OF_INT;
+    private static final ByteOrder FRAME_ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int BATCH_END_FRAME_LENGTH =
+        FRAME_LENGTH_FIELD + MessageHeaderEncoder.ENCODED_LENGTH + BatchEndEncoder.BLOCK_LENGTH;
+    private static final int HEARTBEAT_FRAME_LENGTH =
+        FRAME_LENGTH_FIELD + MessageHeaderEncoder.ENCODED_LENGTH + HeartbeatEncoder.BLOCK_LENGTH;
+
+    private final RingBuffer outputRing;
+    private final ClientConnections connections;
+    private final DurabilityControl durabilityControl;
+    private final DurabilityEvaluator evaluator;
+    private final NanoClock nanoClock;
+    private final EpochNanoClock epochNanoClock;
+    private final ResponseCounters counters;
+    private final ResponseTrace trace;
+    private final DegradationLogger degradationLogger;
+    private final GateCrossTracker crossTracker = new GateCrossTracker();
+    private final long heartbeatIntervalNs;
+    private final long heartbeatScanIntervalNs;
+    private final long policyCheckIntervalNs;
+    private final int maxBatchSlots;
+    private final int maxSendBufferBytes;
+    private final int initialSendBufferBytes;
+
+    // Slots taken from the ring and not all released yet, in ring order: copies in pendingBuffer at pendingOffsets.
+    private final UnsafeBuffer pendingBuffer;
+    private final int[] pendingOffsets;
+    private int pendingHead;
+    private int pendingTail;
+    private int pendingLimitBytes;
+    private int unreleasedCount;
+    /** Unreleased non-bypass slots with a wireSeq; released in ring order, so the last taken is the highest. */
+    private int unreleasedSequencedCount;
+    private long lastSequencedWireSeq;
+    /** Set when something that could release a pending slot has changed since the last release pass. */
+    private boolean pendingChanged;
+    private final LongHashSet heldConnectionIds = new LongHashSet();
+    private final ControlledMessageHandler ringHandler = this::onRingMessage;
+    private final OutputSlot slot = new OutputSlot();
+
+    // The gate. The cached durable position belongs to the policy it was computed under (null until the first
+    // evaluation) and is recomputed as soon as another policy is seen in force, so a stricter policy never rides on
+    // a looser one's position. A swap away and back that the stage does not see keeps it, which is sound: what a
+    // policy has covered stays covered.
+    private Policy policy;
+    private long cachedDurablePos;
+    private boolean waiting;
+    private boolean waitEndedThisCycle;
+    private final CursorView lastShutView;
+    private final CursorView attributionView;
+    private final EvalStatus attributionStatus = new EvalStatus();
+
+    // Connections known to this stage.
+    private final Long2ObjectHashMap<ConnectionSendState> stateByConnectionId = new Long2ObjectHashMap<>();
+    private final ArrayList<ConnectionSendState> dirtyStates = new ArrayList<>(256);
+    /** Connections this stage dropped: never written to again, whatever the registry says. */
+    private final LongHashSet droppedConnectionIds = new LongHashSet();
+
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final BatchEndEncoder batchEndEncoder = new BatchEndEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+
+    private long dutyCycleNs;
+    private long nextPolicyCheckNs;
+    private long nextHeartbeatScanNs;
+    private int slotsTakenThisPoll;
+
+    /**
+     * @param ctx configuration; concluded here.
+     */
+    public ResponseAgent(final Context ctx)
+    {
+        ctx.conclude();
+        outputRing = ctx.outputRing;
+        connections = ctx.connections;
+        durabilityControl = ctx.durabilityControl;
+        evaluator = new DurabilityEvaluator(ctx.durabilityControl, ctx.journalPersistedWireSeq, ctx.replicationMetrics);
+        nanoClock = ctx.nanoClock;
+        epochNanoClock = ctx.epochNanoClock;
+        counters = ctx.counters;
+        trace = ctx.trace;
+        heartbeatIntervalNs = ctx.heartbeatIntervalNs;
+        heartbeatScanIntervalNs = Math.max(TimeUnit.MILLISECONDS.toNanos(1), ctx.heartbeatIntervalNs / 4);
+        policyCheckIntervalNs = ctx.policyCheckIntervalNs;
+        maxBatchSlots = ctx.maxBatchSlots;
+        maxSendBufferBytes = ctx.maxSendBufferBytes;
+        initialSendBufferBytes = ctx.initialSendBufferBytes;
+        pendingBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ctx.pendingCapacityBytes));
+        pendingOffsets = new int[ctx.maxPendingSlots];
+        lastShutView = new CursorView(1 + ctx.replicationMetrics.slotCount());
+        attributionView = new CursorView(1 + ctx.replicationMetrics.slotCount());
+        final long nowNs = ctx.nanoClock.nanoTime();
+        nextPolicyCheckNs = nowNs;
+        nextHeartbeatScanNs = nowNs;
+        degradationLogger = new DegradationLogger(
+            nowNs,
+            ctx.degradedFlapHoldNs,
+            ctx.degradedReminderIntervalNs,
+            ctx.counters,
+            ctx.degradationEvents);
+    }
+
+    public String roleName()
+    {
+        return "response";
+    }
+
+    public void onStart()
+    {
+        if (null == policy)
+        {
+            evaluate(nanoClock.nanoTime());
+        }
+    }
+
+    public int doWork()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        dutyCycleNs = nowNs;
+        int workCount = 0;
+
+        workCount += observePolicySwap(nowNs);
+        final int slotsTaken = pollOutputRing();
+        workCount += slotsTaken;
+        workCount += releasePending(nowNs);
+        if (slotsTaken < maxBatchSlots)
+        {
+            workCount += flushDirty();
+        }
+        workCount += heartbeatIdleConnections(nowNs);
+        if (nowNs - nextPolicyCheckNs >= 0)
+        {
+            evaluate(nowNs);
+        }
+
+        return workCount;
+    }
+
+    /**
+     * Write what the sockets take, once, without waiting; anything left unsent is abandoned with the stage.
+     */
+    public void onClose()
+    {
+        flushDirty();
+    }
+
+    /**
+     * @return the stage's counters.
+     */
+    public ResponseCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * @return the control this stage reads the policy from.
+     */
+    public DurabilityControl durabilityControl()
+    {
+        return durabilityControl;
+    }
+
+    /**
+     * @return slots taken from the ring and not yet released.
+     */
+    int unreleasedCount()
+    {
+        return unreleasedCount;
+    }
+
+    long cachedDurablePos()
+    {
+        return cachedDurablePos;
+    }
+
+    private int observePolicySwap(final long nowNs)
+    {
+        if (durabilityControl.policy() != policy)
+        {
+            evaluate(nowNs);
+            return 1;
+        }
+
+        return 0;
+    }
+
+    /**
+     * Evaluate the policy in force against fresh cursors; refresh the cache, the gauge and the degradation log.
+     */
+    private void evaluate(final long nowNs)
+    {
+        final EvalStatus status = evaluator.evaluate();
+        final Policy evaluated = evaluator.policy();
+        if (evaluated != policy)
+        {
+            if (null == policy)
+            {
+                if (status.degraded())
+                {
+                    degradationLogger.resetStartingDegraded(nowNs, evaluated);
+                }
+            }
+            else
+            {
+                counters.increment(ResponseCounters.POLICY_SWAPS_OBSERVED);
+                degradationLogger.reset(nowNs);
+            }
+            policy = evaluated;
+            pendingChanged = true;
+        }
+
+        if (status.durablePos() != cachedDurablePos)
+        {
+            cachedDurablePos = status.durablePos();
+            pendingChanged = true;
+        }
+
+        degradationLogger.tick(evaluated, status.degraded(), nowNs);
+        counters.increment(ResponseCounters.GATE_EVALUATIONS);
+        counters.set(ResponseCounters.DURABLE_POSITION, cachedDurablePos);
+        nextPolicyCheckNs = nowNs + policyCheckIntervalNs;
+    }
+
+    private int pollOutputRing()
+    {
+        final boolean hasReleasedEntries = pendingTail > unreleasedCount;
+        if (hasReleasedEntries &&
+            (pendingTail == pendingOffsets.length ||
+            pendingBuffer.capacity() - pendingLimitBytes < outputRing.maxMsgLength()))
+        {
+            compactPending();
+        }
+
+        final int limit = Math.min(maxBatchSlots, pendingOffsets.length - pendingTail);
+        if (limit <= 0)
+        {
+            return 0;
+        }
+
+        slotsTakenThisPoll = 0;
+        outputRing.controlledRead(ringHandler, limit);
+        final int taken = slotsTakenThisPoll;
+        if (taken > 0)
+        {
+            counters.add(ResponseCounters.SLOTS_CONSUMED, taken);
+            pendingChanged = true;
+        }
+
+        return taken;
+    }
+
+    private ControlledMessageHandler.Action onRingMessage(
+        final int msgTypeId, final MutableDirectBuffer buffer, final int index, final int length)
+    {
+        if (OutputSlot.MSG_TYPE_ID != msgTypeId)
+        {
+            counters.increment(ResponseCounters.UNKNOWN_RING_MESSAGES);
+            return ControlledMessageHandler.Action.CONTINUE;
+        }
+
+        final int alignedLength = BitUtil.align(length, BitUtil.SIZE_OF_LONG);
+        if (pendingTail == pendingOffsets.length || pendingLimitBytes + alignedLength > pendingBuffer.capacity())
+        {
+            return ControlledMessageHandler.Action.ABORT;
+        }
+
+        final int offset = pendingLimitBytes;
+        pendingBuffer.putBytes(offset, buffer, index, length);
+        pendingOffsets[pendingTail++] = offset;
+        pendingLimitBytes += alignedLength;
+        unreleasedCount++;
+        slotsTakenThisPoll++;
+
+        slot.wrap(pendingBuffer, offset);
+        final long wireSeq = slot.wireSeq();
+        if (!slot.isDurabilityBypass() && wireSeq > 0)
+        {
+            unreleasedSequencedCount++;
+            lastSequencedWireSeq = Math.max(lastSequencedWireSeq, wireSeq);
+        }
+
+        if (null != trace)
+        {
+            trace.record(trace.ringWait(), dutyCycleNs - slot.matchCompleteTs());
+        }
+
+        return ControlledMessageHandler.Action.CONTINUE;
+    }
+
+    private int releasePending(final long nowNs)
+    {
+        waitEndedThisCycle = false;
+        if (0 == unreleasedCount)
+        {
+            return 0;
+        }
+
+        if (waiting || (unreleasedSequencedCount > 0 && cachedDurablePos < lastSequencedWireSeq))
+        {
+            checkGate(nowNs, lastSequencedWireSeq);
+        }
+
+        if (!pendingChanged)
+        {
+            return 0;
+        }
+        pendingChanged = false;
+
+        final long durablePos = cachedDurablePos;
+        final UnsafeBuffer pending = pendingBuffer;
+        final int[] offsets = pendingOffsets;
+        boolean sequencedHeld = false;
+        int released = 0;
+        heldConnectionIds.clear();
+
+        for (int i = pendingHead; i < pendingTail; i++)
+        {
+            final int offset = offsets[i];
+            final int flags = pending.getByte(offset + OutputSlot.FLAGS_OFFSET) & 0xFF;
+            if (0 != (flags & OutputSlot.RELEASED_FLAG))
+            {
+                continue;
+            }
+
+            final long connectionId = pending.getLong(offset + OutputSlot.CONNECTION_ID_OFFSET);
+            if (0 == (flags & OutputSlot.DURABILITY_BYPASS_FLAG))
+            {
+                final long wireSeq = pending.getLong(offset + OutputSlot.WIRE_SEQ_OFFSET);
+                if (sequencedHeld || wireSeq > durablePos)
+                {
+                    sequencedHeld = true;
+                    heldConnectionIds.add(connectionId);
+                    continue;
+                }
+
+                if (wireSeq > 0)
+                {
+                    unreleasedSequencedCount--;
+                }
+            }
+            else if (sequencedHeld)
+            {
+                if (heldConnectionIds.contains(connectionId))
+                {
+                    continue;
+                }
+                counters.increment(ResponseCounters.BYPASS_EARLY_RELEASES);
+            }
+
+            pending.putByte(offset + OutputSlot.FLAGS_OFFSET, (byte)(flags | OutputSlot.RELEASED_FLAG));
+            unreleasedCount--;
+            released++;
+            deliver(slot.wrap(pending, offset));
+        }
+
+        while (pendingHead < pendingTail &&
+            0 != (pending.getByte(offsets[pendingHead] + OutputSlot.FLAGS_OFFSET) & OutputSlot.RELEASED_FLAG))
+        {
+            pendingHead++;
+        }
+
+        if (pendingHead == pendingTail)
+        {
+            pendingHead = 0;
+            pendingTail = 0;
+            pendingLimitBytes = 0;
+        }
+
+        counters.set(ResponseCounters.PENDING_SLOTS, unreleasedCount);
+
+        return released;
+    }
+
+    /**
+     * The cache does not cover {@code neededWireSeq}, or a wait is under way: evaluate afresh. Tracks the wait from
+     * the first evaluation that finds the gate shut to the one that finds it open (this one, or an evaluation since,
+     * such as on a policy swap), then says what held it.
+     */
+    private void checkGate(final long nowNs, final long neededWireSeq)
+    {
+        evaluate(nowNs);
+        final CursorView view = evaluator.view();
+        if (!waiting)
+        {
+            if (cachedDurablePos >= neededWireSeq)
+            {
+                return;
+            }
+            waiting = true;
+            crossTracker.reset(neededWireSeq);
+        }
+
+        crossTracker.observe(view.persistedWireSeq(0), view.minReplicaPersistedWireSeq(), nowNs);
+        if (cachedDurablePos >= crossTracker.neededWireSeq())
+        {
+            attributeWait(view, crossTracker.neededWireSeq());
+            waiting = false;
+            waitEndedThisCycle = true;
+        }
+        else
+        {
+            lastShutView.copyFrom(view);
+        }
+    }
+
+    /**
+     * Say whether the journal or replication held a wait that has just ended: replay the last shut evaluation with
+     * only the journal cursor brought up to date, then with only the replica cursors. If exactly one of them opens
+     * the gate, that is what it was waiting on. If both or neither do (both moved together, or a swap opened it),
+     * fall back to comparing the journal with the slowest replica.
+     */
+    private void attributeWait(final CursorView openView, final long neededWireSeq)
+    {
+        final Policy openPolicy = evaluator.policy();
+        final CursorView shutView = lastShutView;
+
+        attributionView.clear().addPrimary(openView.persistedWireSeq(0));
+        for (int i = 1; i < shutView.size(); i++)
+        {
+            attributionView.addReplica(shutView.inMemoryWireSeq(i), shutView.persistedWireSeq(i));
+        }
+        final boolean journalOpens = openPolicy.evaluate(attributionView, attributionStatus).durablePos() >=
+            neededWireSeq;
+
+        attributionView.clear().addPrimary(shutView.persistedWireSeq(0));
+        for (int i = 1; i < openView.size(); i++)
+        {
+            attributionView.addReplica(openView.inMemoryWireSeq(i), openView.persistedWireSeq(i));
+        }
+        final boolean replicasOpen = openPolicy.evaluate(attributionView, attributionStatus).durablePos() >=
+            neededWireSeq;
+
+        final boolean journalHeld = journalOpens != replicasOpen ?
+            journalOpens : openView.persistedWireSeq(0) <= openView.minReplicaPersistedWireSeq();
+        counters.increment(journalHeld ? ResponseCounters.GATE_WAITS_JOURNAL : ResponseCounters.GATE_WAITS_REPLICATION);
+    }
+
+    private void deliver(final OutputSlot slot)
+    {
+        final ConnectionSendState state = sendState(slot.connectionId());
+        if (null == state)
+        {
+            counters.increment(ResponseCounters.REPLIES_DISCARDED);
+            return;
+        }
+
+        if (null != trace)
+        {
+            recordGateWait(slot);
+        }
+
+        final int payloadLength = slot.payloadLength();
+        if (payloadLength > 0)
+        {
+            if (!appendPayloadFrame(state, slot.buffer(), slot.payloadOffset(), payloadLength))
+            {
+                return;
+            }
+            counters.increment(ResponseCounters.REPLIES_SENT);
+        }
+
+        if (slot.isLastInRequest() && appendBatchEnd(state, slot.requestSeq(), slot.wireSeq()))
+        {
+            counters.increment(ResponseCounters.BATCH_ENDS_SENT);
+            if (null != trace)
+            {
+                trace.record(trace.serverEndToEnd(), dutyCycleNs - slot.recvTs());
+            }
+        }
+    }
+
+    private void recordGateWait(final OutputSlot slot)
+    {
+        if (waitEndedThisCycle && !slot.isDurabilityBypass() && slot.wireSeq() <= crossTracker.neededWireSeq())
+        {
+            if (crossTracker.journalCrossed())
+            {
+                trace.record(trace.journalWait(), crossTracker.journalCrossedNs() - slot.matchCompleteTs());
+            }
+            if (crossTracker.replicaCrossed())
+            {
+                trace.record(trace.replicaWait(), crossTracker.replicaCrossedNs() - slot.matchCompleteTs());
+            }
+        }
+    }
+
+    private ConnectionSendState sendState(final long connectionId)
+    {
+        ConnectionSendState state = stateByConnectionId.get(connectionId);
+        if (null == state)
+        {
+            if (droppedConnectionIds.contains(connectionId))
+            {
+                return null;
+            }
+
+            final WritableByteChannel channel = connections.channel(connectionId);
+            if (null == channel || !channel.isOpen())
+            {
+                return null;
+            }
+
+            state = new ConnectionSendState(
+                connectionId, channel, initialSendBufferBytes, maxSendBufferBytes, dutyCycleNs);
+            stateByConnectionId.put(connectionId, state);
+        }
+
+        return state;
+    }
+
+    private boolean appendPayloadFrame(
+        final ConnectionSendState state, final DirectBuffer src, final int srcOffset, final int length)
+    {
+        final int frameLength = FRAME_LENGTH_FIELD + length;
+        if (!makeRoom(state, frameLength))
+        {
+            return false;
+        }
+
+        final UnsafeBuffer buffer = state.buffer();
+        final int frameOffset = state.limit();
+        buffer.putInt(frameOffset, length, FRAME_ORDER);
+        buffer.putBytes(frameOffset + FRAME_LENGTH_FIELD, src, srcOffset, length);
+        state.advance(frameLength);
+        appended(state);
+
+        return true;
+    }
+
+    private boolean appendBatchEnd(final ConnectionSendState state, final long requestSeq, final long wireSeq)
+    {
+        if (!makeRoom(state, BATCH_END_FRAME_LENGTH))
+        {
+            return false;
+        }
+
+        final UnsafeBuffer buffer = state.buffer();
+        final int frameOffset = state.limit();
+        buffer.putInt(frameOffset, BATCH_END_FRAME_LENGTH - FRAME_LENGTH_FIELD, FRAME_ORDER);
+        batchEndEncoder.wrapAndApplyHeader(buffer, frameOffset + FRAME_LENGTH_FIELD, headerEncoder)
+            .requestSeq(requestSeq)
+            .wireSeq(wireSeq);
+        state.advance(BATCH_END_FRAME_LENGTH);
+        appended(state);
+
+        return true;
+    }
+
+    private void appendHeartbeat(final ConnectionSendState state)
+    {
+        final UnsafeBuffer buffer = state.buffer();
+        final int frameOffset = state.limit();
+        buffer.putInt(frameOffset, HEARTBEAT_FRAME_LENGTH - FRAME_LENGTH_FIELD, FRAME_ORDER);
+        heartbeatEncoder.wrapAndApplyHeader(buffer, frameOffset + FRAME_LENGTH_FIELD, headerEncoder)
+            .timestampNs(epochNanoClock.nanoTime());
+        state.advance(HEARTBEAT_FRAME_LENGTH);
+        appended(state);
+    }
+
+    private void appended(final ConnectionSendState state)
+    {
+        state.lastAppendNs = dutyCycleNs;
+        if (!state.dirty)
+        {
+            state.dirty = true;
+            dirtyStates.add(state);
+        }
+    }
+
+    /**
+     * Room for a frame, writing to the socket first if the buffer is at its limit; a client that still has no room
+     * is dropped.
+     */
+    private boolean makeRoom(final ConnectionSendState state, final int frameLength)
+    {
+        if (state.ensureRoom(frameLength))
+        {
+            return true;
+        }
+
+        write(state);
+        if (!state.closed && state.ensureRoom(frameLength))
+        {
+            return true;
+        }
+
+        if (!state.closed)
+        {
+            drop(state, DropReason.SEND_BUFFER_OVERFLOW);
+        }
+
+        return false;
+    }
+
+    private int flushDirty()
+    {
+        final ArrayList<ConnectionSendState> dirty = dirtyStates;
+        final int size = dirty.size();
+        if (0 == size)
+        {
+            return 0;
+        }
+
+        final long startNs = null != trace ? nanoClock.nanoTime() : 0;
+        int workCount = 0;
+        int kept = 0;
+        for (int i = 0; i < size; i++)
+        {
+            final ConnectionSendState state = dirty.get(i);
+            if (!state.closed && write(state) > 0)
+            {
+                workCount++;
+            }
+
+            if (!state.closed && state.unsentBytes() > 0)
+            {
+                dirty.set(kept++, state);
+            }
+            else
+            {
+                state.dirty = false;
+            }
+        }
+
+        for (int i = size - 1; i >= kept; i--)
+        {
+            dirty.remove(i);
+        }
+
+        if (null != trace)
+        {
+            trace.record(trace.egress(), nanoClock.nanoTime() - startNs);
+        }
+
+        return workCount;
+    }
+
+    private int write(final ConnectionSendState state)
+    {
+        try
+        {
+            final int written = state.write();
+            if (written > 0)
+            {
+                counters.add(ResponseCounters.BYTES_WRITTEN, written);
+            }
+            return written;
+        }
+        catch (final IOException ex)
+        {
+            if (state.channel().isOpen())
+            {
+                drop(state, DropReason.WRITE_FAILED);
+            }
+            else
+            {
+                forget(state);
+            }
+            return 0;
+        }
+    }
+
+    private void drop(final ConnectionSendState state, final DropReason reason)
+    {
+        forget(state);
+        droppedConnectionIds.add(state.connectionId());
+        counters.increment(DropReason.SEND_BUFFER_OVERFLOW == reason ?
+            ResponseCounters.SLOW_CONSUMER_DROPS : ResponseCounters.WRITE_FAILURE_DROPS);
+        connections.onDropped(state.connectionId(), reason);
+    }
+
+    private void forget(final ConnectionSendState state)
+    {
+        state.closed = true;
+        stateByConnectionId.remove(state.connectionId());
+    }
+
+    private int heartbeatIdleConnections(final long nowNs)
+    {
+        if (0 == heartbeatIntervalNs || nowNs - nextHeartbeatScanNs < 0)
+        {
+            return 0;
+        }
+        nextHeartbeatScanNs = nowNs + heartbeatScanIntervalNs;
+
+        int sent = 0;
+        final Iterator<ConnectionSendState> states = stateByConnectionId.values().iterator();
+        while (states.hasNext())
+        {
+            final ConnectionSendState state = states.next();
+            if (!state.channel().isOpen())
+            {
+                state.closed = true;
+                states.remove();
+            }
+            else if (nowNs - state.lastAppendNs >= heartbeatIntervalNs && state.ensureRoom(HEARTBEAT_FRAME_LENGTH))
+            {
+                appendHeartbeat(state);
+                sent++;
+            }
+        }
+
+        if (sent > 0)
+        {
+            counters.add(ResponseCounters.HEARTBEATS_SENT, sent);
+            flushDirty();
+        }
+
+        return sent;
+    }
+
+    private void compactPending()
+    {
+        final UnsafeBuffer pending = pendingBuffer;
+        final int[] offsets = pendingOffsets;
+        int kept = 0;
+        int limitBytes = 0;
+        for (int i = pendingHead; i < pendingTail; i++)
+        {
+            final int offset = offsets[i];
+            if (0 != (pending.getByte(offset + OutputSlot.FLAGS_OFFSET) & OutputSlot.RELEASED_FLAG))
+            {
+                continue;
+            }
+
+            final int length = BitUtil.align(
+                OutputSlot.HEADER_LENGTH + pending.getInt(offset + OutputSlot.PAYLOAD_LENGTH_OFFSET),
+                BitUtil.SIZE_OF_LONG);
+            if (offset != limitBytes)
+            {
+                pending.putBytes(limitBytes, pending, offset, length);
+            }
+            offsets[kept++] = limitBytes;
+            limitBytes += length;
+        }
+
+        pendingHead = 0;
+        pendingTail = kept;
+        pendingLimitBytes = limitBytes;
+    }
+
+    /**
+     * Configuration of a {@link ResponseAgent}: every option, its default, and validation in {@link #conclude()}.
+     */
+    public static final class Context
+    {
+        /** Heartbeat a connection after this long without output. */
+        public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+        /** A client whose unsent output would exceed this is dropped. */
+        public static final int DEFAULT_MAX_SEND_BUFFER_BYTES = 64 * 1024;
+        public static final int DEFAULT_INITIAL_SEND_BUFFER_BYTES = 4 * 1024;
+        /** Slots taken from the ring per duty cycle. */
+        public static final int DEFAULT_MAX_BATCH_SLOTS = 1024;
+        /** Slots held while the gate is shut, and the bytes to hold them in. */
+        public static final int DEFAULT_MAX_PENDING_SLOTS = 16 * 1024;
+        public static final int DEFAULT_PENDING_CAPACITY_BYTES = 4 * 1024 * 1024;
+        /** Pending capacity not set: the default, or the ring's largest message if that is larger. */
+        private static final int AUTO_PENDING_CAPACITY = -1;
+        /** Re-evaluate the policy at least this often, so the gauge and the log follow an idle cluster. */
+        public static final long DEFAULT_POLICY_CHECK_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long DEFAULT_DEGRADED_FLAP_HOLD_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long DEFAULT_DEGRADED_REMINDER_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
+
+        private RingBuffer outputRing;
+        private ClientConnections connections;
+        private DurabilityControl durabilityControl;
+        private LongSupplier journalPersistedWireSeq;
+        private ReplicationMetrics replicationMetrics;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private EpochNanoClock epochNanoClock = SystemEpochNanoClock.INSTANCE;
+        private ResponseCounters counters;
+        private ResponseTrace trace;
+        private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
+        private int maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
+        private int initialSendBufferBytes = DEFAULT_INITIAL_SEND_BUFFER_BYTES;
+        private int maxBatchSlots = DEFAULT_MAX_BATCH_SLOTS;
+        private int maxPendingSlots = DEFAULT_MAX_PENDING_SLOTS;
+        private int pendingCapacityBytes = AUTO_PENDING_CAPACITY;
+        private long policyCheckIntervalNs = DEFAULT_POLICY_CHECK_INTERVAL_NS;
+        private long degradedFlapHoldNs = DEFAULT_DEGRADED_FLAP_HOLD_NS;
+        private long degradedReminderIntervalNs = DEFAULT_DEGRADED_REMINDER_INTERVAL_NS;
+        private DegradationLogger.Events degradationEvents = DegradationLogger.LOGGING_EVENTS;
+
+        /**
+         * Check every option and fill in defaults. Called by the agent's constructor.
+         *
+         * @return this.
+         * @throws IllegalStateException naming the option and its allowed range.
+         */
+        public Context conclude()
+        {
+            require(null != outputRing, "response.outputRing is required");
+            require(null != connections, "response.connections is required");
+            require(null != durabilityControl, "response.durabilityControl is required");
+            require(null != journalPersistedWireSeq, "response.journalPersistedWireSeq is required");
+            require(null != replicationMetrics,
+                "response.replicationMetrics is required (zero slots for a standalone primary)");
+            require(null != nanoClock, "response.nanoClock is required");
+            require(null != epochNanoClock, "response.epochNanoClock is required");
+            require(heartbeatIntervalNs >= 0,
+                "response.heartbeatIntervalNs must be >= 0 (0 disables heartbeats): " + heartbeatIntervalNs);
+            require(maxSendBufferBytes >= 1024 && maxSendBufferBytes <= 64 * 1024 * 1024,
+                "response.maxSendBufferBytes must be in 1024..67108864: " + maxSendBufferBytes);
+            require(initialSendBufferBytes >= 64 && initialSendBufferBytes <= maxSendBufferBytes,
+                "response.initialSendBufferBytes must be in 64..maxSendBufferBytes (" + maxSendBufferBytes + "): " +
+                initialSendBufferBytes);
+            require(maxBatchSlots >= 1 && maxBatchSlots <= 1 << 20,
+                "response.maxBatchSlots must be in 1..1048576: " + maxBatchSlots);
+            require(maxPendingSlots >= maxBatchSlots && maxPendingSlots <= 1 << 22,
+                "response.maxPendingSlots must be in maxBatchSlots (" + maxBatchSlots + ")..4194304: " +
+                maxPendingSlots);
+            if (AUTO_PENDING_CAPACITY == pendingCapacityBytes)
+            {
+                pendingCapacityBytes = Math.max(DEFAULT_PENDING_CAPACITY_BYTES, outputRing.maxMsgLength());
+            }
+            require(pendingCapacityBytes >= outputRing.maxMsgLength() && pendingCapacityBytes <= 1 << 30,
+                "response.pendingCapacityBytes must be in the ring's max message length (" +
+                outputRing.maxMsgLength() + ")..1073741824: " + pendingCapacityBytes);
+            require(policyCheckIntervalNs > 0,
+                "response.policyCheckIntervalNs must be > 0: " + policyCheckIntervalNs);
+            require(degradedFlapHoldNs >= 0, "response.degradedFlapHoldNs must be >= 0: " + degradedFlapHoldNs);
+            require(degradedReminderIntervalNs > 0,
+                "response.degradedReminderIntervalNs must be > 0: " + degradedReminderIntervalNs);
+
+            if (null == counters)
+            {
+                counters = new ResponseCounters();
+            }
+
+            return this;
+        }
+
+        private static void require(final boolean condition, final String message)
+        {
+            if (!condition)
+            {
+                throw new IllegalStateException(message);
+            }
+        }
+
+        /**
+         * @param outputRing the ring the sequencer publishes replies into through an {@link OutputRingPublisher}.
+         * @return this.
+         */
+        public Context outputRing(final RingBuffer outputRing)
+        {
+            this.outputRing = outputRing;
+            return this;
+        }
+
+        public RingBuffer outputRing()
+        {
+            return outputRing;
+        }
+
+        /**
+         * @param connections the write side of client connections.
+         * @return this.
+         */
+        public Context connections(final ClientConnections connections)
+        {
+            this.connections = connections;
+            return this;
+        }
+
+        public ClientConnections connections()
+        {
+            return connections;
+        }
+
+        /**
+         * @param durabilityControl the policy in force, shared with the admin handler and the sequencer.
+         * @return this.
+         */
+        public Context durabilityControl(final DurabilityControl durabilityControl)
+        {
+            this.durabilityControl = durabilityControl;
+            return this;
+        }
+
+        public DurabilityControl durabilityControl()
+        {
+            return durabilityControl;
+        }
+
+        /**
+         * @param journalPersistedWireSeq reads the journal's persisted cursor with acquire semantics.
+         * @return this.
+         */
+        public Context journalPersistedWireSeq(final LongSupplier journalPersistedWireSeq)
+        {
+            this.journalPersistedWireSeq = journalPersistedWireSeq;
+            return this;
+        }
+
+        public LongSupplier journalPersistedWireSeq()
+        {
+            return journalPersistedWireSeq;
+        }
+
+        /**
+         * @param replicationMetrics replica slots; zero slots for a standalone primary.
+         * @return this.
+         */
+        public Context replicationMetrics(final ReplicationMetrics replicationMetrics)
+        {
+            this.replicationMetrics = replicationMetrics;
+            return this;
+        }
+
+        public ReplicationMetrics replicationMetrics()
+        {
+            return replicationMetrics;
+        }
+
+        /**
+         * @param nanoClock duty-cycle clock; must be the clock {@code recvTs} and {@code matchCompleteTs} come from.
+         * @return this.
+         */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        /**
+         * @param epochNanoClock wall clock stamped into heartbeats.
+         * @return this.
+         */
+        public Context epochNanoClock(final EpochNanoClock epochNanoClock)
+        {
+            this.epochNanoClock = epochNanoClock;
+            return this;
+        }
+
+        public EpochNanoClock epochNanoClock()
+        {
+            return epochNanoClock;
+        }
+
+        /**
+         * @param counters where the stage counts; a new set if not given.
+         * @return this.
+         */
+        public Context counters(final ResponseCounters counters)
+        {
+            this.counters = counters;
+            return this;
+        }
+
+        public ResponseCounters counters()
+        {
+            return counters;
+        }
+
+        /**
+         * @param trace latency histograms to record into, or null (the default) for none.
+         * @return this.
+         */
+        public Context trace(final ResponseTrace trace)
+        {
+            this.trace = trace;
+            return this;
+        }
+
+        public ResponseTrace trace()
+        {
+            return trace;
+        }
+
+        /**
+         * @param heartbeatIntervalNs heartbeat a connection after this long without output; 0 disables.
+         * @return this.
+         */
+        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
+        {
+            this.heartbeatIntervalNs = heartbeatIntervalNs;
+            return this;
+        }
+
+        public long heartbeatIntervalNs()
+        {
+            return heartbeatIntervalNs;
+        }
+
+        /**
+         * @param maxSendBufferBytes a client whose unsent output would exceed this is dropped (so must a client be
+         *                           sent a single reply larger than this, which the protocol's frame limit rules out).
+         * @return this.
+         */
+        public Context maxSendBufferBytes(final int maxSendBufferBytes)
+        {
+            this.maxSendBufferBytes = maxSendBufferBytes;
+            return this;
+        }
+
+        public int maxSendBufferBytes()
+        {
+            return maxSendBufferBytes;
+        }
+
+        /**
+         * @param initialSendBufferBytes a connection's send buffer to begin with; it grows up to the maximum.
+         * @return this.
+         */
+        public Context initialSendBufferBytes(final int initialSendBufferBytes)
+        {
+            this.initialSendBufferBytes = initialSendBufferBytes;
+            return this;
+        }
+
+        public int initialSendBufferBytes()
+        {
+            return initialSendBufferBytes;
+        }
+
+        /**
+         * @param maxBatchSlots slots taken from the ring per duty cycle.
+         * @return this.
+         */
+        public Context maxBatchSlots(final int maxBatchSlots)
+        {
+            this.maxBatchSlots = maxBatchSlots;
+            return this;
+        }
+
+        public int maxBatchSlots()
+        {
+            return maxBatchSlots;
+        }
+
+        /**
+         * @param maxPendingSlots slots held while the gate is shut before the stage stops taking from the ring.
+         * @return this.
+         */
+        public Context maxPendingSlots(final int maxPendingSlots)
+        {
+            this.maxPendingSlots = maxPendingSlots;
+            return this;
+        }
+
+        public int maxPendingSlots()
+        {
+            return maxPendingSlots;
+        }
+
+        /**
+         * @param pendingCapacityBytes bytes to hold pending slots in; at least the ring's largest message. Default
+         *                             {@link #DEFAULT_PENDING_CAPACITY_BYTES} or that message, if larger.
+         * @return this.
+         */
+        public Context pendingCapacityBytes(final int pendingCapacityBytes)
+        {
+            this.pendingCapacityBytes = pendingCapacityBytes;
+            return this;
+        }
+
+        public int pendingCapacityBytes()
+        {
+            return pendingCapacityBytes;
+        }
+
+        /**
+         * @param policyCheckIntervalNs evaluate the policy at least this often.
+         * @return this.
+         */
+        public Context policyCheckIntervalNs(final long policyCheckIntervalNs)
+        {
+            this.policyCheckIntervalNs = policyCheckIntervalNs;
+            return this;
+        }
+
+        public long policyCheckIntervalNs()
+        {
+            return policyCheckIntervalNs;
+        }
+
+        /**
+         * @param degradedFlapHoldNs a change of degraded state is logged only once it has held this long.
+         * @return this.
+         */
+        public Context degradedFlapHoldNs(final long degradedFlapHoldNs)
+        {
+            this.degradedFlapHoldNs = degradedFlapHoldNs;
+            return this;
+        }
+
+        public long degradedFlapHoldNs()
+        {
+            return degradedFlapHoldNs;
+        }
+
+        /**
+         * @param degradedReminderIntervalNs while degraded, warn again this often.
+         * @return this.
+         */
+        public Context degradedReminderIntervalNs(final long degradedReminderIntervalNs)
+        {
+            this.degradedReminderIntervalNs = degradedReminderIntervalNs;
+            return this;
+        }
+
+        public long degradedReminderIntervalNs()
+        {
+            return degradedReminderIntervalNs;
+        }
+
+        Context degradationEvents(final DegradationLogger.Events degradationEvents)
+        {
+            this.degradationEvents = degradationEvents;
+            return this;
+        }
+    }
+}
