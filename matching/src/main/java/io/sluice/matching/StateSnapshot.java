@@ -1,0 +1,470 @@
+package io.sluice.matching;
+
+import io.sluice.sbe.client.Side;
+import io.sluice.sbe.client.TimeInForce;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.LongLongConsumer;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.zip.CRC32C;
+
+/**
+ * Hashes, writes and reads the state of a {@link MatchingEngine}.
+ *
+ * <h2>Snapshot layout, version 1</h2>
+ * All integers little-endian; offsets relative to the start of the snapshot.
+ * <pre>
+ * header, 32 bytes:
+ *    0 int32  magic 0x534C4D45
+ *    4 uint8  format version (1)
+ *    5 uint8[3] reserved, zero
+ *    8 int32  total length in bytes, header included
+ *   12 int32  CRC32C of bytes [16, total length)
+ *   16 int64  config digest of the engine that wrote it
+ *   24 int64  state hash of the state it holds
+ * body:
+ *   int64 lastOrderId
+ *   int64 lastTradeId
+ *   int32 instrumentCount, then per instrument, ascending id:
+ *       int32 instrumentId, int32 priceBandBps,
+ *       int64 tickSize, int64 lotSize, int64 minQuantity, int64 maxQuantity, int64 referencePrice,
+ *       uint8 halted (0|1), uint8 symbolLength, symbolLength bytes of US-ASCII symbol
+ *   int32 sessionCount, then per session, ascending sessionId:
+ *       int64 sessionId, int64 lastRequestSeq
+ *   per instrument, in the same order as above:
+ *       int32 orderCount, then each order: bids best level first, then asks best level first,
+ *       oldest first within a level (restoring them in this order rebuilds time priority):
+ *           int64 orderId, int64 accountId, int64 sessionId, int64 clientOrderId,
+ *           int64 price, int64 quantity, int64 cumQuantity,
+ *           uint8 side (SBE Side), uint8 timeInForce (SBE TimeInForce), uint8 postOnly (0|1)
+ * </pre>
+ * Accounts are not written: each account's order list is in ascending order id (orders are appended when
+ * accepted and never move), so it is rebuilt by sorting the restored orders by id.
+ * <p>
+ * Not thread safe; used by the engine thread only.
+ */
+final class StateSnapshot
+{
+    static final int MAGIC = 0x534C4D45;
+    static final byte VERSION = 1;
+    static final int HEADER_LENGTH = 32;
+    static final int MAGIC_OFFSET = 0;
+    static final int VERSION_OFFSET = 4;
+    static final int LENGTH_OFFSET = 8;
+    static final int CRC_OFFSET = 12;
+    static final int CONFIG_DIGEST_OFFSET = 16;
+    static final int STATE_HASH_OFFSET = 24;
+    static final int INSTRUMENT_FIXED_LENGTH = 4 + 4 + 5 * 8 + 1 + 1;
+    static final int SESSION_LENGTH = 16;
+    static final int ORDER_LENGTH = 7 * 8 + 3;
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final Comparator<Order> BY_ORDER_ID = Comparator.comparingLong((Order order) -> order.orderId);
+
+    private final MatchingEngine engine;
+    private final CRC32C crc = new CRC32C();
+    private final byte[] crcChunk = new byte[4096];
+    private final SessionDigest sessionDigest = new SessionDigest();
+    private final SessionCollector sessionCollector = new SessionCollector();
+
+    StateSnapshot(final MatchingEngine engine)
+    {
+        this.engine = engine;
+    }
+
+    long hash()
+    {
+        long h = Digest.update(Digest.SEED, VERSION);
+        h = Digest.update(h, engine.lastOrderId);
+        h = Digest.update(h, engine.lastTradeId);
+        h = Digest.update(h, engine.instrumentCount);
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            final Instrument instrument = engine.instruments[i];
+            h = Digest.update(h, instrument.instrumentId);
+            h = Digest.update(h, instrument.symbol);
+            h = Digest.update(h, instrument.tickSize);
+            h = Digest.update(h, instrument.lotSize);
+            h = Digest.update(h, instrument.minQuantity);
+            h = Digest.update(h, instrument.maxQuantity);
+            h = Digest.update(h, instrument.referencePrice);
+            h = Digest.update(h, instrument.priceBandBps);
+            h = Digest.update(h, instrument.halted ? 1 : 0);
+            h = hash(h, instrument.bids);
+            h = hash(h, instrument.asks);
+        }
+
+        // Map iteration order depends on insertion history, so sessions are combined order-independently.
+        sessionDigest.reset();
+        engine.lastRequestSeqBySession.forEachLong(sessionDigest);
+        h = Digest.update(h, engine.lastRequestSeqBySession.size());
+        h = Digest.update(h, sessionDigest.sum);
+        h = Digest.update(h, sessionDigest.xor);
+
+        return h;
+    }
+
+    private static long hash(final long digest, final BookSide side)
+    {
+        long h = Digest.update(digest, side.levelCount());
+        for (PriceLevel level = side.best(); null != level; level = level.worse)
+        {
+            h = Digest.update(h, level.price);
+            h = Digest.update(h, level.orderCount);
+            h = Digest.update(h, level.totalQuantity);
+            for (Order order = level.head; null != order; order = order.nextInLevel)
+            {
+                h = Digest.update(h, order.orderId);
+                h = Digest.update(h, order.accountId);
+                h = Digest.update(h, order.sessionId);
+                h = Digest.update(h, order.clientOrderId);
+                h = Digest.update(h, order.side.value());
+                h = Digest.update(h, order.timeInForce.value());
+                h = Digest.update(h, order.postOnly ? 1 : 0);
+                h = Digest.update(h, order.price);
+                h = Digest.update(h, order.quantity);
+                h = Digest.update(h, order.leavesQuantity);
+                h = Digest.update(h, order.cumQuantity);
+            }
+        }
+
+        return h;
+    }
+
+    int length()
+    {
+        long length = HEADER_LENGTH + 8 + 8 + 4;
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            length += INSTRUMENT_FIXED_LENGTH + engine.instruments[i].symbol.length() + 4;
+        }
+        length += 4 + (long)SESSION_LENGTH * engine.lastRequestSeqBySession.size();
+        length += (long)ORDER_LENGTH * engine.orderIndex.size();
+        if (length > Integer.MAX_VALUE)
+        {
+            throw new IllegalStateException("state too large for one snapshot buffer: " + length + " bytes");
+        }
+
+        return (int)length;
+    }
+
+    int write(final MutableDirectBuffer buffer, final int offset)
+    {
+        final int length = length();
+        buffer.checkLimit(offset + length);
+
+        int pos = offset + HEADER_LENGTH;
+        buffer.putLong(pos, engine.lastOrderId, ORDER);
+        pos += 8;
+        buffer.putLong(pos, engine.lastTradeId, ORDER);
+        pos += 8;
+
+        buffer.putInt(pos, engine.instrumentCount, ORDER);
+        pos += 4;
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            final Instrument instrument = engine.instruments[i];
+            buffer.putInt(pos, instrument.instrumentId, ORDER);
+            buffer.putInt(pos + 4, instrument.priceBandBps, ORDER);
+            buffer.putLong(pos + 8, instrument.tickSize, ORDER);
+            buffer.putLong(pos + 16, instrument.lotSize, ORDER);
+            buffer.putLong(pos + 24, instrument.minQuantity, ORDER);
+            buffer.putLong(pos + 32, instrument.maxQuantity, ORDER);
+            buffer.putLong(pos + 40, instrument.referencePrice, ORDER);
+            buffer.putByte(pos + 48, (byte)(instrument.halted ? 1 : 0));
+            final byte[] symbol = instrument.symbol.getBytes(StandardCharsets.US_ASCII);
+            buffer.putByte(pos + 49, (byte)symbol.length);
+            buffer.putBytes(pos + INSTRUMENT_FIXED_LENGTH, symbol);
+            pos += INSTRUMENT_FIXED_LENGTH + symbol.length;
+        }
+
+        final int sessionCount = sessionCollector.collect(engine);
+        buffer.putInt(pos, sessionCount, ORDER);
+        pos += 4;
+        for (int i = 0; i < sessionCount; i++)
+        {
+            final long sessionId = sessionCollector.sessionIds[i];
+            buffer.putLong(pos, sessionId, ORDER);
+            buffer.putLong(pos + 8, engine.lastRequestSeqBySession.get(sessionId), ORDER);
+            pos += SESSION_LENGTH;
+        }
+
+        for (int i = 0; i < engine.instrumentCount; i++)
+        {
+            final Instrument instrument = engine.instruments[i];
+            final int countOffset = pos;
+            pos += 4;
+            final int startOfOrders = pos;
+            pos = writeOrders(buffer, pos, instrument.bids);
+            pos = writeOrders(buffer, pos, instrument.asks);
+            buffer.putInt(countOffset, (pos - startOfOrders) / ORDER_LENGTH, ORDER);
+        }
+
+        if (pos - offset != length)
+        {
+            throw new IllegalStateException("snapshot wrote " + (pos - offset) + " bytes, expected " + length);
+        }
+
+        buffer.putInt(offset + MAGIC_OFFSET, MAGIC, ORDER);
+        buffer.putByte(offset + VERSION_OFFSET, VERSION);
+        buffer.putByte(offset + VERSION_OFFSET + 1, (byte)0);
+        buffer.putShort(offset + VERSION_OFFSET + 2, (short)0, ORDER);
+        buffer.putInt(offset + LENGTH_OFFSET, length, ORDER);
+        buffer.putLong(offset + CONFIG_DIGEST_OFFSET, engine.configDigest(), ORDER);
+        buffer.putLong(offset + STATE_HASH_OFFSET, hash(), ORDER);
+        buffer.putInt(offset + CRC_OFFSET, crc32c(buffer, offset + CRC_OFFSET + 4, length - CRC_OFFSET - 4), ORDER);
+
+        return length;
+    }
+
+    private static int writeOrders(final MutableDirectBuffer buffer, final int offset, final BookSide side)
+    {
+        int pos = offset;
+        for (PriceLevel level = side.best(); null != level; level = level.worse)
+        {
+            for (Order order = level.head; null != order; order = order.nextInLevel)
+            {
+                buffer.putLong(pos, order.orderId, ORDER);
+                buffer.putLong(pos + 8, order.accountId, ORDER);
+                buffer.putLong(pos + 16, order.sessionId, ORDER);
+                buffer.putLong(pos + 24, order.clientOrderId, ORDER);
+                buffer.putLong(pos + 32, order.price, ORDER);
+                buffer.putLong(pos + 40, order.quantity, ORDER);
+                buffer.putLong(pos + 48, order.cumQuantity, ORDER);
+                buffer.putByte(pos + 56, (byte)order.side.value());
+                buffer.putByte(pos + 57, (byte)order.timeInForce.value());
+                buffer.putByte(pos + 58, (byte)(order.postOnly ? 1 : 0));
+                pos += ORDER_LENGTH;
+            }
+        }
+
+        return pos;
+    }
+
+    void read(final DirectBuffer buffer, final int offset, final int available)
+    {
+        if (available < HEADER_LENGTH || offset < 0 || offset + HEADER_LENGTH > buffer.capacity())
+        {
+            throw new IllegalArgumentException("snapshot shorter than its " + HEADER_LENGTH + "-byte header");
+        }
+        final int magic = buffer.getInt(offset + MAGIC_OFFSET, ORDER);
+        if (MAGIC != magic)
+        {
+            throw new IllegalArgumentException("not a matching snapshot: magic 0x" + Integer.toHexString(magic));
+        }
+        final byte version = buffer.getByte(offset + VERSION_OFFSET);
+        if (VERSION != version)
+        {
+            throw new IllegalArgumentException("unsupported snapshot version " + version + ", expected " + VERSION);
+        }
+        final int length = buffer.getInt(offset + LENGTH_OFFSET, ORDER);
+        if (length < HEADER_LENGTH || length > available || offset + length > buffer.capacity())
+        {
+            throw new IllegalArgumentException(
+                "snapshot length " + length + " outside its buffer (" + available + " bytes available)");
+        }
+        final int storedCrc = buffer.getInt(offset + CRC_OFFSET, ORDER);
+        final int actualCrc = crc32c(buffer, offset + CRC_OFFSET + 4, length - CRC_OFFSET - 4);
+        if (storedCrc != actualCrc)
+        {
+            throw new IllegalArgumentException("snapshot CRC32C mismatch: stored 0x" + Integer.toHexString(storedCrc) +
+                ", computed 0x" + Integer.toHexString(actualCrc));
+        }
+        final long snapshotConfigDigest = buffer.getLong(offset + CONFIG_DIGEST_OFFSET, ORDER);
+        if (snapshotConfigDigest != engine.configDigest())
+        {
+            throw new IllegalArgumentException("snapshot written under config digest 0x" +
+                Long.toHexString(snapshotConfigDigest) + ", this engine has 0x" +
+                Long.toHexString(engine.configDigest()));
+        }
+        final long expectedHash = buffer.getLong(offset + STATE_HASH_OFFSET, ORDER);
+
+        engine.clearState();
+        try
+        {
+            rebuild(buffer, offset, length);
+        }
+        catch (final RuntimeException ex)
+        {
+            engine.clearState();
+            throw new IllegalStateException("snapshot passed its CRC but could not be rebuilt", ex);
+        }
+
+        final long actualHash = hash();
+        if (actualHash != expectedHash)
+        {
+            throw new IllegalStateException("restored state hash 0x" + Long.toHexString(actualHash) +
+                " differs from the snapshot's 0x" + Long.toHexString(expectedHash));
+        }
+    }
+
+    private void rebuild(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final int end = offset + length;
+        int pos = offset + HEADER_LENGTH;
+        engine.lastOrderId = buffer.getLong(pos, ORDER);
+        engine.lastTradeId = buffer.getLong(pos + 8, ORDER);
+        pos += 16;
+
+        final int instrumentCount = buffer.getInt(pos, ORDER);
+        pos += 4;
+        for (int i = 0; i < instrumentCount; i++)
+        {
+            final int instrumentId = buffer.getInt(pos, ORDER);
+            final int priceBandBps = buffer.getInt(pos + 4, ORDER);
+            final long tickSize = buffer.getLong(pos + 8, ORDER);
+            final long lotSize = buffer.getLong(pos + 16, ORDER);
+            final long minQuantity = buffer.getLong(pos + 24, ORDER);
+            final long maxQuantity = buffer.getLong(pos + 32, ORDER);
+            final long referencePrice = buffer.getLong(pos + 40, ORDER);
+            final boolean halted = 0 != buffer.getByte(pos + 48);
+            final int symbolLength = buffer.getByte(pos + 49) & 0xFF;
+            final String symbol = buffer.getStringWithoutLengthAscii(pos + INSTRUMENT_FIXED_LENGTH, symbolLength);
+            pos += INSTRUMENT_FIXED_LENGTH + symbolLength;
+
+            final String error = Instrument.validate(
+                instrumentId, symbol, tickSize, lotSize, minQuantity, maxQuantity, referencePrice, priceBandBps);
+            if (null != error || null != engine.instrumentById.get(instrumentId))
+            {
+                throw new IllegalStateException("bad instrument " + instrumentId + " in snapshot: " + error);
+            }
+            final Instrument instrument = new Instrument(
+                instrumentId, symbol, tickSize, lotSize, minQuantity, maxQuantity, referencePrice, priceBandBps,
+                engine.priceLevelPool);
+            instrument.halted = halted;
+            engine.putInstrument(instrument);
+        }
+
+        final int sessionCount = buffer.getInt(pos, ORDER);
+        pos += 4;
+        for (int i = 0; i < sessionCount; i++)
+        {
+            engine.lastRequestSeqBySession.put(buffer.getLong(pos, ORDER), buffer.getLong(pos + 8, ORDER));
+            pos += SESSION_LENGTH;
+        }
+
+        Order[] restored = new Order[Math.max(16, (end - pos) / ORDER_LENGTH)];
+        int restoredCount = 0;
+        for (int i = 0; i < instrumentCount; i++)
+        {
+            final Instrument instrument = engine.instruments[i];
+            final int orderCount = buffer.getInt(pos, ORDER);
+            pos += 4;
+            if (orderCount < 0 || pos + (long)orderCount * ORDER_LENGTH > end)
+            {
+                throw new IllegalStateException("order count " + orderCount + " overruns the snapshot");
+            }
+
+            for (int j = 0; j < orderCount; j++)
+            {
+                final Order order = engine.orderPool.acquire();
+                order.orderId = buffer.getLong(pos, ORDER);
+                order.accountId = buffer.getLong(pos + 8, ORDER);
+                order.sessionId = buffer.getLong(pos + 16, ORDER);
+                order.clientOrderId = buffer.getLong(pos + 24, ORDER);
+                order.price = buffer.getLong(pos + 32, ORDER);
+                order.quantity = buffer.getLong(pos + 40, ORDER);
+                order.cumQuantity = buffer.getLong(pos + 48, ORDER);
+                order.leavesQuantity = order.quantity - order.cumQuantity;
+                order.side = Side.get((short)(buffer.getByte(pos + 56) & 0xFF));
+                order.timeInForce = TimeInForce.get((short)(buffer.getByte(pos + 57) & 0xFF));
+                order.postOnly = 0 != buffer.getByte(pos + 58);
+                order.instrumentId = instrument.instrumentId;
+                order.instrument = instrument;
+                pos += ORDER_LENGTH;
+
+                if (order.leavesQuantity <= 0 || order.cumQuantity < 0 || order.price <= 0 ||
+                    Side.NULL_VAL == order.side || TimeInForce.NULL_VAL == order.timeInForce ||
+                    null != engine.orderIndex.get(order.accountId, order.clientOrderId))
+                {
+                    throw new IllegalStateException("bad order " + order.orderId + " in snapshot");
+                }
+
+                engine.restoreOrder(order);
+                if (restoredCount == restored.length)
+                {
+                    restored = Arrays.copyOf(restored, restoredCount * 2);
+                }
+                restored[restoredCount++] = order;
+            }
+        }
+
+        if (pos != end)
+        {
+            throw new IllegalStateException("snapshot has " + (end - pos) + " bytes past its last order");
+        }
+
+        Arrays.sort(restored, 0, restoredCount, BY_ORDER_ID);
+        for (int i = 0; i < restoredCount; i++)
+        {
+            final Order order = restored[i];
+            engine.accountFor(order.accountId).append(order);
+        }
+    }
+
+    private int crc32c(final DirectBuffer buffer, final int offset, final int length)
+    {
+        crc.reset();
+        int pos = offset;
+        int remaining = length;
+        while (remaining > 0)
+        {
+            final int chunk = Math.min(remaining, crcChunk.length);
+            buffer.getBytes(pos, crcChunk, 0, chunk);
+            crc.update(crcChunk, 0, chunk);
+            pos += chunk;
+            remaining -= chunk;
+        }
+
+        return (int)crc.getValue();
+    }
+
+    /** Order-independent combination of the (sessionId, lastRequestSeq) pairs. */
+    private static final class SessionDigest implements LongLongConsumer
+    {
+        long sum;
+        long xor;
+
+        void reset()
+        {
+            sum = 0;
+            xor = 0;
+        }
+
+        public void accept(final long sessionId, final long lastRequestSeq)
+        {
+            final long entry = Digest.mix(Digest.update(Digest.update(Digest.SEED, sessionId), lastRequestSeq));
+            sum += entry;
+            xor ^= entry;
+        }
+    }
+
+    /** Collects session ids into a sorted array, reused between snapshots. */
+    private static final class SessionCollector implements LongLongConsumer
+    {
+        long[] sessionIds = new long[64];
+        int count;
+
+        int collect(final MatchingEngine engine)
+        {
+            count = 0;
+            final int size = engine.lastRequestSeqBySession.size();
+            if (sessionIds.length < size)
+            {
+                sessionIds = new long[size];
+            }
+            engine.lastRequestSeqBySession.forEachLong(this);
+            Arrays.sort(sessionIds, 0, count);
+
+            return count;
+        }
+
+        public void accept(final long sessionId, final long lastRequestSeq)
+        {
+            sessionIds[count++] = sessionId;
+        }
+    }
+}
