@@ -306,9 +306,10 @@ public final class SluiceClient implements AutoCloseable
             reconnect();
         }
 
-        int work = flush();
+        int work = 0;
         try
         {
+            work += flush();
             final int read = channel.read(receiveByteBuffer.position(receivedBytes));
             if (read < 0)
             {

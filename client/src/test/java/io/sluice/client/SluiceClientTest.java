@@ -125,6 +125,25 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldReconnectWhenConnectionResetWhileSending() throws Exception
+    {
+        server.dropFirstConnectionAfter = 0;
+        try (SluiceClient client = new SluiceClient(context(), listener))
+        {
+            client.connect();
+            for (int i = 1; i <= 2_000; i++)
+            {
+                order(client, i);
+                client.poll();
+            }
+
+            assertTrue(client.awaitAllAnswered(10, TimeUnit.SECONDS, idle));
+            assertTrue(client.reconnects() >= 1);
+            assertEquals(2_000, batchEnds.size());
+        }
+    }
+
+    @Test
     void shouldNumberRequestsAfterServerHighWaterMark() throws Exception
     {
         server.lastRequestSeqForLogon = 100;

@@ -37,14 +37,6 @@ abstract class NotBuiltCommand implements Callable<Integer>
         }
     }
 
-    @Command(name = "primary", description = "Run a primary node from a config file. (not built yet)")
-    static final class Primary extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the primary node";
-        }
-    }
 
     @Command(name = "replica", description = "Run a replica node from a config file. (not built yet)")
     static final class Replica extends NotBuiltCommand
@@ -55,23 +47,7 @@ abstract class NotBuiltCommand implements Callable<Integer>
         }
     }
 
-    @Command(name = "admin", description = "Operator console: DURABILITY, STATUS, PROMOTE, HALT, RESUME. (not built yet)")
-    static final class Admin extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the admin console";
-        }
-    }
 
-    @Command(name = "client", description = "Interactive trading console. (not built yet)")
-    static final class Client extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the trading console";
-        }
-    }
 
     @Command(name = "bench", description = "Open-loop load generator and latency harness. (not built yet)")
     static final class Bench extends NotBuiltCommand

@@ -18,10 +18,10 @@ import java.util.Properties;
     description = "Replicated, exchange-style matching pipeline.",
     subcommands = {
         NotBuiltCommand.Demo.class,
-        NotBuiltCommand.Primary.class,
+        PrimaryCommand.class,
         NotBuiltCommand.Replica.class,
-        NotBuiltCommand.Admin.class,
-        NotBuiltCommand.Client.class,
+        AdminCommand.class,
+        ClientCommand.class,
         NotBuiltCommand.Bench.class,
         NotBuiltCommand.Journal.class,
         NotBuiltCommand.Check.class,

@@ -1,0 +1,71 @@
+package io.sluice.node;
+
+import io.sluice.node.config.ConfigException;
+import io.sluice.node.config.NodeConfig;
+import io.sluice.node.primary.PrimaryNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code sluice primary --config FILE}: run a primary node until SIGTERM (or Ctrl-C), then shut down losslessly.
+ */
+@Command(name = "primary", description = "Run a primary node from a config file.")
+final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
+{
+    static final long SHUTDOWN_DRAIN_TIMEOUT_MS = 10_000;
+
+    @Option(names = "--config", required = true, description = "Node configuration file (see docs/configuration.md).")
+    Path configFile;
+
+    @Option(names = "--set", description = "Override a config key: --set key=value (repeatable).")
+    Map<String, String> overrides = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final NodeConfig config;
+        try
+        {
+            config = NodeConfig.load(configFile, overrides);
+        }
+        catch (final ConfigException ex)
+        {
+            System.err.println("sluice: invalid configuration: " + ex.getMessage());
+            return 2;
+        }
+        NodeRuntime.keepScratchFilesIn(config.dataDir());
+
+        final PrimaryNode node;
+        try
+        {
+            node = PrimaryNode.start(config);
+        }
+        catch (final ConfigException | IllegalArgumentException ex)
+        {
+            System.err.println("sluice: cannot start: " + ex.getMessage());
+            return 2;
+        }
+        System.out.println("sluice primary listening client=" + hostPort(node.clientAddress()) +
+            " admin=" + hostPort(node.adminAddress()) + " http=" + hostPort(node.httpAddress()));
+        System.out.flush();
+
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            node.shutdown(SHUTDOWN_DRAIN_TIMEOUT_MS);
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    static String hostPort(final java.net.InetSocketAddress address)
+    {
+        return address.getHostString() + ":" + address.getPort();
+    }
+}

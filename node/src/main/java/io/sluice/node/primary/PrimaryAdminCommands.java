@@ -1,0 +1,62 @@
+package io.sluice.node.primary;
+
+import io.sluice.node.admin.AdminCommandHandler;
+import io.sluice.response.DurabilityControl;
+
+import java.util.List;
+
+/**
+ * The admin commands a primary understands. Runs on the admin connection's thread; changes reach the pipeline
+ * through single atomic writes the stages read (the policy reference, the halt flag).
+ */
+final class PrimaryAdminCommands implements AdminCommandHandler
+{
+    private final PrimaryNode node;
+
+    PrimaryAdminCommands(final PrimaryNode node)
+    {
+        this.node = node;
+    }
+
+    @Override
+    public List<String> execute(final String command, final String args)
+    {
+        switch (command)
+        {
+            case "DURABILITY":
+                return durability(args);
+            case "STATUS":
+                return NodeStatus.lines(node);
+            case "HALT":
+                node.tradingGate().operatorHalt(true);
+                return List.of("OK trading halted by operator");
+            case "RESUME":
+                node.tradingGate().operatorHalt(false);
+                return List.of("OK operator halt lifted" + suffix(node.haltReason()));
+            case "HELP":
+                return List.of(
+                    "DURABILITY                 show the policy in force",
+                    "DURABILITY <mode|expr>     local | hybrid | durably-replicated | replicated | e.g. persisted>=1 && in_memory>=2",
+                    "STATUS                     role, trading state, policy, cursors",
+                    "HALT / RESUME              stop or resume accepting orders",
+                    "QUIT                       close this connection");
+            default:
+                return List.of("ERR unknown command '" + command + "'; try HELP");
+        }
+    }
+
+    private List<String> durability(final String args)
+    {
+        final DurabilityControl control = node.durabilityControl();
+        if (args.isEmpty())
+        {
+            return List.of("OK " + control.policy().description());
+        }
+        return List.of(control.swap(args).message());
+    }
+
+    private static String suffix(final String haltReason)
+    {
+        return haltReason == null ? "; trading" : "; still halted: " + haltReason;
+    }
+}

@@ -1,0 +1,509 @@
+package io.sluice.node.primary;
+
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalAgent;
+import io.sluice.journal.JournalSyncPolicy;
+import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.SelfTradePrevention;
+import io.sluice.node.admin.AdminServer;
+import io.sluice.node.config.InstrumentConfig;
+import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.net.AcceptorAgent;
+import io.sluice.pipeline.net.Authenticator;
+import io.sluice.pipeline.net.ConnectionRegistry;
+import io.sluice.pipeline.net.ReaderAgent;
+import io.sluice.pipeline.net.ReaderCounters;
+import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.pipeline.sequencer.SequencerAgent;
+import io.sluice.pipeline.shard.ScalingPolicy;
+import io.sluice.pipeline.shard.Shard;
+import io.sluice.pipeline.shard.ShardLifecycleListener;
+import io.sluice.pipeline.shard.ShardManager;
+import io.sluice.pipeline.shard.ShardScalingAgent;
+import io.sluice.response.DurabilityControl;
+import io.sluice.response.DurabilityEvaluator;
+import io.sluice.response.DurabilityMode;
+import io.sluice.response.OutputRingPublisher;
+import io.sluice.response.Policy;
+import io.sluice.response.ReplicationMetrics;
+import io.sluice.response.ResponseAgent;
+import io.sluice.response.ResponseCounters;
+import io.sluice.wire.ClientProtocol;
+import io.sluice.wire.FrameDecoder;
+import org.agrona.CloseHelper;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.DynamicCompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.AtomicLongPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A primary node, wired in the order data flows:
+ * <pre>
+ *   acceptor ─▶ reader shards ─▶ ingest rings ─▶ sequencer + matching ─┬─▶ journal ring ─▶ journal agent (fsync)
+ *                                                                     └─▶ output ring ─▶ response agent ─▶ clients
+ * </pre>
+ * Start-up recovers the matching state from the journal before any client can connect. Threading follows
+ * {@code threading}: {@code shared} runs the network edge (acceptor, readers, shard scaling) and the response stage
+ * on one thread and the sequencer and journal on one each, all with a backoff idle strategy; {@code dedicated} gives
+ * every stage its own thread with the configured idle strategy.
+ */
+public final class PrimaryNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
+    private static final long LOGON_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final NodeConfig config;
+    private final Journal journal;
+    private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
+    private final JournalAgent journalAgent;
+    private final SequencerAgent sequencer;
+    private final ResponseAgent responseAgent;
+    private final ResponseCounters responseCounters = new ResponseCounters();
+    private final DurabilityControl durabilityControl;
+    private final ReplicationMetrics replicationMetrics;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final ShardManager shardManager;
+    private final Int2ObjectHashMap<ReaderAgent> readers = new Int2ObjectHashMap<>();
+    /** Set once in {@link #startRunners}; readers of shards added later join it while it runs. */
+    private volatile DynamicCompositeAgent networkAgent;
+    private final AcceptorAgent acceptor;
+    private final NodeTradingGate tradingGate;
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final AdminServer adminServer;
+    private final HealthServer healthServer;
+    private final RecoveryResult recovery;
+    private final long startedNs = System.nanoTime();
+
+    private PrimaryNode(final NodeConfig config) throws IOException
+    {
+        this.config = config;
+        final Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+
+        final JournalSyncPolicy syncPolicy = JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC));
+        if (syncPolicy == JournalSyncPolicy.NONE)
+        {
+            LOG.warn("journal sync disabled journal.sync=none: acknowledged orders can be lost on power failure; " +
+                "benchmarks only");
+        }
+        journal = Journal.open(new Journal.Context()
+            .directory(dataDir.resolve("journal"))
+            .nodeId(config.get(NodeConfig.NODE_ID))
+            .syncPolicy(syncPolicy)
+            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
+
+        final OneToOneRingBuffer journalRing = newRing(config.get(NodeConfig.JOURNAL_RING_BYTES));
+        final OneToOneRingBuffer outputRing = newRing(config.get(NodeConfig.OUTPUT_RING_BYTES));
+
+        shardManager = new ShardManager(shardContext(config));
+        sequencer = new SequencerAgent(
+            shardManager.ingestRings(),
+            config.get(NodeConfig.SEQUENCER_BATCH_PER_RING),
+            journalRing,
+            new OutputRingPublisher(outputRing),
+            this::haltReason,
+            engineContext(config),
+            new SystemEpochNanoClock(),
+            SystemNanoClock.INSTANCE);
+
+        final ExchangeStateMachine stateMachine = new ExchangeStateMachine(sequencer.applier());
+        recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
+        sequencer.resumeFrom(recovery.lastWireSeq(), Math.max(1, recovery.lastEpoch()));
+        LOG.info("recovered journal={} lastWireSeq={} snapshotWireSeq={} replayed={} stateHash={}",
+            journal.directory(), recovery.lastWireSeq(), recovery.snapshotWireSeq(), recovery.entriesReplayed(),
+            Long.toHexString(sequencer.engine().stateHash()));
+
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
+        journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
+
+        replicationMetrics = new ReplicationMetrics(0);
+        durabilityControl = new DurabilityControl(initialPolicy(config));
+        tradingGate = new NodeTradingGate(
+            new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
+            journalAgent);
+
+        responseAgent = new ResponseAgent(new ResponseAgent.Context()
+            .outputRing(outputRing)
+            .connections(registry)
+            .durabilityControl(durabilityControl)
+            .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
+            .replicationMetrics(replicationMetrics)
+            .counters(responseCounters)
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_HEARTBEAT_INTERVAL_MS)))
+            .maxSendBufferBytes(config.get(NodeConfig.CLIENT_MAX_UNSENT_BYTES)));
+
+        shardManager.start();
+        acceptor = new AcceptorAgent(config.get(NodeConfig.CLIENT_BIND), this::route, registry,
+            SystemNanoClock.INSTANCE, receiveBufferBytes());
+
+        startRunners();
+        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this));
+        healthServer = new HealthServer(config.get(NodeConfig.HTTP_BIND), this);
+        LOG.info("primary started nodeId={} client={} admin={} http={} policy={} threading={}",
+            config.get(NodeConfig.NODE_ID), clientAddress(), adminServer.localAddress(), healthServer.localAddress(),
+            durabilityControl.policy().description(), config.get(NodeConfig.THREADING));
+    }
+
+    /**
+     * Recover, start every stage and open the listeners.
+     *
+     * @param config validated configuration.
+     * @return the running node.
+     * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     */
+    public static PrimaryNode start(final NodeConfig config) throws IOException
+    {
+        return new PrimaryNode(config);
+    }
+
+    private static Policy initialPolicy(final NodeConfig config)
+    {
+        final String durability = config.get(NodeConfig.DURABILITY);
+        return durability == null ? DurabilityMode.LOCAL.policy() : Policy.resolve(durability);
+    }
+
+    private int receiveBufferBytes()
+    {
+        return Math.max(64 * 1024, 4 * (config.get(NodeConfig.FRAME_MAX_BYTES) + FrameDecoder.LENGTH_FIELD_LENGTH));
+    }
+
+    private static OneToOneRingBuffer newRing(final int capacityBytes)
+    {
+        return new OneToOneRingBuffer(new UnsafeBuffer(
+            ByteBuffer.allocateDirect(capacityBytes + RingBufferDescriptor.TRAILER_LENGTH)));
+    }
+
+    private static MatchingEngine.Context engineContext(final NodeConfig config)
+    {
+        final MatchingEngine.Context context = new MatchingEngine.Context()
+            .maxOrderNotional(config.get(NodeConfig.RISK_MAX_ORDER_NOTIONAL))
+            .maxOpenOrdersPerAccount(config.get(NodeConfig.RISK_MAX_OPEN_ORDERS))
+            .defaultSelfTradePrevention(stp(config.get(NodeConfig.STP_DEFAULT)))
+            .orderPoolCapacity(config.get(NodeConfig.ORDER_POOL_CAPACITY));
+        for (final InstrumentConfig instrument : config.instruments())
+        {
+            context.instrument(instrument.instrumentId(), instrument.symbol(), instrument.tickSize(),
+                instrument.lotSize(), instrument.minQuantity(), instrument.maxQuantity(), instrument.referencePrice(),
+                instrument.priceBandBps());
+        }
+        return context.conclude();
+    }
+
+    private static SelfTradePrevention stp(final String name)
+    {
+        switch (name)
+        {
+            case "cancel-oldest":
+                return SelfTradePrevention.CANCEL_OLDEST;
+            case "cancel-both":
+                return SelfTradePrevention.CANCEL_BOTH;
+            default:
+                return SelfTradePrevention.CANCEL_NEWEST;
+        }
+    }
+
+    private ShardManager.Context shardContext(final NodeConfig config)
+    {
+        final boolean dynamic = "dynamic".equals(config.get(NodeConfig.SHARDS_MODE));
+        final ShardManager.Context context = new ShardManager.Context()
+            .initialShards(dynamic ? config.get(NodeConfig.SHARDS_MIN) : config.get(NodeConfig.READER_SHARDS))
+            .dynamicScaling(dynamic)
+            .ringCapacityBytes(config.get(NodeConfig.INGEST_RING_BYTES))
+            .busyNoticeReserve(Math.min(64, config.get(NodeConfig.INGEST_RING_BYTES) / 256))
+            .listener(new ShardLifecycleListener()
+            {
+                public boolean onShardProvisioned(final Shard shard)
+                {
+                    return startReader(shard);
+                }
+
+                public void onShardStopped(final Shard shard)
+                {
+                    stopReader(shard);
+                }
+            });
+        if (dynamic)
+        {
+            context.scalingPolicy(new ScalingPolicy()
+                .minShards(config.get(NodeConfig.SHARDS_MIN))
+                .maxShards(config.get(NodeConfig.SHARDS_MAX)));
+        }
+        return context;
+    }
+
+    private boolean startReader(final Shard shard)
+    {
+        try
+        {
+            final ReaderAgent reader = new ReaderAgent(shard,
+                new FrameDecoder(ClientProtocol.validator(), config.get(NodeConfig.FRAME_MAX_BYTES)),
+                Authenticator.NONE, registry, new ReaderCounters(), SystemNanoClock.INSTANCE, LOGON_TIMEOUT_NS,
+                receiveBufferBytes());
+            synchronized (readers)
+            {
+                readers.put(shard.id(), reader);
+            }
+            final DynamicCompositeAgent running = networkAgent;
+            if (running != null && running.status() == DynamicCompositeAgent.Status.ACTIVE)
+            {
+                running.tryAdd(reader);
+            }
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException("cannot start reader for shard " + shard.id(), ex);
+        }
+    }
+
+    private void stopReader(final Shard shard)
+    {
+        final ReaderAgent reader;
+        synchronized (readers)
+        {
+            reader = readers.remove(shard.id());
+        }
+        if (reader != null)
+        {
+            networkAgent.tryRemove(reader);
+        }
+    }
+
+    private ReaderAgent route(final long connectionId)
+    {
+        final Shard shard = shardManager.assignConnection(connectionId);
+        if (shard == null)
+        {
+            return null;
+        }
+        synchronized (readers)
+        {
+            final ReaderAgent reader = readers.get(shard.id());
+            if (reader == null)
+            {
+                shard.releaseConnection();
+            }
+            return reader;
+        }
+    }
+
+    private void startRunners()
+    {
+        final List<Agent> network = new ArrayList<>();
+        network.add(acceptor);
+        synchronized (readers)
+        {
+            network.addAll(readers.values());
+        }
+        if ("dynamic".equals(config.get(NodeConfig.SHARDS_MODE)))
+        {
+            network.add(new ShardScalingAgent(shardManager));
+        }
+        final boolean dedicated = "dedicated".equals(config.get(NodeConfig.THREADING));
+        if (!dedicated)
+        {
+            network.add(responseAgent);
+        }
+        networkAgent = new DynamicCompositeAgent("network", network);
+        start(networkAgent);
+        start(sequencer);
+        start(journalAgent);
+        if (dedicated)
+        {
+            start(responseAgent);
+        }
+    }
+
+    private void start(final Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, agent);
+        AgentRunner.startOnThread(runner);
+        runners.add(runner);
+    }
+
+    private IdleStrategy idleStrategy()
+    {
+        final String strategy = config.get(NodeConfig.IDLE_STRATEGY);
+        switch (strategy)
+        {
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            case "yield":
+                return new YieldingIdleStrategy();
+            case "sleep":
+                return new SleepingMillisIdleStrategy(1);
+            default:
+                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                    TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
+    private void onAgentError(final Throwable error)
+    {
+        LOG.error("stage failed reason=\"{}\"", error.toString(), error);
+    }
+
+    String haltReason()
+    {
+        return tradingGate.haltReason();
+    }
+
+    public InetSocketAddress clientAddress()
+    {
+        try
+        {
+            return acceptor.localAddress();
+        }
+        catch (final IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    public InetSocketAddress adminAddress()
+    {
+        return adminServer.localAddress();
+    }
+
+    public InetSocketAddress httpAddress()
+    {
+        return healthServer.localAddress();
+    }
+
+    public NodeConfig config()
+    {
+        return config;
+    }
+
+    DurabilityControl durabilityControl()
+    {
+        return durabilityControl;
+    }
+
+    NodeTradingGate tradingGate()
+    {
+        return tradingGate;
+    }
+
+    ReplicationMetrics replicationMetrics()
+    {
+        return replicationMetrics;
+    }
+
+    public ResponseCounters responseCounters()
+    {
+        return responseCounters;
+    }
+
+    public long lastWireSeq()
+    {
+        return sequencer.lastWireSeq();
+    }
+
+    public long journalPersistedWireSeq()
+    {
+        return journalPersistedWireSeq.getAcquire();
+    }
+
+    public SequencerAgent sequencer()
+    {
+        return sequencer;
+    }
+
+    JournalAgent journalAgent()
+    {
+        return journalAgent;
+    }
+
+    ShardManager shardManager()
+    {
+        return shardManager;
+    }
+
+    List<ReaderAgent> readers()
+    {
+        synchronized (readers)
+        {
+            return new ArrayList<>(readers.values());
+        }
+    }
+
+    RecoveryResult recovery()
+    {
+        return recovery;
+    }
+
+    long uptimeNs()
+    {
+        return System.nanoTime() - startedNs;
+    }
+
+    /**
+     * Stop taking connections and new orders, let what is already in the rings reach the journal and its replies
+     * reach their clients (bounded by {@code timeoutMs}), then stop every stage and close the journal.
+     *
+     * @param timeoutMs how long to wait for in-flight work to drain.
+     * @return true if everything in flight drained before the stages were stopped.
+     */
+    public boolean shutdown(final long timeoutMs)
+    {
+        LOG.info("primary shutting down lastWireSeq={}", sequencer.lastWireSeq());
+        acceptor.stopAccepting();
+        shardManager.beginShutdown();
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        boolean drained = false;
+        while (System.nanoTime() < deadlineNs)
+        {
+            if (shardManager.ingestRings().isEmpty() &&
+                journalPersistedWireSeq.getAcquire() >= sequencer.lastWireSeq() &&
+                responseCounters.pendingSlots() == 0)
+            {
+                drained = true;
+                break;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        tradingGate.shuttingDown();
+        close();
+        LOG.info("primary stopped drained={} lastWireSeq={} journalPersistedWireSeq={}", drained,
+            sequencer.lastWireSeq(), journalPersistedWireSeq.getAcquire());
+        return drained;
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(adminServer);
+        CloseHelper.quietClose(healthServer);
+        for (int i = runners.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(runners.get(i));
+        }
+        CloseHelper.quietClose(journal);
+    }
+}

@@ -1,0 +1,323 @@
+package io.sluice.node.primary;
+
+import io.sluice.client.ClientListener;
+import io.sluice.client.SluiceClient;
+import io.sluice.node.admin.AdminClient;
+import io.sluice.sbe.client.BookSnapshotDecoder;
+import io.sluice.sbe.client.ExecType;
+import io.sluice.sbe.client.ExecutionReportDecoder;
+import io.sluice.sbe.client.HaltedDecoder;
+import io.sluice.sbe.client.Liquidity;
+import io.sluice.sbe.client.OrderType;
+import io.sluice.sbe.client.Side;
+import io.sluice.sbe.client.TimeInForce;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import static io.sluice.node.primary.TestNodes.IDLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A standalone primary in this JVM with real sockets on loopback.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class PrimaryNodeIT
+{
+    @TempDir
+    Path dir;
+
+    private PrimaryNode node;
+    private final List<SluiceClient> clients = new ArrayList<>();
+
+    private PrimaryNode start(final Map<String, String> overrides)
+    {
+        final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve("data"));
+        raw.putAll(overrides);
+        try
+        {
+            node = PrimaryNode.start(TestNodes.config(raw, dir));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+        return node;
+    }
+
+    @AfterEach
+    void stop()
+    {
+        clients.forEach(SluiceClient::close);
+        if (node != null)
+        {
+            node.close();
+        }
+    }
+
+    private SluiceClient connect(final long sessionId, final ClientListener listener) throws Exception
+    {
+        final SluiceClient client = TestNodes.client(node.clientAddress(), sessionId, listener);
+        clients.add(client);
+        return client;
+    }
+
+    /** Records every report and BatchEnd a client sees, in order. */
+    static final class Recorder implements ClientListener
+    {
+        final List<String> events = new CopyOnWriteArrayList<>();
+        final List<Long> batchEnds = new CopyOnWriteArrayList<>();
+
+        public void onExecutionReport(final ExecutionReportDecoder r)
+        {
+            events.add(r.execType() + ":" + r.clientOrderId() + ":" + r.lastQuantity() + "@" + r.lastPrice() + ":" +
+                r.liquidity() + ":" + r.rejectReason());
+        }
+
+        public void onHalted(final HaltedDecoder halted)
+        {
+            events.add("HALTED:" + halted.requestSeq());
+        }
+
+        public void onServerBusy(final long requestSeq)
+        {
+            events.add("BUSY:" + requestSeq);
+        }
+
+        public void onBookSnapshot(final BookSnapshotDecoder book)
+        {
+            long bidQuantity = 0;
+            for (final BookSnapshotDecoder.BidsDecoder bid : book.bids())
+            {
+                bidQuantity += bid.quantity();
+            }
+            events.add("BOOK:" + book.instrumentId() + ":bidQty=" + bidQuantity);
+        }
+
+        public void onBatchEnd(final long requestSeq, final long wireSeq)
+        {
+            batchEnds.add(requestSeq);
+        }
+    }
+
+    @Test
+    void shouldFillCrossingOrdersFromTwoTraders() throws Exception
+    {
+        start(Map.of());
+        final Recorder buyer = new Recorder();
+        final Recorder seller = new Recorder();
+        final SluiceClient buy = connect(1, buyer);
+        final SluiceClient sell = connect(2, seller);
+
+        assertTrue(buy.awaitAnswer(buy.placeOrder(11, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 10_050, 100),
+            10, TimeUnit.SECONDS, IDLE));
+        assertTrue(sell.awaitAnswer(sell.placeOrder(21, 1, Side.SELL, OrderType.LIMIT, TimeInForce.GTC, false, 10_000,
+            40), 10, TimeUnit.SECONDS, IDLE));
+        TestNodes.await(() ->
+        {
+            pollQuietly(buy);
+            return buyer.events.size() >= 2;
+        }, 10_000, "maker fill");
+
+        assertEquals(List.of("NEW:11:0@0:NONE:NONE", "PARTIAL_FILL:11:40@10050:MAKER:NONE"), buyer.events);
+        assertEquals(List.of("NEW:21:0@0:NONE:NONE", "FILL:21:40@10050:TAKER:NONE"), seller.events);
+        assertEquals(List.of(1L), seller.batchEnds);
+        assertEquals(2, node.lastWireSeq());
+        assertTrue(node.journalPersistedWireSeq() >= 2);
+    }
+
+    private static void pollQuietly(final SluiceClient client)
+    {
+        try
+        {
+            client.poll();
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryRequestOnceAndInOrderAcrossManyConnections() throws Exception
+    {
+        start(Map.of("reader.shards", "3"));
+        final int connections = 8;
+        final int perConnection = 300;
+        final List<Recorder> recorders = new ArrayList<>();
+        final List<SluiceClient> traders = new ArrayList<>();
+        for (int session = 1; session <= connections; session++)
+        {
+            final Recorder recorder = new Recorder();
+            recorders.add(recorder);
+            traders.add(connect(session, recorder));
+        }
+        for (int i = 0; i < perConnection; i++)
+        {
+            for (int c = 0; c < connections; c++)
+            {
+                final Side side = (i + c) % 2 == 0 ? Side.BUY : Side.SELL;
+                final long price = side == Side.BUY ? 9_990 + (i % 10) : 10_000 + (i % 10);
+                traders.get(c).placeOrder(c * 10_000L + i, 1, side, OrderType.LIMIT, TimeInForce.GTC, false,
+                    price, 1 + i % 5);
+            }
+        }
+        for (final SluiceClient trader : traders)
+        {
+            assertTrue(trader.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+        }
+
+        for (int c = 0; c < connections; c++)
+        {
+            final List<Long> expected = new ArrayList<>();
+            for (long seq = 1; seq <= perConnection; seq++)
+            {
+                expected.add(seq);
+            }
+            assertEquals(expected, recorders.get(c).batchEnds, "connection " + c + " BatchEnds once each, in order");
+        }
+        assertEquals((long)connections * perConnection, node.lastWireSeq());
+        assertTrue(node.readers().stream().filter(r -> r.counters().logons() > 0).count() > 1,
+            "connections spread over several shards");
+    }
+
+    @Test
+    void shouldCloseOnlyTheMalformedConnection() throws Exception
+    {
+        start(Map.of());
+        final Recorder good = new Recorder();
+        final SluiceClient trader = connect(1, good);
+
+        try (Socket garbage = new Socket())
+        {
+            garbage.connect(node.clientAddress());
+            garbage.setSoTimeout(10_000);
+            garbage.getInputStream().readNBytes(4 + 8 + 34);
+            final OutputStream out = garbage.getOutputStream();
+            out.write(new byte[]{ 0x10, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 });
+            out.flush();
+            assertEquals(-1, garbage.getInputStream().read());
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            trader.placeOrder(100 + i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_000 + i, 1);
+        }
+
+        assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        assertEquals(20, good.batchEnds.size());
+        assertTrue(good.events.stream().allMatch(e -> e.startsWith("NEW:")), good.events.toString());
+    }
+
+    @Test
+    void shouldAnswerHaltedWhileOperatorHaltsAndServeQueries() throws Exception
+    {
+        start(Map.of());
+        final Recorder recorder = new Recorder();
+        final SluiceClient trader = connect(1, recorder);
+        trader.awaitAnswer(trader.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 7),
+            10, TimeUnit.SECONDS, IDLE);
+
+        try (AdminClient admin = new AdminClient(node.adminAddress(), 10_000))
+        {
+            assertEquals("OK trading halted by operator", admin.execute("HALT").get(0));
+            final long halted = trader.placeOrder(2, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
+            assertTrue(trader.awaitAnswer(halted, 10, TimeUnit.SECONDS, IDLE));
+            assertTrue(trader.awaitAnswer(trader.queryBook(1, 5), 10, TimeUnit.SECONDS, IDLE));
+            assertTrue(admin.execute("RESUME").get(0).startsWith("OK operator halt lifted; trading"));
+        }
+        final long after = trader.placeOrder(3, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
+        assertTrue(trader.awaitAnswer(after, 10, TimeUnit.SECONDS, IDLE));
+
+        assertEquals(List.of("NEW:1:0@0:NONE:NONE", "HALTED:2", "BOOK:1:bidQty=7", "NEW:3:0@0:NONE:NONE"),
+            recorder.events);
+        assertEquals(2, node.lastWireSeq(), "the halted order took no wireSeq");
+    }
+
+    @Test
+    void shouldGateOnJournalOnlyUnderPersistedPolicy() throws Exception
+    {
+        start(Map.of("durability", "in_memory>=1"));
+        final SluiceClient trader = connect(1, new Recorder());
+        for (int i = 0; i < 200; i++)
+        {
+            trader.placeOrder(i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_000 + i % 50, 1);
+        }
+        assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        assertEquals(0, node.responseCounters().gateWaitsJournal(), "in_memory>=1 never waits for fsync");
+
+        try (AdminClient admin = new AdminClient(node.adminAddress(), 10_000))
+        {
+            assertEquals(List.of("OK in_memory>=1 -> local"), admin.execute("DURABILITY local"));
+            assertTrue(admin.execute("DURABILITY nonsense>=1").get(0).startsWith("ERR"));
+            assertEquals(List.of("OK local"), admin.execute("DURABILITY"));
+        }
+        for (int i = 200; i < 400; i++)
+        {
+            trader.placeOrder(i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_000 + i % 50, 1);
+        }
+        assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        assertTrue(node.responseCounters().gateWaitsJournal() > 0, "local waits for the journal's fsync");
+        assertEquals(0, node.responseCounters().gateWaitsReplication());
+    }
+
+    @Test
+    void shouldHaltWhenPolicyNeedsReplicasThatAreNotThereAndResumeOnSwap() throws Exception
+    {
+        start(Map.of());
+        final Recorder recorder = new Recorder();
+        final SluiceClient trader = connect(1, recorder);
+        try (AdminClient admin = new AdminClient(node.adminAddress(), 10_000))
+        {
+            assertEquals(List.of("OK local -> hybrid"), admin.execute("DURABILITY hybrid"));
+            assertTrue(trader.awaitAnswer(
+                trader.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1),
+                10, TimeUnit.SECONDS, IDLE));
+            assertTrue(admin.execute("STATUS").contains("trading=halted reason=\"durability policy cannot be met by connected nodes\""));
+            admin.execute("DURABILITY local");
+        }
+        assertTrue(trader.awaitAnswer(trader.placeOrder(2, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false,
+            9_900, 1), 10, TimeUnit.SECONDS, IDLE));
+
+        assertEquals(List.of("HALTED:1", "NEW:2:0@0:NONE:NONE"), recorder.events);
+    }
+
+    @Test
+    void shouldAnswerServerBusyInOrderWhenIngestRingFull() throws Exception
+    {
+        start(Map.of("ingest.ring.bytes", "4096", "reader.shards", "1", "sequencer.batch.per.ring", "1",
+            "journal.sync", "every-group"));
+        final Recorder recorder = new Recorder();
+        final SluiceClient trader = connect(1, recorder);
+        final int requests = 3_000;
+        for (int i = 0; i < requests; i++)
+        {
+            while (trader.placeOrder(i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_000 + i % 100, 1) ==
+                SluiceClient.BACK_PRESSURED)
+            {
+                trader.poll();
+            }
+        }
+        assertTrue(trader.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+
+        final List<Long> expected = new ArrayList<>();
+        for (long seq = 1; seq <= requests; seq++)
+        {
+            expected.add(seq);
+        }
+        assertEquals(expected, recorder.batchEnds, "one BatchEnd per request, in request order");
+        final long busy = recorder.events.stream().filter(e -> e.startsWith("BUSY:")).count();
+        assertTrue(busy > 0, "the tiny ring overflowed at least once");
+        assertEquals(requests - busy, node.lastWireSeq(), "refused requests took no wireSeq");
+    }
+}

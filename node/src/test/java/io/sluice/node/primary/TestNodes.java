@@ -1,0 +1,95 @@
+package io.sluice.node.primary;
+
+import io.sluice.client.ClientContext;
+import io.sluice.client.ClientListener;
+import io.sluice.client.SluiceClient;
+import io.sluice.node.config.NodeConfig;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Helpers for tests that run real nodes on loopback.
+ */
+final class TestNodes
+{
+    static final IdleStrategy IDLE = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+
+    private TestNodes()
+    {
+    }
+
+    /**
+     * A standalone primary configuration on free loopback ports with one instrument (id 1, tick 1, lot 1,
+     * quantity 1..1,000,000, reference 10,000, band 50%).
+     */
+    static Map<String, String> standaloneConfig(final Path dataDir)
+    {
+        final Map<String, String> raw = new HashMap<>();
+        raw.put("data.dir", dataDir.toString());
+        raw.put("client.bind", "127.0.0.1:0");
+        raw.put("admin.bind", "127.0.0.1:0");
+        raw.put("http.bind", "127.0.0.1:0");
+        raw.put("durability", "local");
+        raw.put("instrument.1.symbol", "ACME");
+        raw.put("instrument.1.tick", "1");
+        raw.put("instrument.1.lot", "1");
+        raw.put("instrument.1.min.qty", "1");
+        raw.put("instrument.1.max.qty", "1000000");
+        raw.put("instrument.1.reference.price", "10000");
+        raw.put("instrument.1.band.bps", "5000");
+        return raw;
+    }
+
+    static NodeConfig config(final Map<String, String> raw, final Path baseDir)
+    {
+        return NodeConfig.parse(raw, baseDir);
+    }
+
+    static SluiceClient client(final InetSocketAddress endpoint, final long sessionId, final ClientListener listener)
+        throws IOException
+    {
+        return client(endpoint, sessionId, sessionId * 100, listener);
+    }
+
+    static SluiceClient client(
+        final InetSocketAddress endpoint, final long sessionId, final long accountId, final ClientListener listener)
+        throws IOException
+    {
+        final SluiceClient client = new SluiceClient(new ClientContext()
+            .endpoint(endpoint)
+            .sessionId(sessionId)
+            .accountId(accountId)
+            .reconnectTimeoutMs(30_000), listener);
+        client.connect();
+        return client;
+    }
+
+    static int freePort() throws IOException
+    {
+        try (ServerSocket socket = new ServerSocket(0))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    static void await(final BooleanSupplier condition, final long timeoutMs, final String what)
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (!condition.getAsBoolean())
+        {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            IDLE.idle();
+        }
+        IDLE.reset();
+    }
+}

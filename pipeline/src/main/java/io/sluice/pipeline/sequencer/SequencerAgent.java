@@ -1,0 +1,470 @@
+package io.sluice.pipeline.sequencer;
+
+import io.sluice.journal.JournalPublisher;
+import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingListener;
+import io.sluice.pipeline.ingest.IngestHandler;
+import io.sluice.pipeline.ingest.IngestRecord;
+import io.sluice.pipeline.ingest.IngestRings;
+import io.sluice.response.OutputRingPublisher;
+import io.sluice.response.OutputSlot;
+import io.sluice.sbe.client.BookSnapshotEncoder;
+import io.sluice.sbe.client.ExecType;
+import io.sluice.sbe.client.ExecutionReportEncoder;
+import io.sluice.sbe.client.HaltedEncoder;
+import io.sluice.sbe.client.Liquidity;
+import io.sluice.sbe.client.LogonAckEncoder;
+import io.sluice.sbe.client.LogonDecoder;
+import io.sluice.sbe.client.LogonStatus;
+import io.sluice.sbe.client.LogoutDecoder;
+import io.sluice.sbe.client.MessageHeaderEncoder;
+import io.sluice.sbe.client.OrderState;
+import io.sluice.sbe.client.OrderStatusEncoder;
+import io.sluice.sbe.client.RejectReason;
+import io.sluice.sbe.client.Side;
+import io.sluice.wire.ClientProtocol;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one thread that changes exchange state. Each duty cycle it drains the ingest rings round-robin (a bounded
+ * batch per ring), gives each state-changing command the next {@code wireSeq}, puts it on the journal ring, applies
+ * it to the matching engine and publishes the replies to the output ring. Queries are answered without a
+ * {@code wireSeq}. While the {@link TradingGate} is closed, state-changing commands are answered {@code Halted}
+ * before anything is journaled; queries are still served.
+ * <p>
+ * The sequencer also owns the session table: which connection each logged-on session's reports go to. A report for
+ * an order whose session is offline is not sent (the client recovers it with an order-status query after it logs
+ * on again).
+ * <p>
+ * Back-pressure never blocks this thread: it takes a batch only when the journal ring has room for the whole batch,
+ * and replies that do not fit the output ring wait in a spill, in order, before any new command is taken.
+ */
+public final class SequencerAgent implements Agent, IngestHandler, MatchingListener
+{
+    private static final long NO_CONNECTION = -1;
+    private static final int SCRATCH_BYTES = 64 * 1024;
+
+    private final IngestRings ingestRings;
+    private final int maxPerRing;
+    private final JournalPublisher journal;
+    private final RingBuffer journalRing;
+    private final int journalRecordBytes;
+    private final OutputRingPublisher output;
+    private final TradingGate tradingGate;
+    private final EpochNanoClock epochClock;
+    private final NanoClock nanoClock;
+    private final MatchingEngine engine;
+    private final CommandApplier applier;
+    private final OutputSpill spill = new OutputSpill();
+    private final Long2LongHashMap connectionBySession = new Long2LongHashMap(NO_CONNECTION);
+    private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final ExecutionReportEncoder reportEncoder = new ExecutionReportEncoder();
+    private final OrderStatusEncoder orderStatusEncoder = new OrderStatusEncoder();
+    private final BookSnapshotEncoder bookEncoder = new BookSnapshotEncoder();
+    private final LogonAckEncoder logonAckEncoder = new LogonAckEncoder();
+    private final HaltedEncoder haltedEncoder = new HaltedEncoder();
+    private final AtomicLong publishedWireSeq = new AtomicLong();
+    private final AtomicLong commandsApplied = new AtomicLong();
+    private final AtomicLong haltedRejects = new AtomicLong();
+
+    /** Sequencer thread only: last wireSeq given out; also mirrored to {@link #publishedWireSeq} for readers. */
+    private long lastWireSeq;
+    private long epoch;
+
+    /** The request being handled: where its replies go. */
+    private long currentConnectionId = NO_CONNECTION;
+    private long currentRequestSeq;
+    private long currentRecvTs;
+
+    /** A book snapshot being assembled from level callbacks; encoded in {@link #scratch}. */
+    private boolean bookOpen;
+    private int bookBidsRemaining;
+    private int bookAsksRemaining;
+    private int bookAskCount;
+    private BookSnapshotEncoder.BidsEncoder bids;
+    private BookSnapshotEncoder.AsksEncoder asks;
+
+    /**
+     * @param ingestRings      the rings reader shards publish into.
+     * @param maxPerRing       most records taken from one ring per duty cycle.
+     * @param journalRing      the ring the journal agent consumes.
+     * @param output           publisher onto the output ring.
+     * @param tradingGate      whether state-changing commands are accepted.
+     * @param engineContext    options of the matching engine this sequencer owns.
+     * @param epochClock       wall-clock timestamps stamped on commands (journaled, so replay is deterministic).
+     * @param nanoClock        monotonic time for trace timestamps.
+     */
+    public SequencerAgent(
+        final IngestRings ingestRings,
+        final int maxPerRing,
+        final RingBuffer journalRing,
+        final OutputRingPublisher output,
+        final TradingGate tradingGate,
+        final MatchingEngine.Context engineContext,
+        final EpochNanoClock epochClock,
+        final NanoClock nanoClock)
+    {
+        this.ingestRings = ingestRings;
+        this.maxPerRing = maxPerRing;
+        this.journalRing = journalRing;
+        this.journal = new JournalPublisher(journalRing);
+        this.journalRecordBytes = align(JournalPublisher.MAX_COMMAND_LENGTH_BYTES + 256);
+        this.output = output;
+        this.tradingGate = tradingGate;
+        this.epochClock = epochClock;
+        this.nanoClock = nanoClock;
+        this.engine = new MatchingEngine(engineContext, this);
+        this.applier = new CommandApplier(engine);
+    }
+
+    private static int align(final int length)
+    {
+        return (length + 63) & ~63;
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "sequencer";
+    }
+
+    /**
+     * The matching engine; touch it only from the sequencer thread, or before the agent starts (recovery).
+     */
+    public MatchingEngine engine()
+    {
+        return engine;
+    }
+
+    public CommandApplier applier()
+    {
+        return applier;
+    }
+
+    /**
+     * Set where sequencing resumes after recovery; before the agent starts.
+     *
+     * @param lastWireSeq last wireSeq in the journal (0 for an empty one).
+     * @param epoch       current epoch.
+     */
+    public void resumeFrom(final long lastWireSeq, final long epoch)
+    {
+        this.lastWireSeq = lastWireSeq;
+        this.epoch = epoch;
+        publishedWireSeq.set(lastWireSeq);
+    }
+
+    /**
+     * @return the last wireSeq given out; any thread.
+     */
+    public long lastWireSeq()
+    {
+        return publishedWireSeq.get();
+    }
+
+    /**
+     * @return the epoch stamped on new journal entries.
+     */
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    public long commandsApplied()
+    {
+        return commandsApplied.get();
+    }
+
+    public long haltedRejects()
+    {
+        return haltedRejects.get();
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = 0;
+        if (!spill.isEmpty())
+        {
+            work += spill.drainTo(output);
+            if (!spill.isEmpty())
+            {
+                return work;
+            }
+        }
+        final int rings = Math.max(1, ingestRings.ringCount());
+        final long journalFree = journalRing.capacity() - journalRing.size();
+        final int batch = (int)Math.min(maxPerRing, journalFree / ((long)journalRecordBytes * rings));
+        if (batch > 0)
+        {
+            work += ingestRings.poll(this, batch);
+        }
+        return work;
+    }
+
+    /**
+     * Journal and apply an admin command (add instrument at start-up, halt or resume an instrument, end of day).
+     * Sequencer thread only, or before the agent starts.
+     *
+     * @return the wireSeq it took, or 0 if the journal ring had no room (try again).
+     */
+    public long addInstrument(
+        final int instrumentId, final String symbol, final long tickSize, final long lotSize, final long minQuantity,
+        final long maxQuantity, final long referencePrice, final int priceBandBps)
+    {
+        final long wireSeq = lastWireSeq + 1;
+        final long timestampNs = epochClock.nanoTime();
+        if (!journal.offerAddInstrument(wireSeq, timestampNs, epoch, instrumentId, symbol, tickSize, lotSize,
+            minQuantity, maxQuantity, referencePrice, priceBandBps))
+        {
+            return 0;
+        }
+        advance(wireSeq);
+        currentConnectionId = NO_CONNECTION;
+        engine.addInstrument(wireSeq, timestampNs, instrumentId, symbol, tickSize, lotSize, minQuantity, maxQuantity,
+            referencePrice, priceBandBps);
+        return wireSeq;
+    }
+
+    @Override
+    public void onRecord(final IngestRecord record)
+    {
+        currentConnectionId = record.connectionId();
+        currentRecvTs = record.recvTsNs();
+        final DirectBuffer buffer = record.buffer();
+        final int offset = record.messageOffset();
+
+        if (record.isBusyNotice())
+        {
+            currentRequestSeq = record.busyNoticeRequestSeq();
+            emit(currentConnectionId, 0, currentRequestSeq,
+                OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, buffer, offset,
+                record.messageLength());
+            return;
+        }
+
+        final int templateId = record.templateId();
+        final long sessionId = record.sessionId();
+        if (ClientProtocol.isStateChanging(templateId))
+        {
+            currentRequestSeq = ClientProtocol.requestSeq(buffer, offset);
+            final String haltReason = tradingGate.haltReason();
+            if (haltReason != null)
+            {
+                replyHalted(haltReason);
+                return;
+            }
+            final long wireSeq = lastWireSeq + 1;
+            final long timestampNs = epochClock.nanoTime();
+            if (!journal.offerClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), currentRequestSeq,
+                epoch, buffer, offset, record.messageLength()))
+            {
+                throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
+            }
+            advance(wireSeq);
+            applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
+            commandsApplied.lazySet(commandsApplied.get() + 1);
+        }
+        else if (ClientProtocol.isQuery(templateId))
+        {
+            currentRequestSeq = ClientProtocol.requestSeq(buffer, offset);
+            applier.query(sessionId, record.accountId(), buffer, offset);
+        }
+        else if (templateId == LogonDecoder.TEMPLATE_ID)
+        {
+            connectionBySession.put(sessionId, currentConnectionId);
+            replyLogonAck(sessionId);
+        }
+        else if (templateId == LogoutDecoder.TEMPLATE_ID)
+        {
+            if (connectionBySession.get(sessionId) == currentConnectionId)
+            {
+                connectionBySession.remove(sessionId);
+            }
+        }
+    }
+
+    private void advance(final long wireSeq)
+    {
+        lastWireSeq = wireSeq;
+        publishedWireSeq.lazySet(wireSeq);
+    }
+
+    private void replyHalted(final String reason)
+    {
+        haltedRejects.lazySet(haltedRejects.get() + 1);
+        haltedEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder).requestSeq(currentRequestSeq).reason(reason);
+        emit(currentConnectionId, 0, currentRequestSeq,
+            OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, scratch, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + haltedEncoder.encodedLength());
+    }
+
+    private void replyLogonAck(final long sessionId)
+    {
+        logonAckEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .sessionId(sessionId)
+            .status(LogonStatus.ACCEPTED)
+            .rejectReason(RejectReason.NONE)
+            .lastRequestSeq(engine.lastRequestSeq(sessionId));
+        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, scratch, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
+    }
+
+    private void emit(
+        final long connectionId, final long wireSeq, final long requestSeq, final int flags,
+        final DirectBuffer payload, final int offset, final int length)
+    {
+        final long matchTs = nanoClock.nanoTime();
+        if (!spill.isEmpty() ||
+            !output.offer(connectionId, wireSeq, requestSeq, flags, currentRecvTs, matchTs, payload, offset, length))
+        {
+            spill.add(connectionId, wireSeq, requestSeq, flags, currentRecvTs, matchTs, payload, offset, length);
+        }
+    }
+
+    @Override
+    public void onExecutionReport(
+        final long sessionId,
+        final long accountId,
+        final long requestSeq,
+        final long wireSeq,
+        final long timestampNs,
+        final long clientOrderId,
+        final long orderId,
+        final int instrumentId,
+        final Side side,
+        final ExecType execType,
+        final RejectReason rejectReason,
+        final Liquidity liquidity,
+        final long price,
+        final long quantity,
+        final long leavesQuantity,
+        final long cumQuantity,
+        final long lastPrice,
+        final long lastQuantity,
+        final long tradeId)
+    {
+        final long connectionId = connectionBySession.get(sessionId);
+        if (connectionId == NO_CONNECTION)
+        {
+            return;
+        }
+        reportEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .requestSeq(requestSeq)
+            .wireSeq(wireSeq)
+            .timestampNs(timestampNs)
+            .accountId(accountId)
+            .clientOrderId(clientOrderId)
+            .orderId(orderId)
+            .instrumentId(instrumentId)
+            .side(side)
+            .execType(execType)
+            .rejectReason(rejectReason)
+            .liquidity(liquidity)
+            .price(price)
+            .quantity(quantity)
+            .leavesQuantity(leavesQuantity)
+            .cumQuantity(cumQuantity)
+            .lastPrice(lastPrice)
+            .lastQuantity(lastQuantity)
+            .tradeId(tradeId);
+        emit(connectionId, wireSeq, requestSeq, 0, scratch, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + reportEncoder.encodedLength());
+    }
+
+    @Override
+    public void onOrderStatus(
+        final long sessionId,
+        final long accountId,
+        final long requestSeq,
+        final long clientOrderId,
+        final long orderId,
+        final int instrumentId,
+        final Side side,
+        final OrderState state,
+        final long price,
+        final long quantity,
+        final long leavesQuantity,
+        final long cumQuantity)
+    {
+        orderStatusEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
+            .requestSeq(requestSeq)
+            .clientOrderId(clientOrderId)
+            .orderId(orderId)
+            .instrumentId(instrumentId)
+            .side(side)
+            .state(state)
+            .price(price)
+            .quantity(quantity)
+            .leavesQuantity(leavesQuantity)
+            .cumQuantity(cumQuantity);
+        emit(currentConnectionId, 0, requestSeq, 0, scratch, 0,
+            MessageHeaderEncoder.ENCODED_LENGTH + orderStatusEncoder.encodedLength());
+    }
+
+    @Override
+    public void onBookSnapshot(
+        final long sessionId, final long requestSeq, final int instrumentId, final int bidLevelCount,
+        final int askLevelCount)
+    {
+        bookEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder).requestSeq(requestSeq).instrumentId(instrumentId);
+        bids = bookEncoder.bidsCount(bidLevelCount);
+        bookBidsRemaining = bidLevelCount;
+        bookAsksRemaining = askLevelCount;
+        bookAskCount = askLevelCount;
+        asks = null;
+        bookOpen = true;
+        if (bookBidsRemaining == 0)
+        {
+            asks = bookEncoder.asksCount(bookAskCount);
+        }
+    }
+
+    @Override
+    public void onBookLevel(
+        final long sessionId, final long requestSeq, final int instrumentId, final Side side, final long price,
+        final long quantity, final int orderCount)
+    {
+        if (!bookOpen)
+        {
+            return;
+        }
+        if (side == Side.BUY && bookBidsRemaining > 0)
+        {
+            bids.next().price(price).quantity(quantity).orderCount(orderCount);
+            if (--bookBidsRemaining == 0)
+            {
+                asks = bookEncoder.asksCount(bookAskCount);
+            }
+        }
+        else if (side == Side.SELL && asks != null && bookAsksRemaining > 0)
+        {
+            asks.next().price(price).quantity(quantity).orderCount(orderCount);
+            bookAsksRemaining--;
+        }
+    }
+
+    @Override
+    public void onCommandComplete(final long sessionId, final long requestSeq, final long wireSeq)
+    {
+        if (bookOpen)
+        {
+            bookOpen = false;
+            emit(currentConnectionId, 0, requestSeq, 0, scratch, 0,
+                MessageHeaderEncoder.ENCODED_LENGTH + bookEncoder.encodedLength());
+        }
+        if (currentConnectionId != NO_CONNECTION)
+        {
+            emit(currentConnectionId, wireSeq, requestSeq, OutputSlot.LAST_IN_REQUEST_FLAG, scratch, 0, 0);
+        }
+    }
+}

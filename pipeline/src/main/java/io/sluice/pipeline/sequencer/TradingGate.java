@@ -1,0 +1,18 @@
+package io.sluice.pipeline.sequencer;
+
+/**
+ * Says whether the node may accept state-changing commands right now. Read by the sequencer before it gives a
+ * command a wireSeq; a non-null reason makes it answer {@code Halted} without journaling anything.
+ */
+@FunctionalInterface
+public interface TradingGate
+{
+    /** Always open; for tests. */
+    TradingGate OPEN = () -> null;
+
+    /**
+     * @return null while trading, else a short reason (e.g. "durability policy degraded"). Must not allocate per
+     * call in steady state: return constants.
+     */
+    String haltReason();
+}
