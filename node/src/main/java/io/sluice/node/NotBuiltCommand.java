@@ -58,14 +58,6 @@ abstract class NotBuiltCommand implements Callable<Integer>
         }
     }
 
-    @Command(name = "journal", description = "Inspect or verify a journal directory. (not built yet)")
-    static final class Journal extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the journal tool";
-        }
-    }
 
     @Command(name = "check", description = "Check a client history against a node or journal. (not built yet)")
     static final class Check extends NotBuiltCommand

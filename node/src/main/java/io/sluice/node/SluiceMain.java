@@ -23,7 +23,7 @@ import java.util.Properties;
         AdminCommand.class,
         ClientCommand.class,
         NotBuiltCommand.Bench.class,
-        NotBuiltCommand.Journal.class,
+        JournalCommand.class,
         NotBuiltCommand.Check.class,
         NotBuiltCommand.Keygen.class,
         CommandLine.HelpCommand.class
