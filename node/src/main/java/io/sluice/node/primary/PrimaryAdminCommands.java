@@ -27,6 +27,9 @@ final class PrimaryAdminCommands implements AdminCommandHandler
                 return durability(args);
             case "STATUS":
                 return NodeStatus.lines(node);
+            case "SNAPSHOT":
+                node.requestSnapshot();
+                return List.of("OK snapshot requested; last snapshot at wireSeq " + node.lastSnapshotWireSeq());
             case "HALT":
                 node.tradingGate().operatorHalt(true);
                 return List.of("OK trading halted by operator");
@@ -39,6 +42,7 @@ final class PrimaryAdminCommands implements AdminCommandHandler
                     "DURABILITY <mode|expr>     local | hybrid | durably-replicated | replicated | e.g. persisted>=1 && in_memory>=2",
                     "STATUS                     role, trading state, policy, cursors",
                     "HALT / RESUME              stop or resume accepting orders",
+                    "SNAPSHOT                   write a snapshot of the matching state now",
                     "QUIT                       close this connection");
             default:
                 return List.of("ERR unknown command '" + command + "'; try HELP");

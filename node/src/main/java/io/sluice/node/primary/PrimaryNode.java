@@ -4,6 +4,7 @@ import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
 import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SelfTradePrevention;
@@ -97,6 +98,7 @@ public final class PrimaryNode implements AutoCloseable
     private final AdminServer adminServer;
     private final HealthServer healthServer;
     private final RecoveryResult recovery;
+    private final SnapshotAgent snapshotAgent;
     private final long startedNs = System.nanoTime();
 
     private PrimaryNode(final NodeConfig config) throws IOException
@@ -140,6 +142,10 @@ public final class PrimaryNode implements AutoCloseable
 
         journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
+        snapshotAgent = new SnapshotAgent(journal, new SnapshotStore(journal.snapshotDirectory()),
+            new SnapshotPolicy(config.get(NodeConfig.SNAPSHOT_INTERVAL_ENTRIES),
+                TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
+            journalPersistedWireSeq::getAcquire, engineContext(config), SystemNanoClock.INSTANCE);
 
         replicationMetrics = new ReplicationMetrics(0);
         durabilityControl = new DurabilityControl(initialPolicy(config));
@@ -333,6 +339,10 @@ public final class PrimaryNode implements AutoCloseable
         start(networkAgent);
         start(sequencer);
         start(journalAgent);
+        final AgentRunner snapshots = new AgentRunner(new SleepingMillisIdleStrategy(5), this::onAgentError, null,
+            snapshotAgent);
+        AgentRunner.startOnThread(snapshots);
+        runners.add(snapshots);
         if (dedicated)
         {
             start(responseAgent);
@@ -451,6 +461,19 @@ public final class PrimaryNode implements AutoCloseable
         {
             return new ArrayList<>(readers.values());
         }
+    }
+
+    /**
+     * Ask for a snapshot now (admin SNAPSHOT); it is written by the background snapshot stage.
+     */
+    void requestSnapshot()
+    {
+        snapshotAgent.requestSnapshot();
+    }
+
+    long lastSnapshotWireSeq()
+    {
+        return snapshotAgent.lastSnapshotWireSeq();
     }
 
     RecoveryResult recovery()

@@ -293,6 +293,32 @@ class PrimaryNodeIT
     }
 
     @Test
+    void shouldRecoverFromBackgroundSnapshotPlusJournalTailToSameState() throws Exception
+    {
+        start(Map.of("snapshot.interval.entries", "100"));
+        final SluiceClient trader = connect(1, new Recorder());
+        for (int i = 0; i < 250; i++)
+        {
+            final Side side = i % 3 == 0 ? Side.SELL : Side.BUY;
+            trader.placeOrder(i, 1, side, OrderType.LIMIT, TimeInForce.GTC, false, 10_000 + (i % 7) - 3, 1 + i % 4);
+        }
+        assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        TestNodes.await(() -> node.lastSnapshotWireSeq() >= 200, 20_000, "snapshot at wireSeq 200");
+        trader.close();
+        clients.clear();
+        node.shutdown(5_000);
+        final long hashBefore = node.sequencer().engine().stateHash();
+        node = null;
+
+        start(Map.of("snapshot.interval.entries", "100"));
+
+        assertTrue(node.recovery().snapshotWireSeq() >= 200, "recovery started from a snapshot");
+        assertEquals(250, node.recovery().lastWireSeq());
+        assertEquals(250 - node.recovery().snapshotWireSeq(), node.recovery().entriesReplayed());
+        assertEquals(hashBefore, node.sequencer().engine().stateHash());
+    }
+
+    @Test
     void shouldAnswerServerBusyInOrderWhenIngestRingFull() throws Exception
     {
         start(Map.of("ingest.ring.bytes", "4096", "reader.shards", "1", "sequencer.batch.per.ring", "1",
