@@ -26,6 +26,9 @@ final class AdminCommand implements Callable<Integer>
     @Option(names = "--connect", required = true, description = "host:port of the node's admin listener.")
     String connect;
 
+    @Option(names = "--key", description = "Operator key file from 'sluice keygen' (when the node runs auth=on).")
+    java.nio.file.Path keyFile;
+
     @Parameters(arity = "0..*", description = "Command and arguments, e.g. DURABILITY local.")
     List<String> command = new ArrayList<>();
 
@@ -40,7 +43,8 @@ final class AdminCommand implements Callable<Integer>
         }
         final InetSocketAddress endpoint =
             new InetSocketAddress(connect.substring(0, colon), Integer.parseInt(connect.substring(colon + 1)));
-        try (AdminClient client = new AdminClient(endpoint, TIMEOUT_MS))
+        try (AdminClient client = new AdminClient(endpoint, TIMEOUT_MS,
+            keyFile == null ? null : io.sluice.node.auth.KeyFiles.read(keyFile)))
         {
             if (!command.isEmpty())
             {

@@ -52,13 +52,17 @@ final class ClientCommand implements Callable<Integer>
     @Option(names = "--account", defaultValue = "1", description = "Account id (default ${DEFAULT-VALUE}).")
     long accountId;
 
+    @Option(names = "--key", description = "Key file from 'sluice keygen' (needed when the node runs auth=on).")
+    java.nio.file.Path keyFile;
+
     private final PrintStream out = System.out;
     private long nextClientOrderId = System.currentTimeMillis() % 1_000_000_000L * 1000;
 
     @Override
     public Integer call() throws IOException
     {
-        final ClientContext context = new ClientContext().endpoints(connect).sessionId(sessionId).accountId(accountId);
+        final ClientContext context = new ClientContext().endpoints(connect).sessionId(sessionId).accountId(accountId)
+            .keyPair(keyFile == null ? null : io.sluice.node.auth.KeyFiles.read(keyFile));
         try (SluiceClient client = new SluiceClient(context, new Printer(out)))
         {
             client.connect();

@@ -68,12 +68,4 @@ abstract class NotBuiltCommand implements Callable<Integer>
         }
     }
 
-    @Command(name = "keygen", description = "Write an Ed25519 key pair. (not built yet)")
-    static final class Keygen extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "key generation";
-        }
-    }
 }

@@ -25,7 +25,7 @@ import java.util.Properties;
         NotBuiltCommand.Bench.class,
         JournalCommand.class,
         NotBuiltCommand.Check.class,
-        NotBuiltCommand.Keygen.class,
+        KeygenCommand.class,
         CommandLine.HelpCommand.class
     })
 public final class SluiceMain implements Runnable

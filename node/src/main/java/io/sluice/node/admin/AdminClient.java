@@ -1,5 +1,7 @@
 package io.sluice.node.admin;
 
+import io.sluice.wire.LogonSignatures;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,7 +9,10 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 
 /**
@@ -21,11 +26,51 @@ public final class AdminClient implements AutoCloseable
 
     public AdminClient(final InetSocketAddress endpoint, final int timeoutMs) throws IOException
     {
+        this(endpoint, timeoutMs, null);
+    }
+
+    /**
+     * Connect and, if the node asks, answer its challenge with an operator key.
+     *
+     * @param endpoint  admin listener.
+     * @param timeoutMs for connecting and for each answer.
+     * @param keyPair   operator key, or null when the node requires none.
+     * @throws IOException if the node refuses or does not answer.
+     */
+    public AdminClient(final InetSocketAddress endpoint, final int timeoutMs, final KeyPair keyPair) throws IOException
+    {
         socket = new Socket();
         socket.connect(endpoint, timeoutMs);
         socket.setSoTimeout(timeoutMs);
         in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
         out = socket.getOutputStream();
+        final List<String> greeting = readAnswer();
+        if (!greeting.isEmpty() && greeting.get(0).startsWith(AdminServer.CHALLENGE + " "))
+        {
+            if (keyPair == null)
+            {
+                socket.close();
+                throw new IOException("node requires an operator key (--key FILE)");
+            }
+            final byte[] nonce = Base64.getDecoder().decode(greeting.get(0).substring(AdminServer.CHALLENGE.length() + 1));
+            final byte[] signature;
+            try
+            {
+                signature = LogonSignatures.sign(keyPair.getPrivate(), nonce);
+            }
+            catch (final GeneralSecurityException ex)
+            {
+                throw new IOException("cannot sign admin challenge: " + ex.getMessage(), ex);
+            }
+            final List<String> answer = execute("AUTH " +
+                Base64.getEncoder().encodeToString(LogonSignatures.rawPublicKey(keyPair.getPublic())) + " " +
+                Base64.getEncoder().encodeToString(signature));
+            if (answer.isEmpty() || !answer.get(0).startsWith("OK"))
+            {
+                socket.close();
+                throw new IOException("node refused the operator key: " + answer);
+            }
+        }
     }
 
     /**
@@ -37,6 +82,11 @@ public final class AdminClient implements AutoCloseable
     {
         out.write((commandLine + "\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
+        return readAnswer();
+    }
+
+    private List<String> readAnswer() throws IOException
+    {
         final List<String> lines = new ArrayList<>();
         String line;
         while ((line = in.readLine()) != null)

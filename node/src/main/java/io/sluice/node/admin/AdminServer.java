@@ -1,5 +1,6 @@
 package io.sluice.node.admin;
 
+import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,6 +15,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -30,19 +33,39 @@ public final class AdminServer implements AutoCloseable
     public static final int MAX_LINE_LENGTH = 1024;
     static final int MAX_CONNECTIONS = 4;
     static final int IDLE_TIMEOUT_MS = 300_000;
+    /** First line a client sees when no key is required. */
+    public static final String GREETING = "SLUICE ADMIN";
+    /** First word of the first line when an operator key is required; a base64 nonce follows. */
+    public static final String CHALLENGE = "CHALLENGE";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final ServerSocket serverSocket;
     private final AdminCommandHandler handler;
+    private final OperatorCheck operatorCheck;
+    private final SecureRandom random = new SecureRandom();
     private final Thread acceptThread;
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicLong refusedConnections = new AtomicLong();
+    private final AtomicLong authFailures = new AtomicLong();
     private volatile boolean running = true;
 
     public AdminServer(final InetSocketAddress bind, final AdminCommandHandler handler) throws IOException
     {
+        this(bind, handler, null);
+    }
+
+    /**
+     * @param bind          address to listen on (loopback by default).
+     * @param handler       executes commands.
+     * @param operatorCheck verifies the operator's signed challenge; null to accept connections without a key.
+     * @throws IOException if the address cannot be bound.
+     */
+    public AdminServer(final InetSocketAddress bind, final AdminCommandHandler handler,
+        final OperatorCheck operatorCheck) throws IOException
+    {
         this.handler = handler;
+        this.operatorCheck = operatorCheck;
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         serverSocket.bind(bind, MAX_CONNECTIONS);
@@ -101,6 +124,10 @@ public final class AdminServer implements AutoCloseable
             final BufferedReader in = new BufferedReader(
                 new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), MAX_LINE_LENGTH + 2);
             final OutputStream out = socket.getOutputStream();
+            if (!greet(in, out))
+            {
+                return;
+            }
             String line;
             while (running && (line = readLine(in)) != null)
             {
@@ -146,6 +173,52 @@ public final class AdminServer implements AutoCloseable
         {
             connections.decrementAndGet();
         }
+    }
+
+    /**
+     * Say hello; with an operator check, challenge the client and require {@code AUTH <key> <signature>} first.
+     *
+     * @return true if the connection may send commands.
+     */
+    private boolean greet(final Reader in, final OutputStream out) throws IOException
+    {
+        if (operatorCheck == null)
+        {
+            write(out, List.of(GREETING));
+            return true;
+        }
+        final byte[] nonce = new byte[LogonSignatures.NONCE_LENGTH];
+        random.nextBytes(nonce);
+        write(out, List.of(CHALLENGE + " " + Base64.getEncoder().encodeToString(nonce)));
+        final String line = readLine(in);
+        final String[] words = line == null ? new String[0] : line.trim().split("\\s+");
+        String refusal = "expected AUTH <base64 public key> <base64 signature>";
+        if (words.length == 3 && "AUTH".equalsIgnoreCase(words[0]))
+        {
+            try
+            {
+                refusal = operatorCheck.refusal(Base64.getDecoder().decode(words[1]), nonce,
+                    Base64.getDecoder().decode(words[2]));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                refusal = "key or signature is not base64";
+            }
+        }
+        if (refusal != null)
+        {
+            authFailures.incrementAndGet();
+            LOG.warn("admin authentication refused reason=\"{}\"", refusal);
+            write(out, List.of("ERR " + refusal));
+            return false;
+        }
+        write(out, List.of("OK authenticated"));
+        return true;
+    }
+
+    public long authFailures()
+    {
+        return authFailures.get();
     }
 
     private static String readLine(final Reader in) throws IOException
@@ -195,6 +268,18 @@ public final class AdminServer implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Verifies an operator's answer to the admin challenge.
+     */
+    @FunctionalInterface
+    public interface OperatorCheck
+    {
+        /**
+         * @return null if the key is an operator key and the signature over the nonce verifies, else why not.
+         */
+        String refusal(byte[] publicKey, byte[] nonce, byte[] signature);
     }
 
     private static final class LineTooLongException extends IOException

@@ -9,6 +9,9 @@ import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SelfTradePrevention;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.auth.AuthorizedKeys;
+import io.sluice.node.auth.KeyAuthenticator;
+import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.InstrumentConfig;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.pipeline.net.AcceptorAgent;
@@ -98,6 +101,7 @@ public final class PrimaryNode implements AutoCloseable
     private final AdminServer adminServer;
     private final HealthServer healthServer;
     private final RecoveryResult recovery;
+    private final Authenticator authenticator;
     private final SnapshotAgent snapshotAgent;
     private final long startedNs = System.nanoTime();
 
@@ -106,6 +110,9 @@ public final class PrimaryNode implements AutoCloseable
         this.config = config;
         final Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
+        final AuthorizedKeys keys = config.authEnabled() ? AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) :
+            null;
+        authenticator = keys == null ? Authenticator.NONE : new KeyAuthenticator(keys);
 
         final JournalSyncPolicy syncPolicy = JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC));
         if (syncPolicy == JournalSyncPolicy.NONE)
@@ -168,7 +175,8 @@ public final class PrimaryNode implements AutoCloseable
             SystemNanoClock.INSTANCE, receiveBufferBytes());
 
         startRunners();
-        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this));
+        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this),
+            keys == null ? null : OperatorKeys.check(keys));
         healthServer = new HealthServer(config.get(NodeConfig.HTTP_BIND), this);
         LOG.info("primary started nodeId={} client={} admin={} http={} policy={} threading={}",
             config.get(NodeConfig.NODE_ID), clientAddress(), adminServer.localAddress(), healthServer.localAddress(),
@@ -268,7 +276,7 @@ public final class PrimaryNode implements AutoCloseable
         {
             final ReaderAgent reader = new ReaderAgent(shard,
                 new FrameDecoder(ClientProtocol.validator(), config.get(NodeConfig.FRAME_MAX_BYTES)),
-                Authenticator.NONE, registry, new ReaderCounters(), SystemNanoClock.INSTANCE, LOGON_TIMEOUT_NS,
+                authenticator, registry, new ReaderCounters(), SystemNanoClock.INSTANCE, LOGON_TIMEOUT_NS,
                 receiveBufferBytes());
             synchronized (readers)
             {

@@ -79,6 +79,9 @@ class AdminServerTest
             out.write(("X".repeat(AdminServer.MAX_LINE_LENGTH + 10) + "\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             socket.setSoTimeout(5_000);
+            final byte[] greeting = (AdminServer.GREETING + "\n\n").getBytes(StandardCharsets.UTF_8);
+            assertEquals(new String(greeting, StandardCharsets.UTF_8),
+                new String(socket.getInputStream().readNBytes(greeting.length), StandardCharsets.UTF_8));
             assertEquals(-1, socket.getInputStream().read());
         }
         try (AdminClient client = new AdminClient(server.localAddress(), 5_000))

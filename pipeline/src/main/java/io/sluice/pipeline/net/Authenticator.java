@@ -25,7 +25,10 @@ public interface Authenticator
      */
     enum AuthResult
     {
+        /** May trade for the account it named, and query. */
         ACCEPTED,
+        /** May query only; a state-changing request closes the connection. */
+        ACCEPTED_READ_ONLY,
         BAD_SIGNATURE,
         UNKNOWN_KEY,
         WRONG_ROLE,

@@ -19,6 +19,8 @@ public enum CloseReason
     NOT_LOGGED_ON,
     /** The logon failed authentication. */
     AUTH_FAILED,
+    /** A read-only session sent a state-changing request. */
+    NOT_AUTHORIZED,
     /** No logon within the allowed time. */
     LOGON_TIMEOUT,
     /** The ingest ring was full when the logon arrived; the client may reconnect. */

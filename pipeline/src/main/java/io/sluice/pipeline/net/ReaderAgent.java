@@ -292,6 +292,11 @@ public final class ReaderAgent implements Agent
 
         if (ClientProtocol.isRequest(templateId))
         {
+            if (connection.readOnly && ClientProtocol.isStateChanging(templateId))
+            {
+                close(connection, CloseReason.NOT_AUTHORIZED);
+                return false;
+            }
             final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
                 connection.accountId, recvTsNs, buffer, offset, length);
             switch (result)
@@ -337,7 +342,7 @@ public final class ReaderAgent implements Agent
 
         final Authenticator.AuthResult verdict =
             authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
-        if (verdict != Authenticator.AuthResult.ACCEPTED)
+        if (verdict != Authenticator.AuthResult.ACCEPTED && verdict != Authenticator.AuthResult.ACCEPTED_READ_ONLY)
         {
             LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
                 connection.connectionId, sessionId, accountId, verdict);
@@ -353,6 +358,7 @@ public final class ReaderAgent implements Agent
             return false;
         }
         connection.loggedOn = true;
+        connection.readOnly = verdict == Authenticator.AuthResult.ACCEPTED_READ_ONLY;
         connection.sessionId = sessionId;
         connection.accountId = accountId;
         counters.onLogon();

@@ -23,6 +23,7 @@ final class ReaderConnection
     /** Bytes received and not yet consumed, from offset 0 of the receive buffer. */
     int held;
     boolean loggedOn;
+    boolean readOnly;
     long sessionId;
     long accountId;
     /** requestSeq of a refused request whose ServerBusy could not be queued yet; reading pauses until it is. */
