@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import java.util.concurrent.atomic.AtomicLongArray;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.core.Jvm;
 import net.openhft.chronicle.core.onoes.ExceptionHandler;
@@ -88,6 +89,13 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     private volatile long writePositionBytes = -1;
     private long lastEntryEndBytes = -1;
 
+    private static final int SYNC_COUNT = 0;
+    private static final int SYNC_TOTAL_NS = 1;
+    private static final int SYNC_MAX_NS = 2;
+
+    /** Group sync count, total and max duration; written by the agent thread only, read by metrics. */
+    private final AtomicLongArray syncStats = new AtomicLongArray(3);
+
     /** Null while healthy; set once, by the agent thread, when the agent stops for good. */
     private volatile String failureReason;
 
@@ -163,7 +171,9 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
                 try
                 {
                     msyncErrors.clear();
+                    final long syncStartNs = System.nanoTime();
                     syncAction.sync(appender);
+                    recordSync(System.nanoTime() - syncStartNs);
                     final String msyncError = msyncErrors.clear();
                     if (msyncError != null)
                     {
@@ -266,6 +276,40 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     }
 
     /** Highest {@code wireSeq} appended so far (synced or not). Any thread. */
+    private void recordSync(final long durationNs)
+    {
+        syncStats.lazySet(SYNC_COUNT, syncStats.get(SYNC_COUNT) + 1);
+        syncStats.lazySet(SYNC_TOTAL_NS, syncStats.get(SYNC_TOTAL_NS) + durationNs);
+        if (durationNs > syncStats.get(SYNC_MAX_NS))
+        {
+            syncStats.lazySet(SYNC_MAX_NS, durationNs);
+        }
+    }
+
+    /**
+     * @return group syncs completed; any thread.
+     */
+    public long syncCount()
+    {
+        return syncStats.get(SYNC_COUNT);
+    }
+
+    /**
+     * @return total time spent in group syncs, nanoseconds; any thread.
+     */
+    public long syncTotalNs()
+    {
+        return syncStats.get(SYNC_TOTAL_NS);
+    }
+
+    /**
+     * @return longest single group sync, nanoseconds; any thread.
+     */
+    public long syncMaxNs()
+    {
+        return syncStats.get(SYNC_MAX_NS);
+    }
+
     public long appendedWireSeq()
     {
         return appendedWireSeq;

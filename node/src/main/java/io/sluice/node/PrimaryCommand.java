@@ -57,8 +57,11 @@ final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
         final CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            node.shutdown(SHUTDOWN_DRAIN_TIMEOUT_MS);
+            final boolean drained = node.shutdown(SHUTDOWN_DRAIN_TIMEOUT_MS);
             stopped.countDown();
+            // A JVM stopped by a signal exits 128+signal however its hooks end; halting here lets the exit code
+            // say whether every request taken was journaled and answered (0) or not (1).
+            Runtime.getRuntime().halt(drained ? 0 : 1);
         }, "sluice-shutdown"));
         stopped.await();
         return 0;

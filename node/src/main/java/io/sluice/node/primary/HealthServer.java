@@ -3,7 +3,6 @@ package io.sluice.node.primary;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sluice.response.ReplicationMetrics;
-import io.sluice.response.ResponseCounters;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -80,52 +79,7 @@ final class HealthServer implements AutoCloseable
 
     private void metrics(final HttpExchange exchange) throws IOException
     {
-        final ResponseCounters counters = node.responseCounters();
-        final StringBuilder text = new StringBuilder(1024);
-        gauge(text, "sluice_wire_seq", "Last wireSeq given out by the sequencer.", node.lastWireSeq());
-        gauge(text, "sluice_journal_persisted_wire_seq", "Last wireSeq fsynced by the journal.",
-            node.journalPersistedWireSeq());
-        gauge(text, "sluice_trading_active", "1 while the node accepts orders.", node.haltReason() == null ? 1 : 0);
-        gauge(text, "sluice_policy_degraded", "1 while the durability policy cannot be met.",
-            counters.policyDegraded() ? 1 : 0);
-        gauge(text, "sluice_replicas_connected", "Replica slots active.", node.replicationMetrics().activeCount());
-        counter(text, "sluice_commands_total", "State-changing commands applied.", node.sequencer().commandsApplied());
-        counter(text, "sluice_halted_rejects_total", "Commands answered HALTED.", node.sequencer().haltedRejects());
-        counter(text, "sluice_replies_total", "Replies written to clients.", counters.repliesSent());
-        family(text, "sluice_gate_waits_total", "Times the durability gate held replies, by what it waited for.",
-            "counter");
-        sample(text, "sluice_gate_waits_total{blocker=\"journal\"}", counters.gateWaitsJournal());
-        sample(text, "sluice_gate_waits_total{blocker=\"replication\"}", counters.gateWaitsReplication());
-        family(text, "sluice_client_drops_total", "Client connections dropped by the response stage.", "counter");
-        sample(text, "sluice_client_drops_total{reason=\"slow_consumer\"}", counters.slowConsumerDrops());
-        sample(text, "sluice_client_drops_total{reason=\"write_failed\"}", counters.writeFailureDrops());
-        text.append("# HELP sluice_degraded_seconds_total Time the policy was degraded.\n")
-            .append("# TYPE sluice_degraded_seconds_total counter\n")
-            .append("sluice_degraded_seconds_total ").append(counters.degradedSecondsTotal()).append('\n');
-        respond(exchange, 200, "text/plain; version=0.0.4", text.toString());
-    }
-
-    private static void gauge(final StringBuilder text, final String name, final String help, final long value)
-    {
-        family(text, name, help, "gauge");
-        sample(text, name, value);
-    }
-
-    private static void counter(final StringBuilder text, final String name, final String help, final long value)
-    {
-        family(text, name, help, "counter");
-        sample(text, name, value);
-    }
-
-    private static void family(final StringBuilder text, final String name, final String help, final String type)
-    {
-        text.append("# HELP ").append(name).append(' ').append(help).append('\n')
-            .append("# TYPE ").append(name).append(' ').append(type).append('\n');
-    }
-
-    private static void sample(final StringBuilder text, final String series, final long value)
-    {
-        text.append(series).append(' ').append(value).append('\n');
+        respond(exchange, 200, "text/plain; version=0.0.4", PrimaryMetrics.scrape(node));
     }
 
     private static void respond(final HttpExchange exchange, final int status, final String type, final String body)

@@ -14,6 +14,7 @@ import io.sluice.node.auth.KeyAuthenticator;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.InstrumentConfig;
 import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.DutyCycleCounter;
 import io.sluice.pipeline.net.AcceptorAgent;
 import io.sluice.pipeline.net.Authenticator;
 import io.sluice.pipeline.net.ConnectionRegistry;
@@ -87,6 +88,7 @@ public final class PrimaryNode implements AutoCloseable
     private final JournalAgent journalAgent;
     private final SequencerAgent sequencer;
     private final ResponseAgent responseAgent;
+    private final OneToOneRingBuffer outputRing;
     private final ResponseCounters responseCounters = new ResponseCounters();
     private final DurabilityControl durabilityControl;
     private final ReplicationMetrics replicationMetrics;
@@ -98,6 +100,7 @@ public final class PrimaryNode implements AutoCloseable
     private final AcceptorAgent acceptor;
     private final NodeTradingGate tradingGate;
     private final List<AgentRunner> runners = new ArrayList<>();
+    private final List<DutyCycleCounter> stages = new ArrayList<>();
     private final AdminServer adminServer;
     private final HealthServer healthServer;
     private final RecoveryResult recovery;
@@ -127,7 +130,7 @@ public final class PrimaryNode implements AutoCloseable
             .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
 
         final OneToOneRingBuffer journalRing = newRing(config.get(NodeConfig.JOURNAL_RING_BYTES));
-        final OneToOneRingBuffer outputRing = newRing(config.get(NodeConfig.OUTPUT_RING_BYTES));
+        outputRing = newRing(config.get(NodeConfig.OUTPUT_RING_BYTES));
 
         shardManager = new ShardManager(shardContext(config));
         sequencer = new SequencerAgent(
@@ -359,7 +362,9 @@ public final class PrimaryNode implements AutoCloseable
 
     private void start(final Agent agent)
     {
-        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, agent);
+        final DutyCycleCounter counted = new DutyCycleCounter(agent);
+        stages.add(counted);
+        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, counted);
         AgentRunner.startOnThread(runner);
         runners.add(runner);
     }
@@ -484,6 +489,11 @@ public final class PrimaryNode implements AutoCloseable
         return snapshotAgent.lastSnapshotWireSeq();
     }
 
+    List<DutyCycleCounter> stages()
+    {
+        return stages;
+    }
+
     RecoveryResult recovery()
     {
         return recovery;
@@ -506,20 +516,40 @@ public final class PrimaryNode implements AutoCloseable
         LOG.info("primary shutting down lastWireSeq={}", sequencer.lastWireSeq());
         acceptor.stopAccepting();
         shardManager.beginShutdown();
+        final List<ReaderAgent> readers = readers();
+        readers.forEach(ReaderAgent::stopReading);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         boolean drained = false;
+        long lastReplies = -1;
         while (System.nanoTime() < deadlineNs)
         {
-            if (shardManager.ingestRings().isEmpty() &&
+            final boolean idle = readers.stream().allMatch(ReaderAgent::hasStoppedReading) &&
+                shardManager.ingestRings().isEmpty() &&
                 journalPersistedWireSeq.getAcquire() >= sequencer.lastWireSeq() &&
-                responseCounters.pendingSlots() == 0)
+                outputRing.size() == 0 &&
+                responseCounters.pendingSlots() == 0;
+            final long replies = responseCounters.bytesWritten();
+            if (idle && replies == lastReplies)
             {
                 drained = true;
                 break;
             }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+            lastReplies = replies;
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
         tradingGate.shuttingDown();
+        if (drained)
+        {
+            LOG.info("primary drained: every request taken was journaled and answered lastWireSeq={}",
+                sequencer.lastWireSeq());
+        }
+        else
+        {
+            LOG.warn("primary shutdown timed out after {} ms: ingestRingsEmpty={} unsyncedEntries={} " +
+                "outputRingBytes={} heldReplies={}; those requests were not answered", timeoutMs,
+                shardManager.ingestRings().isEmpty(), sequencer.lastWireSeq() - journalPersistedWireSeq.getAcquire(),
+                outputRing.size(), responseCounters.pendingSlots());
+        }
         close();
         LOG.info("primary stopped drained={} lastWireSeq={} journalPersistedWireSeq={}", drained,
             sequencer.lastWireSeq(), journalPersistedWireSeq.getAcquire());

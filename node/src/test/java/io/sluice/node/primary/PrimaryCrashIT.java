@@ -63,39 +63,16 @@ class PrimaryCrashIT
 
     private Process startPrimary(final Path config) throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--enable-") ||
-                arg.startsWith("--sun-misc"))
-            .collect(Collectors.toList()));
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(SluiceMain.class.getName());
-        command.add("primary");
-        command.add("--config");
-        command.add(config.toString());
-        final Process started = new ProcessBuilder(command)
-            .redirectError(dir.resolve("primary-" + System.nanoTime() + ".err").toFile())
-            .start();
-        final BufferedReader out = new BufferedReader(new InputStreamReader(started.getInputStream(),
-            StandardCharsets.UTF_8));
-        final String line = out.readLine();
-        assertTrue(line != null && line.startsWith("sluice primary listening"), "primary started: " + line);
-        return started;
+        return TestNodes.startPrimaryProcess(config, dir.resolve("primary-" + System.nanoTime() + ".err"));
     }
 
     @Test
     void shouldKeepEveryAcknowledgedOrderExactlyOnceAcrossKillAndRestart() throws Exception
     {
         final int port = TestNodes.freePort();
-        final Path config = dir.resolve("primary.conf");
-        final StringBuilder text = new StringBuilder();
         final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve("data"));
         raw.put("client.bind", "127.0.0.1:" + port);
-        raw.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
-        Files.writeString(config, text.toString());
+        final Path config = TestNodes.writeConfig(dir.resolve("primary.conf"), raw);
 
         process = startPrimary(config);
 

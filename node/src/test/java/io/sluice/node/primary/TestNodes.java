@@ -74,6 +74,44 @@ final class TestNodes
         return client;
     }
 
+    /**
+     * Start {@code sluice primary --config FILE} as a child JVM with this JVM's module flags and class path, and
+     * wait for its "listening" line.
+     */
+    static Process startPrimaryProcess(final Path config, final Path errorLog) throws IOException
+    {
+        final java.util.List<String> command = new java.util.ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+            .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--enable-") ||
+                arg.startsWith("--sun-misc"))
+            .forEach(command::add);
+        command.add("-Xmx256m");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(io.sluice.node.SluiceMain.class.getName());
+        command.add("primary");
+        command.add("--config");
+        command.add(config.toString());
+        final Process started = new ProcessBuilder(command).redirectError(errorLog.toFile()).start();
+        final java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
+            started.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        final String line = out.readLine();
+        assertTrue(line != null && line.startsWith("sluice primary listening"), "primary started: " + line);
+        return started;
+    }
+
+    /**
+     * Write a config file from key/value pairs.
+     */
+    static Path writeConfig(final Path file, final Map<String, String> raw) throws IOException
+    {
+        final StringBuilder text = new StringBuilder();
+        raw.forEach((key, value) -> text.append(key).append(" = ").append(value).append('\n'));
+        java.nio.file.Files.writeString(file, text.toString());
+        return file;
+    }
+
     static int freePort() throws IOException
     {
         try (ServerSocket socket = new ServerSocket(0))

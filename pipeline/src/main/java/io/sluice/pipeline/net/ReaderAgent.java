@@ -74,6 +74,9 @@ public final class ReaderAgent implements Agent
     private final LogoutEncoder logoutEncoder = new LogoutEncoder();
     private long cachedNowNs;
     private int workThisCycle;
+    /** Set by the node when it shuts down; the reader then stops taking requests but leaves sockets writable. */
+    private volatile boolean stopReadingRequested;
+    private boolean readingStopped;
 
     /**
      * @param shard              this reader serves; its ring's publisher is used and its connection count released
@@ -149,9 +152,69 @@ public final class ReaderAgent implements Agent
         return connections.size();
     }
 
+    /**
+     * Stop reading requests from every connection (lossless shutdown): sockets are half-closed for input so no new
+     * request is taken, while replies to what was already taken can still be written. Any thread.
+     */
+    public void stopReading()
+    {
+        stopReadingRequested = true;
+    }
+
+    /**
+     * @return true once the reader has stopped reading; any thread.
+     */
+    public boolean hasStoppedReading()
+    {
+        return stopReadingRequested && readingStoppedVisible;
+    }
+
+    private volatile boolean readingStoppedVisible;
+
+    private int haltReading()
+    {
+        readingStopped = true;
+        int connectionsHalted = 0;
+        for (final ReaderConnection connection : connections.values())
+        {
+            if (connection.key != null)
+            {
+                connection.key.cancel();
+            }
+            try
+            {
+                connection.channel.shutdownInput();
+            }
+            catch (final IOException ex)
+            {
+                LOG.debug("shutdownInput failed connectionId={} reason=\"{}\"", connection.connectionId,
+                    ex.getMessage());
+            }
+            connectionsHalted++;
+        }
+        ReaderConnection connection;
+        while ((connection = handoff.poll()) != null)
+        {
+            CloseHelper.quietClose(connection.channel);
+            registry.closed(connection.connectionId);
+            shard.releaseConnection();
+        }
+        readingStoppedVisible = true;
+        LOG.info("reader stopped reading shard={} connections={}", shard.id(), connectionsHalted);
+        return 1;
+    }
+
     @Override
     public int doWork() throws IOException
     {
+        if (readingStopped)
+        {
+            return 0;
+        }
+        if (stopReadingRequested)
+        {
+            return haltReading();
+        }
         cachedNowNs = clock.nanoTime();
         workThisCycle = 0;
         workThisCycle += drainHandoff();

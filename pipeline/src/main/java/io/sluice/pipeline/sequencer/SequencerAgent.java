@@ -32,6 +32,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The one thread that changes exchange state. Each duty cycle it drains the ingest rings round-robin (a bounded
@@ -75,6 +76,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final AtomicLong publishedWireSeq = new AtomicLong();
     private final AtomicLong commandsApplied = new AtomicLong();
     private final AtomicLong haltedRejects = new AtomicLong();
+    /** Execution reports of type REJECTED, by reject reason ordinal; sequencer thread writes, metrics read. */
+    private final AtomicLongArray rejectsByReason = new AtomicLongArray(RejectReason.values().length);
 
     /** Sequencer thread only: last wireSeq given out; also mirrored to {@link #publishedWireSeq} for readers. */
     private long lastWireSeq;
@@ -187,6 +190,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     public long haltedRejects()
     {
         return haltedRejects.get();
+    }
+
+    /**
+     * @param reason a reject reason.
+     * @return execution reports rejected for it, including during recovery replay; any thread.
+     */
+    public long rejects(final RejectReason reason)
+    {
+        return rejectsByReason.get(reason.ordinal());
     }
 
     @Override
@@ -353,6 +365,11 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         final long lastQuantity,
         final long tradeId)
     {
+        if (execType == ExecType.REJECTED)
+        {
+            final int reason = rejectReason.ordinal();
+            rejectsByReason.lazySet(reason, rejectsByReason.get(reason) + 1);
+        }
         final long connectionId = connectionBySession.get(sessionId);
         if (connectionId == NO_CONNECTION)
         {
