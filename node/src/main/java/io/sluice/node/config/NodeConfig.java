@@ -1,5 +1,8 @@
 package io.sluice.node.config;
 
+import io.sluice.response.InvalidPolicyException;
+import io.sluice.response.Policy;
+
 import java.io.IOException;
 import java.io.Reader;
 import java.net.InetSocketAddress;
@@ -263,6 +266,44 @@ public final class NodeConfig
                 "=dedicated: shared threads must back off");
         }
         checkPortsDistinct(CLIENT_BIND, ADMIN_BIND, HTTP_BIND);
+        checkDurability();
+    }
+
+    /**
+     * The start-up policy must parse, and must be one the configured nodes could meet at all: a policy needing
+     * more nodes than the primary plus its configured replicas would halt trading from the first order.
+     */
+    private void checkDurability()
+    {
+        final String durability = get(DURABILITY);
+        if (durability == null)
+        {
+            return;
+        }
+        final Policy policy;
+        try
+        {
+            policy = Policy.resolve(durability);
+        }
+        catch (final InvalidPolicyException ex)
+        {
+            throw new ConfigException(DURABILITY.name() + "='" + durability + "': " + ex.getMessage());
+        }
+        final int nodes = 1 + replicaCount();
+        if (policy.requiredNodes() > nodes)
+        {
+            throw new ConfigException(DURABILITY.name() + "='" + durability + "' needs " + policy.requiredNodes() +
+                " nodes but this node has " + (nodes - 1) + " replica(s) configured; use durability=local or " +
+                "configure replicas");
+        }
+    }
+
+    /**
+     * @return replicas this primary streams to; none until replication is configured.
+     */
+    public int replicaCount()
+    {
+        return 0;
     }
 
     private void checkPortsDistinct(final ConfigKey<?>... keys)

@@ -146,6 +146,35 @@ class NodeConfigTest
     }
 
     @Test
+    void shouldRefuseDurabilityThatConfiguredNodesCannotMeet()
+    {
+        final Map<String, String> raw = minimal();
+        raw.put("durability", "durably-replicated");
+
+        final String message = failure(raw);
+        assertTrue(message.startsWith("durability='durably-replicated' needs 2 nodes but this node has 0 replica(s)"),
+            message);
+    }
+
+    @Test
+    void shouldRefuseInvalidDurabilityExpression()
+    {
+        final Map<String, String> raw = minimal();
+        raw.put("durability", "persisted>=0");
+
+        assertTrue(failure(raw).startsWith("durability='persisted>=0': "));
+    }
+
+    @Test
+    void shouldAcceptLocalAndExpressionsTheNodeCanMeet()
+    {
+        final Map<String, String> raw = minimal();
+        raw.put("durability", "persisted>=1 && in_memory>=1");
+
+        assertEquals("persisted>=1 && in_memory>=1", parse(raw).get(NodeConfig.DURABILITY));
+    }
+
+    @Test
     void shouldParseInstrument()
     {
         final Map<String, String> raw = minimal();
