@@ -142,7 +142,7 @@ public final class Journal implements AutoCloseable
         recovered = recovery.state();
         if (result.tornTailDropped())
         {
-            LOG.warn("journal {}: dropped {}", directory, result.tornTailDescription());
+            LOG.warn("journal torn tail dropped dir={} detail=\"{}\"", directory, result.tornTailDescription());
         }
         return result;
     }

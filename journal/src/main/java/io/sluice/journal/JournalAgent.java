@@ -329,7 +329,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
 
     private void fail(final String reason, final Throwable cause)
     {
-        LOG.error("journal {} stopped: {}", journal.directory(), reason, cause);
+        LOG.error("journal stopped dir={} reason=\"{}\"", journal.directory(), reason, cause);
         failureReason = reason;
     }
 
@@ -352,7 +352,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
             }
             else
             {
-                LOG.warn("Chronicle's error handler is not thread-localised; msync failures cannot be detected");
+                LOG.warn("journal msync failure detection unavailable reason=\"Chronicle error handler not thread-local\"");
             }
         }
 

@@ -124,7 +124,7 @@ public final class JournalPreparer implements Agent
         }
         catch (final Throwable ex)
         {
-            LOG.warn("journal {}: preparer stopped: {}", journal.directory(), ex.toString());
+            LOG.warn("journal preparer stopped dir={} reason=\"{}\"", journal.directory(), ex.toString());
             stopped = true;
             closeChannel();
             return 0;

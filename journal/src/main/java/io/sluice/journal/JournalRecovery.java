@@ -140,12 +140,12 @@ final class JournalRecovery
         }
         catch (final RuntimeException ex)
         {
-            LOG.warn("journal {}: index lookup of wireSeq {} failed: {}", journal.directory(), snapshotWireSeq,
+            LOG.warn("journal index lookup failed dir={} wireSeq={} reason=\"{}\"", journal.directory(), snapshotWireSeq,
                 ex.toString());
         }
         if (fileIndex < 0)
         {
-            LOG.warn("journal {}: index lookup of wireSeq {} failed, scanning from the first cycle file",
+            LOG.warn("journal index lookup failed, scanning from first cycle dir={} wireSeq={}",
                 journal.directory(), snapshotWireSeq);
             return null;
         }

@@ -149,7 +149,7 @@ public final class SnapshotStore
             {
                 return info;
             }
-            LOG.warn("skipping damaged {}", info);
+            LOG.warn("snapshot skipped damaged=\"{}\"", info);
         }
         return null;
     }

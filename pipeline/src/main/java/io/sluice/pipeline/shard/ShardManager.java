@@ -156,7 +156,7 @@ public final class ShardManager
         final boolean activated = mapper.activate(shardId);
         if (activated)
         {
-            LOG.info("shard {} active", shardId);
+            LOG.info("shard active shardId={}", shardId);
         }
 
         return activated;
@@ -174,7 +174,7 @@ public final class ShardManager
         final boolean drained = mapper.drain(shardId);
         if (drained)
         {
-            LOG.info("shard {} draining", shardId);
+            LOG.info("shard draining shardId={}", shardId);
         }
 
         return drained;
@@ -191,7 +191,7 @@ public final class ShardManager
         final int[] drained = mapper.scaleDown(count);
         for (final int shardId : drained)
         {
-            LOG.info("shard {} draining", shardId);
+            LOG.info("shard draining shardId={}", shardId);
         }
 
         return drained;
@@ -213,14 +213,14 @@ public final class ShardManager
 
         for (final Shard shard : stopped)
         {
-            LOG.info("shard {} stopped", shard.id());
+            LOG.info("shard stopped shardId={}", shard.id());
             try
             {
                 listener.onShardStopped(shard);
             }
             catch (final RuntimeException ex)
             {
-                LOG.error("stopping the reader of shard {} failed", shard.id(), ex);
+                LOG.error("shard reader stop failed shardId={}", shard.id(), ex);
             }
         }
 
@@ -251,7 +251,7 @@ public final class ShardManager
     public void beginShutdown()
     {
         mapper.beginShutdown();
-        LOG.info("shard manager shutting down");
+        LOG.info("shard manager shutting down shards={}", shardCount());
     }
 
     public boolean isShuttingDown()
@@ -323,7 +323,7 @@ public final class ShardManager
     {
         final Shard shard = mapper.provision(1, false, force, ringFactory).get(0);
         ingestRings.add(shard.ring());
-        LOG.info("shard {} provisioned", shard.id());
+        LOG.info("shard provisioned shardId={}", shard.id());
         startReader(shard);
         return shard.id();
     }

@@ -73,7 +73,7 @@ public final class ShardScalingAgent implements Agent
 
     private int scaleUp(final int count)
     {
-        LOG.info("scaling up by {} shard(s)", count);
+        LOG.info("shards scaling up count={}", count);
         int added = 0;
         for (int i = 0; i < count; i++)
         {
@@ -92,7 +92,7 @@ public final class ShardScalingAgent implements Agent
             }
             catch (final ScalingException ex)
             {
-                LOG.warn("scaling up stopped after {} of {} shard(s): {}", added, count, ex.getMessage());
+                LOG.warn("shards scaling up stopped added={} requested={} reason=\"{}\"", added, count, ex.getMessage());
                 break;
             }
         }
@@ -102,14 +102,14 @@ public final class ShardScalingAgent implements Agent
 
     private int scaleDown(final int count)
     {
-        LOG.info("scaling down by {} shard(s)", count);
+        LOG.info("shards scaling down count={}", count);
         try
         {
             return manager.scaleDown(count).length;
         }
         catch (final ScalingException ex)
         {
-            LOG.warn("scaling down refused: {}", ex.getMessage());
+            LOG.warn("shards scaling down refused reason=\"{}\"", ex.getMessage());
             return 0;
         }
     }
