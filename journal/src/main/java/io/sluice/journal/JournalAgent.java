@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import org.HdrHistogram.Recorder;
 import java.util.concurrent.atomic.AtomicLongArray;
 import net.openhft.chronicle.bytes.MappedBytesStore;
 import net.openhft.chronicle.core.Jvm;
@@ -95,6 +96,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
 
     /** Group sync count, total and max duration; written by the agent thread only, read by metrics. */
     private final AtomicLongArray syncStats = new AtomicLongArray(3);
+    private Recorder syncRecorder;
 
     /** Null while healthy; set once, by the agent thread, when the agent stops for good. */
     private volatile String failureReason;
@@ -276,8 +278,20 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     }
 
     /** Highest {@code wireSeq} appended so far (synced or not). Any thread. */
+    /**
+     * Also record each group sync's duration in nanoseconds here (latency trace); before the agent starts.
+     */
+    public void traceSyncs(final Recorder syncRecorder)
+    {
+        this.syncRecorder = syncRecorder;
+    }
+
     private void recordSync(final long durationNs)
     {
+        if (syncRecorder != null)
+        {
+            syncRecorder.recordValue(durationNs);
+        }
         syncStats.lazySet(SYNC_COUNT, syncStats.get(SYNC_COUNT) + 1);
         syncStats.lazySet(SYNC_TOTAL_NS, syncStats.get(SYNC_TOTAL_NS) + durationNs);
         if (durationNs > syncStats.get(SYNC_MAX_NS))

@@ -32,6 +32,7 @@ final class HealthServer implements AutoCloseable
         }));
         server.createContext("/healthz", this::healthz);
         server.createContext("/metrics", this::metrics);
+        server.createContext("/stats", this::stats);
         server.start();
     }
 
@@ -80,6 +81,29 @@ final class HealthServer implements AutoCloseable
     private void metrics(final HttpExchange exchange) throws IOException
     {
         respond(exchange, 200, "text/plain; version=0.0.4", PrimaryMetrics.scrape(node));
+    }
+
+    private void stats(final HttpExchange exchange) throws IOException
+    {
+        final StageStats stats = node.stageStats();
+        final String path = exchange.getRequestURI().getPath();
+        if (stats == null)
+        {
+            respond(exchange, 404, "application/json", "{\"trace\":false,\"reason\":\"start the node with trace=on\"}\n");
+        }
+        else if ("POST".equals(exchange.getRequestMethod()) && path.equals("/stats/reset"))
+        {
+            stats.reset();
+            respond(exchange, 200, "application/json", "{\"reset\":true}\n");
+        }
+        else if ("GET".equals(exchange.getRequestMethod()) && path.equals("/stats"))
+        {
+            respond(exchange, 200, "application/json", stats.json());
+        }
+        else
+        {
+            respond(exchange, 405, "text/plain", "GET /stats or POST /stats/reset\n");
+        }
     }
 
     private static void respond(final HttpExchange exchange, final int status, final String type, final String body)

@@ -106,6 +106,8 @@ public final class PrimaryNode implements AutoCloseable
     private final RecoveryResult recovery;
     private final Authenticator authenticator;
     private final SnapshotAgent snapshotAgent;
+    /** Null unless {@code trace=on}. */
+    private final StageStats stageStats;
     private final long startedNs = System.nanoTime();
 
     private PrimaryNode(final NodeConfig config) throws IOException
@@ -157,6 +159,13 @@ public final class PrimaryNode implements AutoCloseable
                 TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
             journalPersistedWireSeq::getAcquire, engineContext(config), SystemNanoClock.INSTANCE);
 
+        stageStats = Boolean.TRUE.equals(config.get(NodeConfig.TRACE)) ? new StageStats() : null;
+        if (stageStats != null)
+        {
+            sequencer.trace(stageStats.ingestWait(), stageStats.matchExecute());
+            journalAgent.traceSyncs(stageStats.journalSync());
+        }
+
         replicationMetrics = new ReplicationMetrics(0);
         durabilityControl = new DurabilityControl(initialPolicy(config));
         tradingGate = new NodeTradingGate(
@@ -170,6 +179,7 @@ public final class PrimaryNode implements AutoCloseable
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
             .replicationMetrics(replicationMetrics)
             .counters(responseCounters)
+            .trace(stageStats == null ? null : stageStats.responseTrace())
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_HEARTBEAT_INTERVAL_MS)))
             .maxSendBufferBytes(config.get(NodeConfig.CLIENT_MAX_UNSENT_BYTES)));
 
@@ -487,6 +497,14 @@ public final class PrimaryNode implements AutoCloseable
     long lastSnapshotWireSeq()
     {
         return snapshotAgent.lastSnapshotWireSeq();
+    }
+
+    /**
+     * @return the latency trace, or null when {@code trace=off}.
+     */
+    StageStats stageStats()
+    {
+        return stageStats;
     }
 
     List<DutyCycleCounter> stages()

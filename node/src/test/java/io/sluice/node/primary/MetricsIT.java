@@ -146,6 +146,51 @@ class MetricsIT
     }
 
     @Test
+    void shouldServeStageBreakdownWhenTracingAndResetIt() throws Exception
+    {
+        final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve("data"));
+        raw.put("trace", "on");
+        node = PrimaryNode.start(TestNodes.config(raw, dir));
+        try (SluiceClient trader = TestNodes.client(node.clientAddress(), 1, new ClientListener()
+        {
+        }))
+        {
+            for (int i = 0; i < 100; i++)
+            {
+                trader.placeOrder(i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_000 + i, 1);
+            }
+            assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        }
+
+        final String stats = get("/stats").body();
+        for (final String stage : new String[]{ "ingest_wait", "match_execute", "journal_sync", "output_ring_wait",
+            "gate_journal_wait", "gate_replica_wait", "egress_flush", "server_end_to_end" })
+        {
+            assertTrue(stats.contains("\"" + stage + "\":{\"count\":"), stage + " in " + stats);
+        }
+        assertTrue(stats.contains("\"match_execute\":{\"count\":100,"), stats);
+        assertTrue(stats.contains("\"ingest_wait\":{\"count\":100,"), stats);
+        assertTrue(stats.contains("\"server_end_to_end\":{\"count\":100,"), stats);
+        assertTrue(!stats.contains("\"journal_sync\":{\"count\":0,"), stats);
+
+        final HttpResponse<String> reset = http.send(HttpRequest.newBuilder(URI.create(
+            "http://127.0.0.1:" + node.httpAddress().getPort() + "/stats/reset"))
+            .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, reset.statusCode());
+        assertTrue(get("/stats").body().contains("\"match_execute\":{\"count\":0,"));
+    }
+
+    @Test
+    void shouldSayTracingIsOffWhenNotConfigured() throws Exception
+    {
+        node = PrimaryNode.start(TestNodes.config(TestNodes.standaloneConfig(dir.resolve("data")), dir));
+
+        final HttpResponse<String> stats = get("/stats");
+        assertEquals(404, stats.statusCode());
+        assertTrue(stats.body().contains("\"trace\":false"));
+    }
+
+    @Test
     void shouldAnswerHealthz200WhileTradingAnd503WhenHalted() throws Exception
     {
         node = PrimaryNode.start(TestNodes.config(TestNodes.standaloneConfig(dir.resolve("data")), dir));

@@ -23,6 +23,7 @@ import io.sluice.sbe.client.OrderStatusEncoder;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.sbe.client.Side;
 import io.sluice.wire.ClientProtocol;
+import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
@@ -82,6 +83,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /** Sequencer thread only: last wireSeq given out; also mirrored to {@link #publishedWireSeq} for readers. */
     private long lastWireSeq;
     private long epoch;
+
+    /** Null unless tracing: then ingest-ring wait and matching execute times are recorded per command. */
+    private Recorder ingestWaitTrace;
+    private Recorder executeTrace;
 
     /** The request being handled: where its replies go. */
     private long currentConnectionId = NO_CONNECTION;
@@ -164,6 +169,17 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         this.lastWireSeq = lastWireSeq;
         this.epoch = epoch;
         publishedWireSeq.set(lastWireSeq);
+    }
+
+    /**
+     * Record, for every state-changing command, the time from the reader's receive stamp to the sequencer taking it
+     * ({@code ingestWait}) and the time to journal-publish and apply it ({@code execute}), in nanoseconds of the
+     * sequencer's nano clock (which must be the reader's clock). Before the agent starts.
+     */
+    public void trace(final Recorder ingestWait, final Recorder execute)
+    {
+        this.ingestWaitTrace = ingestWait;
+        this.executeTrace = execute;
     }
 
     /**
@@ -275,6 +291,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 replyHalted(haltReason);
                 return;
             }
+            final long startNs = ingestWaitTrace == null ? 0 : nanoClock.nanoTime();
             final long wireSeq = lastWireSeq + 1;
             final long timestampNs = epochClock.nanoTime();
             if (!journal.offerClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), currentRequestSeq,
@@ -285,6 +302,11 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             advance(wireSeq);
             applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
             commandsApplied.lazySet(commandsApplied.get() + 1);
+            if (ingestWaitTrace != null)
+            {
+                ingestWaitTrace.recordValue(Math.max(0, startNs - currentRecvTs));
+                executeTrace.recordValue(Math.max(0, nanoClock.nanoTime() - startNs));
+            }
         }
         else if (ClientProtocol.isQuery(templateId))
         {
