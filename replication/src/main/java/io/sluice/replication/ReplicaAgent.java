@@ -1,0 +1,1175 @@
+package io.sluice.replication;
+
+import io.aeron.ControlledFragmentAssembler;
+import io.aeron.ExclusivePublication;
+import io.aeron.Image;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalEntryView;
+import io.sluice.journal.JournalPublisher;
+import io.sluice.journal.JournalReader;
+import io.sluice.journal.JournalStateMachine;
+import io.sluice.response.DurabilityControl;
+import io.sluice.response.DurabilityMode;
+import io.sluice.sbe.replication.AckEncoder;
+import io.sluice.sbe.replication.HandshakeEncoder;
+import io.sluice.sbe.replication.HeartbeatDecoder;
+import io.sluice.sbe.replication.HeartbeatEncoder;
+import io.sluice.sbe.replication.JournalBatchDecoder;
+import io.sluice.sbe.replication.MessageHeaderDecoder;
+import io.sluice.sbe.replication.MessageHeaderEncoder;
+import io.sluice.sbe.replication.NodeRole;
+import io.sluice.sbe.replication.RejectCode;
+import io.sluice.sbe.replication.RejectDecoder;
+import io.sluice.sbe.replication.StreamStartDecoder;
+import org.agrona.BitUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.RecordDescriptor;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * A replica's follower: handshakes with the primary, then journals and applies every entry it is sent, in order, to
+ * its own journal (through the journal ring and its own {@link io.sluice.journal.JournalAgent}, which group-fsyncs)
+ * and its own state machine, a hot standby. It acks both cursors: in memory as soon as an entry is applied,
+ * persisted once the journal agent has synced it; one coalesced Ack per duty cycle carries both.
+ * <p>
+ * Every entry is checked before it is used: well-formed with a matching CRC32C, and exactly the next {@code wireSeq}.
+ * A gap or a bad entry is never skipped: the replica stops following, waits until its journal has synced everything
+ * it applied, and handshakes again from there. The same happens when the primary goes silent for
+ * {@link Context#heartbeatTimeoutNs}, its image is lost, or its heartbeats show it no longer serves this stream.
+ * <p>
+ * Fencing: a primary whose StreamStart or heartbeat carries an epoch below the highest this replica has seen is
+ * refused. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
+ * mismatch, too far behind) leaves the agent {@link State#REJECTED}; the node reports it and an operator acts.
+ * <p>
+ * The state machine and everything else here is touched by the agent thread only; the accessors read fields the agent
+ * publishes. The state hash is computed on the agent thread on request ({@link #requestStateHash()}).
+ */
+public final class ReplicaAgent implements Agent, ControlledFragmentHandler, AutoCloseable
+{
+    /** Where the follower stands. */
+    public enum State
+    {
+        /** Waiting for the journal to sync everything applied, so the handshake states a durable position. */
+        AWAITING_DURABLE,
+        /** Handshake sent (and resent) until the primary answers. */
+        HANDSHAKING,
+        /** Receiving, journaling and applying the stream. */
+        FOLLOWING,
+        /** The primary refused this replica for a reason retrying cannot fix; see {@link #rejectReason()}. */
+        REJECTED,
+        /** Applying an entry failed; the state machine can no longer be trusted. See {@link #failureReason()}. */
+        FAILED
+    }
+
+    /**
+     * A state hash and the {@code wireSeq} it was taken at.
+     *
+     * @param wireSeq last {@code wireSeq} applied when the hash was computed.
+     * @param hash    {@link JournalStateMachine#stateHash()} at that point.
+     */
+    public record StateHash(long wireSeq, long hash)
+    {
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaAgent.class);
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int CONTROL_BUFFER_BYTES = 256;
+
+    /** Ring space kept free beyond a batch's records: one record's worth of padding at the ring's end. */
+    private static final int RING_SLACK_BYTES = BitUtil.align(
+        ReplicationProtocol.MAX_ENTRY_LENGTH + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+
+    private final Context ctx;
+    private final NanoClock clock;
+    private final RingBuffer journalRing;
+    private final JournalPublisher journalPublisher;
+    private final JournalStateMachine stateMachine;
+    private final LongSupplier journalPersistedWireSeq;
+    private final ExclusivePublication publication;
+    private final Subscription subscription;
+    private final ControlledFragmentAssembler assembler = new ControlledFragmentAssembler(this);
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final StreamStartDecoder streamStartDecoder = new StreamStartDecoder();
+    private final JournalBatchDecoder batchDecoder = new JournalBatchDecoder();
+    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
+    private final RejectDecoder rejectDecoder = new RejectDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final HandshakeEncoder handshakeEncoder = new HandshakeEncoder();
+    private final AckEncoder ackEncoder = new AckEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[CONTROL_BUFFER_BYTES]);
+    private final JournalEntryView view = new JournalEntryView();
+
+    // Agent-thread state.
+    private long nowNs;
+    private long appliedWireSeqPlain;
+    private long lastEntryCrc32cPlain;
+    private long epochPlain;
+    private long correlationId;
+    private int followedSessionId;
+    private long lastPrimaryMessageNs;
+    private long lastHandshakeSentNs;
+    private long handshakeDelayNs;
+    private long lastHeartbeatSentNs;
+    private long ackedInMemoryWireSeq;
+    private long ackedPersistedWireSeq;
+    private long echoTimestampNs;
+    private short modeCodePlain = -1;
+
+    // Written by the agent thread only; read by any thread. Event counters are raised after the state change they
+    // count, so a reader that sees a count also sees that change.
+    private volatile State state = State.AWAITING_DURABLE;
+    private volatile long appliedWireSeq;
+    private volatile long lastEntryCrc32c;
+    private volatile long epoch;
+    private volatile long primaryEpoch;
+    private volatile long primaryLastWireSeq;
+    private volatile int primaryNodeId = -1;
+    private volatile byte primaryDurabilityMode = DurabilityMode.CUSTOM_CODE;
+    private volatile long entriesApplied;
+    private volatile long handshakesSent;
+    private volatile long rehandshakes;
+    private volatile long gaps;
+    private volatile long badEntries;
+    private volatile long primaryTimeouts;
+    private volatile long staleEpochRefusals;
+    private volatile long ringFullEvents;
+    private volatile RejectCode rejectCode;
+    private volatile String rejectReason;
+    private volatile String lastRehandshakeReason;
+    private volatile String failureReason;
+    private volatile StateHash stateHash;
+
+    /** Set by any thread to ask the agent for a fresh {@link #stateHash()}; cleared by the agent. */
+    private volatile boolean stateHashRequested;
+
+    /**
+     * Creates the control publication and data subscription and reads where the journal ends.
+     *
+     * @param ctx options; validated here.
+     */
+    public ReplicaAgent(final Context ctx)
+    {
+        ctx.conclude();
+        this.ctx = ctx;
+        this.clock = ctx.nanoClock();
+        this.journalRing = ctx.journalRing();
+        this.journalPublisher = new JournalPublisher(journalRing);
+        this.stateMachine = ctx.stateMachine();
+        this.journalPersistedWireSeq = ctx.journalPersistedWireSeq();
+        this.appliedWireSeqPlain = ctx.appliedWireSeq();
+        this.lastEntryCrc32cPlain = ctx.lastEntryCrc32c();
+        this.epochPlain = ctx.epoch();
+        this.appliedWireSeq = appliedWireSeqPlain;
+        this.lastEntryCrc32c = lastEntryCrc32cPlain;
+        this.epoch = epochPlain;
+        this.correlationId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
+
+        final ReplicationTransport transport = ctx.transport();
+        ExclusivePublication pub = null;
+        try
+        {
+            pub = transport.aeron().addExclusivePublication(
+                transport.publicationChannel(ctx.primaryControlEndpoint()), ctx.controlStreamId());
+            subscription = transport.aeron().addSubscription(
+                transport.subscriptionChannel(ctx.dataEndpoint()), ctx.dataStreamId());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(pub);
+            throw ex;
+        }
+        publication = pub;
+    }
+
+    public String roleName()
+    {
+        return "replica";
+    }
+
+    public int doWork()
+    {
+        nowNs = clock.nanoTime();
+        int workCount = 0;
+        if (stateHashRequested)
+        {
+            stateHashRequested = false;
+            stateHash = new StateHash(appliedWireSeqPlain, stateMachine.stateHash());
+            workCount++;
+        }
+        switch (state)
+        {
+            case AWAITING_DURABLE:
+                workCount += awaitDurable();
+                break;
+            case HANDSHAKING:
+                workCount += handshake();
+                break;
+            default:
+                break;
+        }
+        workCount += subscription.controlledPoll(assembler, ctx.fragmentLimit());
+        if (state == State.FOLLOWING)
+        {
+            workCount += checkPrimary();
+            workCount += ack();
+        }
+        workCount += heartbeat();
+        return workCount;
+    }
+
+    public void onClose()
+    {
+        CloseHelper.closeAll(publication, subscription);
+    }
+
+    /** Closes the Aeron resources; for an agent that was never run (a running agent closes them itself). */
+    public void close()
+    {
+        onClose();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Handshake
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int awaitDurable()
+    {
+        if (journalPersistedWireSeq.getAsLong() < appliedWireSeqPlain)
+        {
+            return 0;
+        }
+        correlationId++;
+        state = State.HANDSHAKING;
+        handshakeDelayNs = 0;
+        return 1;
+    }
+
+    private int handshake()
+    {
+        if (nowNs - lastHandshakeSentNs < handshakeDelayNs)
+        {
+            return 0;
+        }
+        handshakeEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .nodeId(ctx.nodeId())
+            .protocolVersion(ctx.protocolVersion())
+            .epoch(epochPlain)
+            .lastDurableWireSeq(appliedWireSeqPlain)
+            .lastEntryCrc32c(lastEntryCrc32cPlain)
+            .configDigest(ctx.configDigest())
+            .correlationId(correlationId);
+        if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + handshakeEncoder.encodedLength())
+            < 0)
+        {
+            return 0;
+        }
+        lastHandshakeSentNs = nowNs;
+        handshakeDelayNs = ctx.handshakeRetryIntervalNs();
+        handshakesSent++;
+        return 1;
+    }
+
+    /** Stop following and start over from what is durable; never skip. */
+    private void rehandshake(final String reason)
+    {
+        lastRehandshakeReason = reason;
+        state = State.AWAITING_DURABLE;
+        rehandshakes++;
+        LOG.warn("replica node {} re-handshaking from wireSeq {}: {}", ctx.nodeId(), appliedWireSeqPlain, reason);
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Data stream
+    // ------------------------------------------------------------------------------------------------------------
+
+    public Action onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return Action.CONTINUE;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return Action.CONTINUE;
+        }
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
+        {
+            return Action.CONTINUE;
+        }
+        switch (headerDecoder.templateId())
+        {
+            case JournalBatchDecoder.TEMPLATE_ID:
+                if (state == State.FOLLOWING && header.sessionId() == followedSessionId)
+                {
+                    batchDecoder.wrap(buffer, body, blockLength, version);
+                    return onBatch(buffer, offset + length);
+                }
+                return Action.CONTINUE;
+            case HeartbeatDecoder.TEMPLATE_ID:
+                heartbeatDecoder.wrap(buffer, body, blockLength, version);
+                onHeartbeat(header.sessionId());
+                return Action.CONTINUE;
+            case StreamStartDecoder.TEMPLATE_ID:
+                streamStartDecoder.wrap(buffer, body, blockLength, version);
+                onStreamStart(header.sessionId());
+                return Action.CONTINUE;
+            case RejectDecoder.TEMPLATE_ID:
+                rejectDecoder.wrap(buffer, body, blockLength, version);
+                onReject();
+                return Action.CONTINUE;
+            default:
+                return Action.CONTINUE;
+        }
+    }
+
+    private void onStreamStart(final int sessionId)
+    {
+        if (state != State.HANDSHAKING || streamStartDecoder.correlationId() != correlationId)
+        {
+            return;
+        }
+        final long streamEpoch = streamStartDecoder.epoch();
+        final int nodeId = streamStartDecoder.primaryNodeId();
+        if (streamEpoch < epochPlain)
+        {
+            staleEpochRefusals++;
+            LOG.warn("replica node {} refuses primary node {}: its epoch {} is older than this replica's {}",
+                ctx.nodeId(), nodeId, streamEpoch, epochPlain);
+            return;
+        }
+        if (streamStartDecoder.fromWireSeq() != appliedWireSeqPlain + 1)
+        {
+            rehandshake("primary node " + nodeId + " offered a stream from wireSeq " +
+                streamStartDecoder.fromWireSeq() + ", expected " + (appliedWireSeqPlain + 1));
+            return;
+        }
+        followedSessionId = sessionId;
+        primaryEpoch = streamEpoch;
+        primaryNodeId = nodeId;
+        onDurabilityMode(streamStartDecoder.durabilityMode());
+        // The primary seeded this slot's cursors from the handshake: acks only need to move them forward.
+        ackedInMemoryWireSeq = appliedWireSeqPlain;
+        ackedPersistedWireSeq = appliedWireSeqPlain;
+        lastPrimaryMessageNs = nowNs;
+        rejectCode = null;
+        rejectReason = null;
+        state = State.FOLLOWING;
+        LOG.info("replica node {} following primary node {} at epoch {} from wireSeq {}", ctx.nodeId(), nodeId,
+            streamEpoch, appliedWireSeqPlain + 1);
+    }
+
+    /**
+     * Journals and applies one batch. Its records must all fit the journal ring, checked up front, so a batch is
+     * never half taken because of back-pressure: if they do not fit, the fragment is left for a later poll.
+     *
+     * @param limit end of the fragment in {@code buffer}.
+     */
+    private Action onBatch(final DirectBuffer buffer, final int limit)
+    {
+        final int entryCount = batchDecoder.entryCount();
+        final int dataLengthOffset = batchDecoder.limit();
+        final int entriesOffset = dataLengthOffset + JournalBatchDecoder.entriesHeaderLength();
+        final long dataLength = entriesOffset > limit ? -1 : buffer.getInt(dataLengthOffset, ORDER) & 0xFFFF_FFFFL;
+        if (dataLength < 0 || entriesOffset + dataLength > limit || entryCount < 1)
+        {
+            rehandshake("malformed batch from wireSeq " + batchDecoder.firstWireSeq());
+            badEntries++;
+            return Action.CONTINUE;
+        }
+        final int entriesLimit = entriesOffset + (int)dataLength;
+
+        int ringBytesNeeded = RING_SLACK_BYTES;
+        int position = entriesOffset;
+        for (int i = 0; i < entryCount; i++)
+        {
+            final int entryLength = position + ReplicationProtocol.ENTRY_LENGTH_PREFIX <= entriesLimit ?
+                buffer.getInt(position, ORDER) : -1;
+            position += ReplicationProtocol.ENTRY_LENGTH_PREFIX;
+            if (entryLength < ReplicationProtocol.MIN_ENTRY_LENGTH ||
+                entryLength > ReplicationProtocol.MAX_ENTRY_LENGTH || position + entryLength > entriesLimit)
+            {
+                rehandshake("malformed batch from wireSeq " + batchDecoder.firstWireSeq() + ": entry " + i +
+                    " of " + entryCount + " has length " + entryLength);
+                badEntries++;
+                return Action.CONTINUE;
+            }
+            position += entryLength;
+            ringBytesNeeded += BitUtil.align(entryLength + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
+        }
+        if (journalRing.capacity() - journalRing.size() < ringBytesNeeded)
+        {
+            // The primary is alive, this replica's journal is slow: that is no reason to drop the stream, and the
+            // heartbeats queued behind this batch cannot be read until it is taken.
+            lastPrimaryMessageNs = nowNs;
+            ringFullEvents++;
+            return Action.ABORT;
+        }
+
+        position = entriesOffset;
+        for (int i = 0; i < entryCount; i++)
+        {
+            final int entryLength = buffer.getInt(position, ORDER);
+            position += ReplicationProtocol.ENTRY_LENGTH_PREFIX;
+            if (!applyEntry(buffer, position, entryLength))
+            {
+                return Action.CONTINUE;
+            }
+            position += entryLength;
+        }
+        appliedWireSeq = appliedWireSeqPlain;
+        lastEntryCrc32c = lastEntryCrc32cPlain;
+        epoch = epochPlain;
+        entriesApplied += entryCount;
+        echoTimestampNs = batchDecoder.sendTimestampNs();
+        lastPrimaryMessageNs = nowNs;
+        return Action.CONTINUE;
+    }
+
+    /**
+     * Checks, journals and applies one entry.
+     *
+     * @return false if it was refused (the agent is then re-handshaking or failed).
+     */
+    private boolean applyEntry(final DirectBuffer buffer, final int offset, final int length)
+    {
+        view.wrap(buffer, offset, length);
+        final String problem = view.problem();
+        if (problem != null)
+        {
+            publishProgress();
+            rehandshake("entry after wireSeq " + appliedWireSeqPlain + " failed its check: " + problem);
+            badEntries++;
+            return false;
+        }
+        final long wireSeq = view.wireSeq();
+        if (wireSeq != appliedWireSeqPlain + 1)
+        {
+            publishProgress();
+            rehandshake("gap in the stream: wireSeq " + wireSeq + " arrived after " + appliedWireSeqPlain);
+            gaps++;
+            return false;
+        }
+        if (!journalPublisher.offerEncoded(buffer, offset, length))
+        {
+            // The batch's space was checked and this agent is the ring's only producer.
+            throw new IllegalStateException("journal ring refused wireSeq " + wireSeq + " after a space check");
+        }
+        try
+        {
+            stateMachine.apply(view);
+        }
+        catch (final RuntimeException ex)
+        {
+            failureReason = "applying wireSeq " + wireSeq + " failed: " + ex;
+            state = State.FAILED;
+            publishProgress();
+            LOG.error("replica node {} stopped: {}", ctx.nodeId(), failureReason, ex);
+            return false;
+        }
+        appliedWireSeqPlain = wireSeq;
+        lastEntryCrc32cPlain = view.crc32c();
+        if (view.epoch() > epochPlain)
+        {
+            epochPlain = view.epoch();
+        }
+        return true;
+    }
+
+    private void publishProgress()
+    {
+        appliedWireSeq = appliedWireSeqPlain;
+        lastEntryCrc32c = lastEntryCrc32cPlain;
+        epoch = epochPlain;
+    }
+
+    private void onHeartbeat(final int sessionId)
+    {
+        if (state != State.FOLLOWING || sessionId != followedSessionId)
+        {
+            return;
+        }
+        final long heartbeatEpoch = heartbeatDecoder.epoch();
+        if (heartbeatEpoch < epochPlain)
+        {
+            rehandshake("primary node " + heartbeatDecoder.nodeId() + " reports epoch " + heartbeatEpoch +
+                ", older than this replica's " + epochPlain);
+            staleEpochRefusals++;
+            return;
+        }
+        lastPrimaryMessageNs = nowNs;
+        primaryEpoch = heartbeatEpoch;
+        primaryLastWireSeq = heartbeatDecoder.lastWireSeq();
+        onDurabilityMode(heartbeatDecoder.durabilityMode());
+        if (heartbeatDecoder.streamCorrelationId() != correlationId)
+        {
+            rehandshake("primary node " + heartbeatDecoder.nodeId() + " no longer serves this replica's stream" +
+                (heartbeatDecoder.role() == NodeRole.FENCED ? " (it is fenced)" : ""));
+        }
+    }
+
+    private void onReject()
+    {
+        if (state != State.HANDSHAKING || rejectDecoder.correlationId() != correlationId)
+        {
+            return;
+        }
+        final RejectCode code = rejectDecoder.code();
+        final String reason = rejectDecoder.reason();
+        rejectCode = code;
+        rejectReason = reason;
+        if (code == RejectCode.STALE_EPOCH || code == RejectCode.NOT_PRIMARY)
+        {
+            LOG.warn("replica node {} refused by a stale primary, will retry: {} {}", ctx.nodeId(), code, reason);
+            lastHandshakeSentNs = nowNs;
+            handshakeDelayNs = ctx.rejectRetryIntervalNs();
+            return;
+        }
+        state = State.REJECTED;
+        LOG.error("replica node {} refused by the primary: {} {}", ctx.nodeId(), code, reason);
+    }
+
+    private void onDurabilityMode(final short code)
+    {
+        if (code == modeCodePlain)
+        {
+            return;
+        }
+        modeCodePlain = code;
+        primaryDurabilityMode = (byte)code;
+        final DurabilityControl control = ctx.durabilityControl();
+        final DurabilityMode mode = DurabilityMode.fromCode((byte)code);
+        if (control != null && mode != null && control.policy() != mode.policy())
+        {
+            control.swap(mode);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Liveness and acks
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int checkPrimary()
+    {
+        if (nowNs - lastPrimaryMessageNs > ctx.heartbeatTimeoutNs())
+        {
+            rehandshake("no message from primary node " + primaryNodeId + " for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - lastPrimaryMessageNs) + " ms");
+            primaryTimeouts++;
+            return 1;
+        }
+        final Image image = subscription.imageBySessionId(followedSessionId);
+        if (image == null || image.isClosed() || image.isEndOfStream())
+        {
+            rehandshake("data stream image of primary node " + primaryNodeId + " lost");
+            return 1;
+        }
+        return 0;
+    }
+
+    private int ack()
+    {
+        final long inMemoryWireSeq = appliedWireSeqPlain;
+        final long persistedWireSeq = Math.min(journalPersistedWireSeq.getAsLong(), inMemoryWireSeq);
+        if (inMemoryWireSeq == ackedInMemoryWireSeq && persistedWireSeq == ackedPersistedWireSeq)
+        {
+            return 0;
+        }
+        ackEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .nodeId(ctx.nodeId())
+            .inMemoryWireSeq(inMemoryWireSeq)
+            .persistedWireSeq(persistedWireSeq)
+            .echoTimestampNs(echoTimestampNs);
+        if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) < 0)
+        {
+            return 0;
+        }
+        ackedInMemoryWireSeq = inMemoryWireSeq;
+        ackedPersistedWireSeq = persistedWireSeq;
+        return 1;
+    }
+
+    private int heartbeat()
+    {
+        if (nowNs - lastHeartbeatSentNs < ctx.heartbeatIntervalNs() || state == State.REJECTED ||
+            state == State.FAILED)
+        {
+            return 0;
+        }
+        heartbeatEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .nodeId(ctx.nodeId())
+            .role(NodeRole.REPLICA)
+            .epoch(epochPlain)
+            .durabilityMode((short)(primaryDurabilityMode & 0xFF))
+            .timestampNs(nowNs)
+            .streamCorrelationId(state == State.FOLLOWING ? correlationId : 0)
+            .lastWireSeq(appliedWireSeqPlain);
+        if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength())
+            < 0)
+        {
+            return 0;
+        }
+        lastHeartbeatSentNs = nowNs;
+        return 1;
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Observers (any thread)
+    // ------------------------------------------------------------------------------------------------------------
+
+    public State state()
+    {
+        return state;
+    }
+
+    /** Last {@code wireSeq} applied to the state machine (the in-memory cursor). */
+    public long appliedWireSeq()
+    {
+        return appliedWireSeq;
+    }
+
+    /** Last {@code wireSeq} the journal has synced (the persisted cursor). */
+    public long persistedWireSeq()
+    {
+        return Math.min(journalPersistedWireSeq.getAsLong(), appliedWireSeq);
+    }
+
+    /** Stored CRC32C of the entry at {@link #appliedWireSeq()}, 0 if none. */
+    public long lastEntryCrc32c()
+    {
+        return lastEntryCrc32c;
+    }
+
+    /** Highest epoch this replica has journaled (or was started with). */
+    public long epoch()
+    {
+        return epoch;
+    }
+
+    /** Epoch of the primary being followed, from its StreamStart and heartbeats; 0 before the first. */
+    public long primaryEpoch()
+    {
+        return primaryEpoch;
+    }
+
+    /** Last {@code wireSeq} in the primary's journal as of its latest heartbeat; 0 before the first. */
+    public long primaryLastWireSeq()
+    {
+        return primaryLastWireSeq;
+    }
+
+    /** Entries the primary has that this replica has not applied, as of the primary's latest heartbeat. */
+    public long lagEntries()
+    {
+        return Math.max(0, primaryLastWireSeq - appliedWireSeq);
+    }
+
+    /** Node id of the primary last followed, -1 before the first. */
+    public int primaryNodeId()
+    {
+        return primaryNodeId;
+    }
+
+    /** The primary's durability mode byte ({@link DurabilityMode#code()}), {@code CUSTOM_CODE} until known. */
+    public byte primaryDurabilityMode()
+    {
+        return primaryDurabilityMode;
+    }
+
+    /** Asks the agent to compute {@link #stateHash()} on its thread at its next duty cycle. */
+    public void requestStateHash()
+    {
+        stateHashRequested = true;
+    }
+
+    /** The newest state hash computed on request, or null before the first. */
+    public StateHash stateHash()
+    {
+        return stateHash;
+    }
+
+    public long entriesApplied()
+    {
+        return entriesApplied;
+    }
+
+    public long handshakesSent()
+    {
+        return handshakesSent;
+    }
+
+    /** Times the replica stopped following and handshook again (gap, bad entry, silence, lost stream). */
+    public long rehandshakes()
+    {
+        return rehandshakes;
+    }
+
+    /** Entries that arrived out of sequence. */
+    public long gaps()
+    {
+        return gaps;
+    }
+
+    /** Entries (or batches) that failed their structure or CRC check. */
+    public long badEntries()
+    {
+        return badEntries;
+    }
+
+    public long primaryTimeouts()
+    {
+        return primaryTimeouts;
+    }
+
+    /** StreamStarts or heartbeats refused because the primary's epoch was older than this replica's. */
+    public long staleEpochRefusals()
+    {
+        return staleEpochRefusals;
+    }
+
+    /** Batches left for later because the journal ring was full. */
+    public long ringFullEvents()
+    {
+        return ringFullEvents;
+    }
+
+    /** Code of the last handshake refusal, or null. */
+    public RejectCode rejectCode()
+    {
+        return rejectCode;
+    }
+
+    /** Reason the primary gave for the last handshake refusal, or null. */
+    public String rejectReason()
+    {
+        return rejectReason;
+    }
+
+    public String lastRehandshakeReason()
+    {
+        return lastRehandshakeReason;
+    }
+
+    public String failureReason()
+    {
+        return failureReason;
+    }
+
+    public String toString()
+    {
+        return "ReplicaAgent{state=" + state + ", appliedWireSeq=" + appliedWireSeq + ", epoch=" + epoch +
+            ", primaryEpoch=" + primaryEpoch + '}';
+    }
+
+    /**
+     * Every option of a replica's follower, with its default; {@link #conclude()} validates them.
+     */
+    public static final class Context
+    {
+        public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+        public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+        public static final long DEFAULT_REJECT_RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final int DEFAULT_FRAGMENT_LIMIT = 32;
+        static final int MIN_JOURNAL_RING_BYTES = 64 * 1024;
+
+        private ReplicationTransport transport;
+        private String dataEndpoint;
+        private String primaryControlEndpoint;
+        private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
+        private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
+        private int nodeId;
+        private long configDigest;
+        private boolean configDigestSet;
+        private Journal journal;
+        private RingBuffer journalRing;
+        private LongSupplier journalPersistedWireSeq;
+        private JournalStateMachine stateMachine;
+        private DurabilityControl durabilityControl;
+        private long epoch;
+        private boolean resume;
+        private long appliedWireSeq;
+        private long lastEntryCrc32c;
+        private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
+        private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
+        private long handshakeRetryIntervalNs = DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS;
+        private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
+        private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
+
+        /** The node's transport (required). */
+        public Context transport(final ReplicationTransport transport)
+        {
+            this.transport = transport;
+            return this;
+        }
+
+        public ReplicationTransport transport()
+        {
+            return transport;
+        }
+
+        /** {@code host:port} this replica listens on for the data stream (required). */
+        public Context dataEndpoint(final String dataEndpoint)
+        {
+            this.dataEndpoint = dataEndpoint;
+            return this;
+        }
+
+        public String dataEndpoint()
+        {
+            return dataEndpoint;
+        }
+
+        /** {@code host:port} where the primary listens for this replica's control stream (required). */
+        public Context primaryControlEndpoint(final String primaryControlEndpoint)
+        {
+            this.primaryControlEndpoint = primaryControlEndpoint;
+            return this;
+        }
+
+        public String primaryControlEndpoint()
+        {
+            return primaryControlEndpoint;
+        }
+
+        public Context dataStreamId(final int dataStreamId)
+        {
+            this.dataStreamId = dataStreamId;
+            return this;
+        }
+
+        public int dataStreamId()
+        {
+            return dataStreamId;
+        }
+
+        public Context controlStreamId(final int controlStreamId)
+        {
+            this.controlStreamId = controlStreamId;
+            return this;
+        }
+
+        public int controlStreamId()
+        {
+            return controlStreamId;
+        }
+
+        /** This replica's node id. */
+        public Context nodeId(final int nodeId)
+        {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        public int nodeId()
+        {
+            return nodeId;
+        }
+
+        /** {@code MatchingEngine.configDigest()} of this replica's engine; must equal the primary's (required). */
+        public Context configDigest(final long configDigest)
+        {
+            this.configDigest = configDigest;
+            this.configDigestSet = true;
+            return this;
+        }
+
+        public long configDigest()
+        {
+            return configDigest;
+        }
+
+        /**
+         * The replica's recovered journal (required). Unless {@link #resumeFrom} is given, the agent starts from
+         * its last entry: {@code wireSeq}, CRC32C and epoch.
+         */
+        public Context journal(final Journal journal)
+        {
+            this.journal = journal;
+            return this;
+        }
+
+        public Journal journal()
+        {
+            return journal;
+        }
+
+        /** The journal ring its {@code JournalAgent} consumes; this agent is its only producer (required). */
+        public Context journalRing(final RingBuffer journalRing)
+        {
+            this.journalRing = journalRing;
+            return this;
+        }
+
+        public RingBuffer journalRing()
+        {
+            return journalRing;
+        }
+
+        /** The journal agent's persisted cursor, e.g. {@code position::getAcquire} (required). */
+        public Context journalPersistedWireSeq(final LongSupplier journalPersistedWireSeq)
+        {
+            this.journalPersistedWireSeq = journalPersistedWireSeq;
+            return this;
+        }
+
+        public LongSupplier journalPersistedWireSeq()
+        {
+            return journalPersistedWireSeq;
+        }
+
+        /**
+         * The hot-standby state, recovered from the same journal; every entry is applied to it on this agent's
+         * thread (required).
+         */
+        public Context stateMachine(final JournalStateMachine stateMachine)
+        {
+            this.stateMachine = stateMachine;
+            return this;
+        }
+
+        public JournalStateMachine stateMachine()
+        {
+            return stateMachine;
+        }
+
+        /**
+         * If set, the primary's durability mode byte is applied to it, so a promoted replica keeps the operator's
+         * choice. Optional.
+         */
+        public Context durabilityControl(final DurabilityControl durabilityControl)
+        {
+            this.durabilityControl = durabilityControl;
+            return this;
+        }
+
+        public DurabilityControl durabilityControl()
+        {
+            return durabilityControl;
+        }
+
+        /**
+         * Epoch recovered with the journal ({@code RecoveryResult.lastEpoch()}); raised to the last entry's if that
+         * is higher.
+         */
+        public Context epoch(final long epoch)
+        {
+            this.epoch = epoch;
+            return this;
+        }
+
+        public long epoch()
+        {
+            return epoch;
+        }
+
+        /**
+         * Start from a known position instead of reading the journal's last entry, e.g. a new agent taking over
+         * from one that stopped (its {@link ReplicaAgent#appliedWireSeq()}, {@link ReplicaAgent#lastEntryCrc32c()}
+         * and {@link ReplicaAgent#epoch()}).
+         */
+        public Context resumeFrom(final long appliedWireSeq, final long lastEntryCrc32c, final long epoch)
+        {
+            this.resume = true;
+            this.appliedWireSeq = appliedWireSeq;
+            this.lastEntryCrc32c = lastEntryCrc32c;
+            this.epoch = epoch;
+            return this;
+        }
+
+        public long appliedWireSeq()
+        {
+            return appliedWireSeq;
+        }
+
+        public long lastEntryCrc32c()
+        {
+            return lastEntryCrc32c;
+        }
+
+        /** How often a heartbeat goes to the primary; default 100 ms. */
+        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
+        {
+            this.heartbeatIntervalNs = heartbeatIntervalNs;
+            return this;
+        }
+
+        public long heartbeatIntervalNs()
+        {
+            return heartbeatIntervalNs;
+        }
+
+        /** Silence from the primary after which the replica handshakes again; default 1 s. */
+        public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
+        {
+            this.heartbeatTimeoutNs = heartbeatTimeoutNs;
+            return this;
+        }
+
+        public long heartbeatTimeoutNs()
+        {
+            return heartbeatTimeoutNs;
+        }
+
+        /** How often an unanswered handshake is resent; default 250 ms. */
+        public Context handshakeRetryIntervalNs(final long handshakeRetryIntervalNs)
+        {
+            this.handshakeRetryIntervalNs = handshakeRetryIntervalNs;
+            return this;
+        }
+
+        public long handshakeRetryIntervalNs()
+        {
+            return handshakeRetryIntervalNs;
+        }
+
+        /** Wait before handshaking again after a stale or fenced primary refused; default 1 s. */
+        public Context rejectRetryIntervalNs(final long rejectRetryIntervalNs)
+        {
+            this.rejectRetryIntervalNs = rejectRetryIntervalNs;
+            return this;
+        }
+
+        public long rejectRetryIntervalNs()
+        {
+            return rejectRetryIntervalNs;
+        }
+
+        /** Most data fragments polled per duty cycle. */
+        public Context fragmentLimit(final int fragmentLimit)
+        {
+            this.fragmentLimit = fragmentLimit;
+            return this;
+        }
+
+        public int fragmentLimit()
+        {
+            return fragmentLimit;
+        }
+
+        /** Clock for heartbeats and timeouts; default the system's. */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        /** Test seam: the protocol version this replica claims. */
+        Context protocolVersion(final int protocolVersion)
+        {
+            this.protocolVersion = protocolVersion;
+            return this;
+        }
+
+        int protocolVersion()
+        {
+            return protocolVersion;
+        }
+
+        /**
+         * Validates every option and, unless {@link #resumeFrom} was given, reads the journal's last entry.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the option and its allowed range.
+         * @throws IllegalStateException    if the journal's last entry cannot be read.
+         */
+        public Context conclude()
+        {
+            Objects.requireNonNull(transport, "replica transport must be set");
+            Objects.requireNonNull(journal, "replica journal must be set");
+            Objects.requireNonNull(journalRing, "replica journalRing must be set");
+            Objects.requireNonNull(journalPersistedWireSeq, "replica journalPersistedWireSeq must be set");
+            Objects.requireNonNull(stateMachine, "replica stateMachine must be set");
+            Objects.requireNonNull(nanoClock, "replica nanoClock must be set");
+            if (dataEndpoint == null || primaryControlEndpoint == null)
+            {
+                throw new IllegalArgumentException(
+                    "replica needs dataEndpoint and primaryControlEndpoint (host:port)");
+            }
+            if (!configDigestSet)
+            {
+                throw new IllegalArgumentException("replica configDigest must be set");
+            }
+            if (journalRing.capacity() < MIN_JOURNAL_RING_BYTES)
+            {
+                throw new IllegalArgumentException("replica journal ring of " + journalRing.capacity() +
+                    " bytes must be at least " + MIN_JOURNAL_RING_BYTES);
+            }
+            if (heartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
+                heartbeatIntervalNs > TimeUnit.MINUTES.toNanos(10))
+            {
+                throw new IllegalArgumentException("replica heartbeat interval " + heartbeatIntervalNs +
+                    " ns must be in [1 ms, 10 min]");
+            }
+            if (heartbeatTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
+                heartbeatTimeoutNs > TimeUnit.MINUTES.toNanos(10))
+            {
+                throw new IllegalArgumentException("replica heartbeat timeout " + heartbeatTimeoutNs +
+                    " ns must be in [10 ms, 10 min]");
+            }
+            if (handshakeRetryIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
+                rejectRetryIntervalNs < TimeUnit.MILLISECONDS.toNanos(1))
+            {
+                throw new IllegalArgumentException("replica handshake and reject retry intervals must be >= 1 ms");
+            }
+            if (fragmentLimit < 1 || fragmentLimit > 1024)
+            {
+                throw new IllegalArgumentException("replica fragmentLimit=" + fragmentLimit + " must be in [1, 1024]");
+            }
+            if (!resume)
+            {
+                readJournalTail();
+            }
+            return this;
+        }
+
+        private void readJournalTail()
+        {
+            appliedWireSeq = journal.lastWireSeq();
+            lastEntryCrc32c = 0;
+            if (appliedWireSeq == 0)
+            {
+                return;
+            }
+            try (JournalReader reader = journal.newReader())
+            {
+                if (!reader.seek(appliedWireSeq) || !reader.next())
+                {
+                    throw new IllegalStateException("replica journal " + journal.directory() +
+                        " does not hold its last entry wireSeq " + appliedWireSeq + "; it cannot handshake");
+                }
+                final JournalEntryView last = reader.entry();
+                lastEntryCrc32c = last.crc32c();
+                epoch = Math.max(epoch, last.epoch());
+            }
+        }
+    }
+}

@@ -1,0 +1,1099 @@
+package io.sluice.replication;
+
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Image;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import io.aeron.protocol.DataHeaderFlyweight;
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalCorruptionException;
+import io.sluice.journal.JournalEntryView;
+import io.sluice.journal.JournalReader;
+import io.sluice.response.DurabilityControl;
+import io.sluice.response.ReplicationMetrics;
+import io.sluice.sbe.replication.AckDecoder;
+import io.sluice.sbe.replication.HandshakeDecoder;
+import io.sluice.sbe.replication.HeartbeatDecoder;
+import io.sluice.sbe.replication.HeartbeatEncoder;
+import io.sluice.sbe.replication.JournalBatchEncoder;
+import io.sluice.sbe.replication.MessageHeaderDecoder;
+import io.sluice.sbe.replication.MessageHeaderEncoder;
+import io.sluice.sbe.replication.NodeRole;
+import io.sluice.sbe.replication.RejectCode;
+import io.sluice.sbe.replication.RejectEncoder;
+import io.sluice.sbe.replication.StreamStartEncoder;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * The primary's end of one replica slot: answers the replica's handshake, streams the journal to it, and turns its
+ * acks into the slot's cursors in {@link ReplicationMetrics}. Sender and ack listener of the slot in one agent, so
+ * every field of the slot in {@code ReplicationMetrics} has this agent's thread as its only writer.
+ * <p>
+ * Duty cycle: poll the control stream (handshakes, acks, heartbeats); drop the stream if the replica went silent for
+ * {@link Context#heartbeatTimeoutNs} or its control image was lost; while streaming, read the journal from where the
+ * replica stands and offer it in batches of up to {@link Context#maxBatchBytes}; send a heartbeat every
+ * {@link Context#heartbeatIntervalNs}. Catch-up and live streaming are the same loop: a {@link JournalReader}
+ * positioned at the replica's last durable {@code wireSeq} + 1 simply runs until it reaches the tail.
+ * <p>
+ * Back-pressure never blocks the journal and never drops an entry: the reader is this agent's own, and a batch that
+ * the publication refuses stays in the agent and is offered again on the next duty cycle.
+ * <p>
+ * Slot transitions follow the rule of {@link ReplicationMetrics}: on accepting a handshake the cursors are seeded
+ * from it before the slot is set active ({@link ReplicationMetrics#activate}); on dropping the stream they are zeroed
+ * before it is cleared ({@link ReplicationMetrics#deactivate}).
+ * <p>
+ * A handshake or heartbeat carrying an epoch above this primary's fences the node ({@link PrimaryFence}); a fenced
+ * sender stops streaming and refuses every handshake.
+ */
+public final class ReplicationSenderAgent implements Agent, FragmentHandler, AutoCloseable
+{
+    /** What the slot is doing. */
+    public enum State
+    {
+        /** No replica is being served; the slot is inactive. */
+        AWAITING_HANDSHAKE,
+        /** A replica's handshake was accepted; the slot is active and the journal flows to it. */
+        STREAMING,
+        /** The node is fenced by a higher epoch; handshakes are refused. */
+        FENCED
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationSenderAgent.class);
+    private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    private static final int CONTROL_BUFFER_BYTES = 2048;
+
+    private final Context ctx;
+    private final int slot;
+    private final Journal journal;
+    private final ReplicationMetrics metrics;
+    private final PrimaryFence fence;
+    private final NanoClock clock;
+    private final LongSupplier lastWireSeq;
+    private final ExclusivePublication publication;
+    private final Subscription subscription;
+    private final FragmentAssembler assembler = new FragmentAssembler(this);
+
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final HandshakeDecoder handshakeDecoder = new HandshakeDecoder();
+    private final AckDecoder ackDecoder = new AckDecoder();
+    private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final StreamStartEncoder streamStartEncoder = new StreamStartEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final RejectEncoder rejectEncoder = new RejectEncoder();
+    private final JournalBatchEncoder batchEncoder = new JournalBatchEncoder();
+
+    /** StreamStart of the current stream, kept until the publication takes it. */
+    private final UnsafeBuffer streamStartBuffer = new UnsafeBuffer(new byte[CONTROL_BUFFER_BYTES]);
+    private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[CONTROL_BUFFER_BYTES]);
+    private final UnsafeBuffer batchBuffer;
+    /** An entry read from the journal that did not fit the batch being built; it opens the next one. */
+    private final UnsafeBuffer carryBuffer = new UnsafeBuffer(new byte[ReplicationProtocol.MAX_ENTRY_LENGTH]);
+
+    // Agent-thread state.
+    private JournalReader reader;
+    private long nowNs;
+    private long streamCorrelationId;
+    private int replicaSessionId;
+    private int replicaNodeId;
+    private int streamStartLength;
+    private long readWireSeq;
+    private long sentWireSeqPlain;
+    private int batchLength;
+    private int batchEntryCount;
+    private long batchLastWireSeq;
+    private int carryLength;
+    private long lastReceivedNs;
+    private long lastHeartbeatSentNs;
+    private String lastRejectLogged;
+
+    // Written by the agent thread only; read by any thread (health, metrics, tests). A counter of dropped streams
+    // is raised after the slot is deactivated, so a reader that sees it also sees the slot inactive.
+    private volatile State state = State.AWAITING_HANDSHAKE;
+    private volatile long sentWireSeq;
+    private volatile long handshakesAccepted;
+    private volatile long handshakesRejected;
+    private volatile long heartbeatTimeouts;
+    private volatile long imageLosses;
+    private volatile long backPressureEvents;
+    private volatile String lastRejectReason;
+    private volatile String failureReason;
+
+    /**
+     * Creates the slot's data publication and control subscription.
+     *
+     * @param ctx options; validated here.
+     */
+    public ReplicationSenderAgent(final Context ctx)
+    {
+        ctx.conclude();
+        this.ctx = ctx;
+        this.slot = ctx.slot();
+        this.journal = ctx.journal();
+        this.metrics = ctx.replicationMetrics();
+        this.fence = ctx.fence();
+        this.clock = ctx.nanoClock();
+        this.lastWireSeq = ctx.lastWireSeq();
+        this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            ctx.maxBatchBytes() + ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH, 64));
+        final ReplicationTransport transport = ctx.transport();
+        ExclusivePublication pub = null;
+        try
+        {
+            pub = transport.aeron().addExclusivePublication(
+                transport.publicationChannel(ctx.dataEndpoint()), ctx.dataStreamId());
+            subscription = transport.aeron().addSubscription(
+                transport.subscriptionChannel(ctx.controlEndpoint()), ctx.controlStreamId());
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(pub);
+            throw ex;
+        }
+        publication = pub;
+    }
+
+    public String roleName()
+    {
+        return "replication-sender-" + slot;
+    }
+
+    public int doWork()
+    {
+        nowNs = clock.nanoTime();
+        int workCount = 0;
+        workCount += subscription.poll(assembler, ctx.fragmentLimit());
+        workCount += checkStream();
+        if (state == State.STREAMING)
+        {
+            workCount += stream();
+        }
+        workCount += heartbeat();
+        return workCount;
+    }
+
+    public void onClose()
+    {
+        if (state == State.STREAMING)
+        {
+            metrics.deactivate(slot);
+            state = State.AWAITING_HANDSHAKE;
+        }
+        closeReader();
+        CloseHelper.closeAll(publication, subscription);
+    }
+
+    /** Closes the Aeron resources; for an agent that was never run (a running agent closes them itself). */
+    public void close()
+    {
+        onClose();
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Control stream
+    // ------------------------------------------------------------------------------------------------------------
+
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() != MessageHeaderDecoder.SCHEMA_ID)
+        {
+            return;
+        }
+        final int body = offset + MessageHeaderDecoder.ENCODED_LENGTH;
+        final int blockLength = headerDecoder.blockLength();
+        final int version = headerDecoder.version();
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH + blockLength)
+        {
+            return;
+        }
+        switch (headerDecoder.templateId())
+        {
+            case AckDecoder.TEMPLATE_ID:
+                ackDecoder.wrap(buffer, body, blockLength, version);
+                onAck(header.sessionId());
+                break;
+            case HeartbeatDecoder.TEMPLATE_ID:
+                heartbeatDecoder.wrap(buffer, body, blockLength, version);
+                onHeartbeat(header.sessionId());
+                break;
+            case HandshakeDecoder.TEMPLATE_ID:
+                handshakeDecoder.wrap(buffer, body, blockLength, version);
+                onHandshake(header.sessionId());
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void onAck(final int sessionId)
+    {
+        if (state != State.STREAMING || sessionId != replicaSessionId)
+        {
+            return;
+        }
+        lastReceivedNs = nowNs;
+        // A replica cannot hold more than it was sent; never let a confused peer open the gate early.
+        final long inMemoryWireSeq = Math.min(ackDecoder.inMemoryWireSeq(), sentWireSeqPlain);
+        final long persistedWireSeq = Math.min(ackDecoder.persistedWireSeq(), sentWireSeqPlain);
+        final long echoNs = ackDecoder.echoTimestampNs();
+        final long latencyNs = echoNs != 0 ? Math.max(0, nowNs - echoNs) : 0;
+        metrics.onAck(slot, inMemoryWireSeq, persistedWireSeq, latencyNs);
+    }
+
+    private void onHeartbeat(final int sessionId)
+    {
+        checkForeignEpoch(heartbeatDecoder.epoch(), heartbeatDecoder.nodeId(), "heartbeat");
+        if (state == State.STREAMING && sessionId == replicaSessionId)
+        {
+            lastReceivedNs = nowNs;
+        }
+    }
+
+    private void onHandshake(final int sessionId)
+    {
+        final long correlationId = handshakeDecoder.correlationId();
+        final int nodeId = handshakeDecoder.nodeId();
+        if (state == State.STREAMING)
+        {
+            if (correlationId == streamCorrelationId && sessionId == replicaSessionId)
+            {
+                lastReceivedNs = nowNs;
+                return;
+            }
+            dropStream("replica node " + nodeId + " started a new handshake");
+        }
+
+        final int protocolVersion = handshakeDecoder.protocolVersion();
+        if (protocolVersion != ctx.protocolVersion())
+        {
+            reject(RejectCode.PROTOCOL_VERSION, correlationId, "replica node " + nodeId +
+                " speaks replication protocol version " + protocolVersion + ", primary node " + ctx.nodeId() +
+                " speaks version " + ctx.protocolVersion());
+            return;
+        }
+        final long epoch = handshakeDecoder.epoch();
+        final long ownEpoch = ctx.epoch().getAsLong();
+        if (epoch > ownEpoch)
+        {
+            checkForeignEpoch(epoch, nodeId, "handshake");
+            reject(RejectCode.STALE_EPOCH, correlationId, "primary node " + ctx.nodeId() + " is at epoch " +
+                ownEpoch + ", older than replica node " + nodeId + "'s epoch " + epoch +
+                ": this primary is fenced and no longer accepts orders");
+            return;
+        }
+        if (fence.isFenced())
+        {
+            reject(RejectCode.NOT_PRIMARY, correlationId, "primary node " + ctx.nodeId() + " is fenced by epoch " +
+                fence.fencedByEpoch() + " and no longer primary");
+            return;
+        }
+        final long configDigest = handshakeDecoder.configDigest();
+        if (configDigest != ctx.configDigest())
+        {
+            reject(RejectCode.CONFIG_DIGEST, correlationId, "config digest of replica node " + nodeId + " is " +
+                Long.toHexString(configDigest) + ", primary's is " + Long.toHexString(ctx.configDigest()) +
+                ": instruments, risk limits or matching options differ");
+            return;
+        }
+
+        final long lastDurableWireSeq = handshakeDecoder.lastDurableWireSeq();
+        final long lastEntryCrc32c = handshakeDecoder.lastEntryCrc32c();
+        final long firstWireSeq = journal.firstWireSeq();
+        if (lastDurableWireSeq < 0)
+        {
+            reject(RejectCode.DIVERGED, correlationId, "replica node " + nodeId + " sent lastDurableWireSeq " +
+                lastDurableWireSeq);
+            return;
+        }
+        // The entry the replica ends at must still be in the journal to compare CRCs (or, for an empty replica,
+        // the journal must start at the beginning).
+        if (lastDurableWireSeq == 0 ? firstWireSeq > 1 : lastDurableWireSeq < firstWireSeq)
+        {
+            reject(RejectCode.TOO_FAR_BEHIND, correlationId, "replica node " + nodeId + " ends at wireSeq " +
+                lastDurableWireSeq + " but the primary's journal starts at " + firstWireSeq +
+                "; it needs a snapshot first");
+            return;
+        }
+
+        final JournalReader candidate = journal.newReader();
+        if (lastDurableWireSeq > 0)
+        {
+            final String problem = checkReplicaTail(candidate, nodeId, lastDurableWireSeq, lastEntryCrc32c);
+            if (problem != null)
+            {
+                candidate.close();
+                reject(problem.startsWith("diverged") ? RejectCode.DIVERGED : RejectCode.AHEAD_OF_PRIMARY,
+                    correlationId, problem);
+                return;
+            }
+        }
+        accept(candidate, sessionId, nodeId, correlationId, lastDurableWireSeq);
+    }
+
+    /**
+     * Positions {@code candidate} just after the replica's last entry if the primary holds the same entry there.
+     *
+     * @return null if it does, else why the replica must be refused (starting "diverged" for a different entry).
+     */
+    private String checkReplicaTail(
+        final JournalReader candidate, final int nodeId, final long lastDurableWireSeq, final long lastEntryCrc32c)
+    {
+        try
+        {
+            if (!candidate.seek(lastDurableWireSeq) || !candidate.next())
+            {
+                return "replica node " + nodeId + " is ahead of the primary: its journal ends at wireSeq " +
+                    lastDurableWireSeq + " which the primary's journal does not hold";
+            }
+            final long primaryCrc32c = candidate.entry().crc32c();
+            if (primaryCrc32c != lastEntryCrc32c)
+            {
+                return "diverged: entry wireSeq " + lastDurableWireSeq + " of replica node " + nodeId +
+                    " has CRC32C " + Long.toHexString(lastEntryCrc32c) + ", the primary's has " +
+                    Long.toHexString(primaryCrc32c) + "; its journal must be set aside and resynced";
+            }
+            return null;
+        }
+        catch (final JournalCorruptionException ex)
+        {
+            LOG.error("primary journal unreadable at wireSeq {} for replica slot {}", lastDurableWireSeq, slot, ex);
+            return "diverged: the primary's journal cannot be read at wireSeq " + lastDurableWireSeq + ": " +
+                ex.getMessage();
+        }
+    }
+
+    private void accept(
+        final JournalReader candidate,
+        final int sessionId,
+        final int nodeId,
+        final long correlationId,
+        final long lastDurableWireSeq)
+    {
+        closeReader();
+        reader = candidate;
+        readWireSeq = lastDurableWireSeq;
+        sentWireSeqPlain = lastDurableWireSeq;
+        sentWireSeq = lastDurableWireSeq;
+        batchLength = 0;
+        carryLength = 0;
+        replicaSessionId = sessionId;
+        replicaNodeId = nodeId;
+        streamCorrelationId = correlationId;
+        lastReceivedNs = nowNs;
+
+        final long epoch = ctx.epoch().getAsLong();
+        streamStartEncoder.wrapAndApplyHeader(streamStartBuffer, 0, headerEncoder)
+            .epoch(epoch)
+            .fromWireSeq(lastDurableWireSeq + 1)
+            .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
+            .correlationId(correlationId)
+            .primaryNodeId(ctx.nodeId());
+        streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + streamStartEncoder.encodedLength();
+
+        // Seed, then set active: the gate never sees this slot active with cursors that are not the replica's.
+        metrics.activate(slot, lastDurableWireSeq, lastDurableWireSeq);
+        state = State.STREAMING;
+        handshakesAccepted++;
+        lastRejectLogged = null;
+        LOG.info("replica slot {} active: node {} from wireSeq {} at epoch {}", slot, nodeId,
+            lastDurableWireSeq + 1, epoch);
+    }
+
+    private void reject(final RejectCode code, final long correlationId, final String reason)
+    {
+        handshakesRejected++;
+        lastRejectReason = reason;
+        if (!reason.equals(lastRejectLogged))
+        {
+            lastRejectLogged = reason;
+            LOG.warn("replica slot {} handshake refused code={} reason=\"{}\"", slot, code, reason);
+        }
+        rejectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .code(code)
+            .correlationId(correlationId)
+            .epoch(ctx.epoch().getAsLong())
+            .reason(reason.length() > 1024 ? reason.substring(0, 1024) : reason);
+        // Not retried: the replica resends its handshake until it gets an answer.
+        publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
+    }
+
+    private void checkForeignEpoch(final long epoch, final int nodeId, final String where)
+    {
+        final long ownEpoch = ctx.epoch().getAsLong();
+        if (epoch > ownEpoch)
+        {
+            fence.fence(epoch, "replica node " + nodeId + " reported epoch " + epoch + " in a " + where +
+                " on slot " + slot + "; this primary (node " + ctx.nodeId() + ") is at epoch " + ownEpoch);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Liveness
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int checkStream()
+    {
+        if (fence.isFenced())
+        {
+            if (state != State.FENCED)
+            {
+                if (state == State.STREAMING)
+                {
+                    dropStream("this primary is fenced: " + fence.reason());
+                }
+                state = State.FENCED;
+                return 1;
+            }
+            return 0;
+        }
+        if (state != State.STREAMING)
+        {
+            return 0;
+        }
+        if (nowNs - lastReceivedNs > ctx.heartbeatTimeoutNs())
+        {
+            dropStream("no ack or heartbeat from replica node " + replicaNodeId + " for " +
+                TimeUnit.NANOSECONDS.toMillis(nowNs - lastReceivedNs) + " ms");
+            heartbeatTimeouts++;
+            return 1;
+        }
+        final Image image = subscription.imageBySessionId(replicaSessionId);
+        if (image == null || image.isClosed() || image.isEndOfStream())
+        {
+            dropStream("control stream image of replica node " + replicaNodeId + " lost");
+            imageLosses++;
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Zero, then deactivate the slot and forget the stream; a new handshake starts the next one. */
+    private void dropStream(final String reason)
+    {
+        metrics.deactivate(slot);
+        state = State.AWAITING_HANDSHAKE;
+        streamCorrelationId = 0;
+        batchLength = 0;
+        carryLength = 0;
+        streamStartLength = 0;
+        closeReader();
+        LOG.warn("replica slot {} inactive: {}", slot, reason);
+    }
+
+    private void closeReader()
+    {
+        if (reader != null)
+        {
+            reader.close();
+            reader = null;
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Data stream
+    // ------------------------------------------------------------------------------------------------------------
+
+    private int stream()
+    {
+        int workCount = 0;
+        if (streamStartLength > 0)
+        {
+            if (publication.offer(streamStartBuffer, 0, streamStartLength) < 0)
+            {
+                return 0;
+            }
+            streamStartLength = 0;
+            workCount++;
+        }
+        for (int i = 0; i < ctx.maxBatchesPerDutyCycle(); i++)
+        {
+            if (batchLength == 0 && !fillBatch())
+            {
+                break;
+            }
+            batchEncoder.sendTimestampNs(clock.nanoTime());
+            final long result = publication.offer(batchBuffer, 0, batchLength);
+            if (result < 0)
+            {
+                if (result == Publication.BACK_PRESSURED)
+                {
+                    backPressureEvents++;
+                }
+                else if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+                {
+                    fail("data publication unusable: " + Publication.errorString(result));
+                }
+                break;
+            }
+            metrics.addBytesSent(slot, batchLength);
+            sentWireSeqPlain = batchLastWireSeq;
+            sentWireSeq = batchLastWireSeq;
+            batchLength = 0;
+            workCount += batchEntryCount;
+        }
+        return workCount;
+    }
+
+    /**
+     * Builds the next batch from the journal: a JournalBatch whose var-data holds length-prefixed entries, written
+     * in place so each entry is copied once. At least one entry, then as many as fit {@link Context#maxBatchBytes}.
+     *
+     * @return false if the journal has nothing new.
+     */
+    private boolean fillBatch()
+    {
+        int position = ReplicationProtocol.BATCH_HEADER_LENGTH;
+        int count = 0;
+        long firstWireSeq = 0;
+        if (carryLength > 0)
+        {
+            batchBuffer.putInt(position, carryLength, ORDER);
+            batchBuffer.putBytes(position + ReplicationProtocol.ENTRY_LENGTH_PREFIX, carryBuffer, 0, carryLength);
+            position += ReplicationProtocol.ENTRY_LENGTH_PREFIX + carryLength;
+            firstWireSeq = readWireSeq;
+            count = 1;
+            carryLength = 0;
+        }
+        final int maxBatchBytes = ctx.maxBatchBytes();
+        while (position < maxBatchBytes)
+        {
+            try
+            {
+                if (!reader.next())
+                {
+                    break;
+                }
+            }
+            catch (final JournalCorruptionException ex)
+            {
+                LOG.error("replica slot {}: primary journal unreadable after wireSeq {}", slot, readWireSeq, ex);
+                dropStream("primary journal unreadable after wireSeq " + readWireSeq);
+                return false;
+            }
+            final JournalEntryView entry = reader.entry();
+            final long wireSeq = entry.wireSeq();
+            if (wireSeq != readWireSeq + 1)
+            {
+                dropStream("primary journal gave wireSeq " + wireSeq + " after " + readWireSeq);
+                return false;
+            }
+            readWireSeq = wireSeq;
+            final int length = entry.length();
+            if (count > 0 && position + ReplicationProtocol.ENTRY_LENGTH_PREFIX + length > maxBatchBytes)
+            {
+                carryBuffer.putBytes(0, entry.buffer(), entry.offset(), length);
+                carryLength = length;
+                break;
+            }
+            batchBuffer.putInt(position, length, ORDER);
+            batchBuffer.putBytes(position + ReplicationProtocol.ENTRY_LENGTH_PREFIX, entry.buffer(), entry.offset(),
+                length);
+            position += ReplicationProtocol.ENTRY_LENGTH_PREFIX + length;
+            if (count == 0)
+            {
+                firstWireSeq = wireSeq;
+            }
+            count++;
+        }
+        if (count == 0)
+        {
+            return false;
+        }
+        batchEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder)
+            .firstWireSeq(firstWireSeq)
+            .entryCount(count);
+        batchBuffer.putInt(ReplicationProtocol.BATCH_HEADER_LENGTH - JournalBatchEncoder.entriesHeaderLength(),
+            position - ReplicationProtocol.BATCH_HEADER_LENGTH, ORDER);
+        batchLength = position;
+        batchEntryCount = count;
+        batchLastWireSeq = firstWireSeq + count - 1;
+        return true;
+    }
+
+    private int heartbeat()
+    {
+        if (nowNs - lastHeartbeatSentNs < ctx.heartbeatIntervalNs())
+        {
+            return 0;
+        }
+        heartbeatEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .nodeId(ctx.nodeId())
+            .role(state == State.FENCED ? NodeRole.FENCED : NodeRole.PRIMARY)
+            .epoch(ctx.epoch().getAsLong())
+            .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
+            .timestampNs(nowNs)
+            .streamCorrelationId(state == State.STREAMING ? streamCorrelationId : 0)
+            .lastWireSeq(lastWireSeq == null ? readWireSeq : lastWireSeq.getAsLong());
+        if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength())
+            < 0)
+        {
+            return 0;
+        }
+        lastHeartbeatSentNs = nowNs;
+        return 1;
+    }
+
+    private void fail(final String reason)
+    {
+        if (failureReason == null)
+        {
+            failureReason = reason;
+            LOG.error("replica slot {} sender failed: {}", slot, reason);
+        }
+        if (state == State.STREAMING)
+        {
+            dropStream(reason);
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------------------------
+    // Observers (any thread)
+    // ------------------------------------------------------------------------------------------------------------
+
+    public int slot()
+    {
+        return slot;
+    }
+
+    public State state()
+    {
+        return state;
+    }
+
+    /** Highest {@code wireSeq} handed to the publication in the current stream (the replica's seed before that). */
+    public long sentWireSeq()
+    {
+        return sentWireSeq;
+    }
+
+    public long handshakesAccepted()
+    {
+        return handshakesAccepted;
+    }
+
+    public long handshakesRejected()
+    {
+        return handshakesRejected;
+    }
+
+    /** Streams dropped because the replica went silent for the heartbeat timeout. */
+    public long heartbeatTimeouts()
+    {
+        return heartbeatTimeouts;
+    }
+
+    /** Streams dropped because the replica's control image went away. */
+    public long imageLosses()
+    {
+        return imageLosses;
+    }
+
+    /** Batch offers the publication refused for back-pressure (each retried on a later duty cycle). */
+    public long backPressureEvents()
+    {
+        return backPressureEvents;
+    }
+
+    /** Reason given with the last refused handshake, or null. */
+    public String lastRejectReason()
+    {
+        return lastRejectReason;
+    }
+
+    /** Why the data publication became unusable, or null. */
+    public String failureReason()
+    {
+        return failureReason;
+    }
+
+    public String toString()
+    {
+        return "ReplicationSenderAgent{slot=" + slot + ", state=" + state + ", sentWireSeq=" + sentWireSeq + '}';
+    }
+
+    /**
+     * Every option of one replica slot's sender, with its default; {@link #conclude()} validates them.
+     */
+    public static final class Context
+    {
+        public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
+        public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final int DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE = 16;
+        public static final int DEFAULT_FRAGMENT_LIMIT = 16;
+        static final int MIN_BATCH_BYTES = 256;
+
+        private ReplicationTransport transport;
+        private String dataEndpoint;
+        private String controlEndpoint;
+        private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
+        private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
+        private int slot = -1;
+        private int nodeId;
+        private Journal journal;
+        private ReplicationMetrics replicationMetrics;
+        private DurabilityControl durabilityControl;
+        private LongSupplier epoch;
+        private long configDigest;
+        private boolean configDigestSet;
+        private PrimaryFence fence;
+        private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
+        private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
+        private int maxBatchBytes;
+        private int maxBatchesPerDutyCycle = DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE;
+        private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private LongSupplier lastWireSeq;
+        private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
+
+        /** The node's transport (required). */
+        public Context transport(final ReplicationTransport transport)
+        {
+            this.transport = transport;
+            return this;
+        }
+
+        public ReplicationTransport transport()
+        {
+            return transport;
+        }
+
+        /** {@code host:port} where this slot's replica listens for the data stream (required). */
+        public Context dataEndpoint(final String dataEndpoint)
+        {
+            this.dataEndpoint = dataEndpoint;
+            return this;
+        }
+
+        public String dataEndpoint()
+        {
+            return dataEndpoint;
+        }
+
+        /** {@code host:port} this primary listens on for this slot's control stream (required). */
+        public Context controlEndpoint(final String controlEndpoint)
+        {
+            this.controlEndpoint = controlEndpoint;
+            return this;
+        }
+
+        public String controlEndpoint()
+        {
+            return controlEndpoint;
+        }
+
+        /** Aeron stream id of the data stream; default {@link ReplicationProtocol#DATA_STREAM_ID}. */
+        public Context dataStreamId(final int dataStreamId)
+        {
+            this.dataStreamId = dataStreamId;
+            return this;
+        }
+
+        public int dataStreamId()
+        {
+            return dataStreamId;
+        }
+
+        /** Aeron stream id of the control stream; default {@link ReplicationProtocol#CONTROL_STREAM_ID}. */
+        public Context controlStreamId(final int controlStreamId)
+        {
+            this.controlStreamId = controlStreamId;
+            return this;
+        }
+
+        public int controlStreamId()
+        {
+            return controlStreamId;
+        }
+
+        /** Replica slot in {@link ReplicationMetrics} (required). */
+        public Context slot(final int slot)
+        {
+            this.slot = slot;
+            return this;
+        }
+
+        public int slot()
+        {
+            return slot;
+        }
+
+        /** This primary's node id, sent in heartbeats and StreamStart. */
+        public Context nodeId(final int nodeId)
+        {
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        public int nodeId()
+        {
+            return nodeId;
+        }
+
+        /** The primary's recovered journal, read from the replica's position (required). */
+        public Context journal(final Journal journal)
+        {
+            this.journal = journal;
+            return this;
+        }
+
+        public Journal journal()
+        {
+            return journal;
+        }
+
+        /** Where the slot's cursors and active flag live (required). */
+        public Context replicationMetrics(final ReplicationMetrics replicationMetrics)
+        {
+            this.replicationMetrics = replicationMetrics;
+            return this;
+        }
+
+        public ReplicationMetrics replicationMetrics()
+        {
+            return replicationMetrics;
+        }
+
+        /** Source of the durability mode byte sent in heartbeats and StreamStart (required). */
+        public Context durabilityControl(final DurabilityControl durabilityControl)
+        {
+            this.durabilityControl = durabilityControl;
+            return this;
+        }
+
+        public DurabilityControl durabilityControl()
+        {
+            return durabilityControl;
+        }
+
+        /** The primary's current epoch; read on this agent's thread, so it must be safe to read from there. */
+        public Context epoch(final LongSupplier epoch)
+        {
+            this.epoch = epoch;
+            return this;
+        }
+
+        public LongSupplier epoch()
+        {
+            return epoch;
+        }
+
+        /** {@code MatchingEngine.configDigest()} of the primary; a replica must send the same (required). */
+        public Context configDigest(final long configDigest)
+        {
+            this.configDigest = configDigest;
+            this.configDigestSet = true;
+            return this;
+        }
+
+        public long configDigest()
+        {
+            return configDigest;
+        }
+
+        /** The node's fence, shared by all its senders; default a new one (fine for a single sender). */
+        public Context fence(final PrimaryFence fence)
+        {
+            this.fence = fence;
+            return this;
+        }
+
+        public PrimaryFence fence()
+        {
+            return fence;
+        }
+
+        /** How often a heartbeat goes to the replica; default 100 ms. */
+        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
+        {
+            this.heartbeatIntervalNs = heartbeatIntervalNs;
+            return this;
+        }
+
+        public long heartbeatIntervalNs()
+        {
+            return heartbeatIntervalNs;
+        }
+
+        /**
+         * Silence from the replica after which the slot goes inactive; default 1 s. It should be several of the
+         * replica's heartbeat intervals.
+         */
+        public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
+        {
+            this.heartbeatTimeoutNs = heartbeatTimeoutNs;
+            return this;
+        }
+
+        public long heartbeatTimeoutNs()
+        {
+            return heartbeatTimeoutNs;
+        }
+
+        /**
+         * Largest batch message (a single larger entry still goes alone); default the transport's MTU less the
+         * Aeron frame header, so a batch travels in one datagram.
+         */
+        public Context maxBatchBytes(final int maxBatchBytes)
+        {
+            this.maxBatchBytes = maxBatchBytes;
+            return this;
+        }
+
+        public int maxBatchBytes()
+        {
+            return maxBatchBytes;
+        }
+
+        /** Most batches offered per duty cycle, so catch-up does not starve agents sharing the thread. */
+        public Context maxBatchesPerDutyCycle(final int maxBatchesPerDutyCycle)
+        {
+            this.maxBatchesPerDutyCycle = maxBatchesPerDutyCycle;
+            return this;
+        }
+
+        public int maxBatchesPerDutyCycle()
+        {
+            return maxBatchesPerDutyCycle;
+        }
+
+        /** Most control fragments polled per duty cycle. */
+        public Context fragmentLimit(final int fragmentLimit)
+        {
+            this.fragmentLimit = fragmentLimit;
+            return this;
+        }
+
+        public int fragmentLimit()
+        {
+            return fragmentLimit;
+        }
+
+        /** Clock for heartbeats, timeouts and ack latency; default the system's. */
+        public Context nanoClock(final NanoClock nanoClock)
+        {
+            this.nanoClock = nanoClock;
+            return this;
+        }
+
+        public NanoClock nanoClock()
+        {
+            return nanoClock;
+        }
+
+        /**
+         * Last {@code wireSeq} in the primary's journal, sent in heartbeats so the replica can report its lag, e.g.
+         * {@code journalAgent::appendedWireSeq}. Optional: without it heartbeats carry the last {@code wireSeq} this
+         * sender has read, which trails the journal during catch-up.
+         */
+        public Context lastWireSeq(final LongSupplier lastWireSeq)
+        {
+            this.lastWireSeq = lastWireSeq;
+            return this;
+        }
+
+        public LongSupplier lastWireSeq()
+        {
+            return lastWireSeq;
+        }
+
+        /** Test seam: the protocol version this primary accepts. */
+        Context protocolVersion(final int protocolVersion)
+        {
+            this.protocolVersion = protocolVersion;
+            return this;
+        }
+
+        int protocolVersion()
+        {
+            return protocolVersion;
+        }
+
+        /**
+         * Validates every option and fills in defaults.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the option and its allowed range.
+         */
+        public Context conclude()
+        {
+            Objects.requireNonNull(transport, "replication sender transport must be set");
+            Objects.requireNonNull(journal, "replication sender journal must be set");
+            Objects.requireNonNull(replicationMetrics, "replication sender replicationMetrics must be set");
+            Objects.requireNonNull(durabilityControl, "replication sender durabilityControl must be set");
+            Objects.requireNonNull(epoch, "replication sender epoch must be set");
+            Objects.requireNonNull(nanoClock, "replication sender nanoClock must be set");
+            if (dataEndpoint == null || controlEndpoint == null)
+            {
+                throw new IllegalArgumentException("replication sender slot " + slot +
+                    " needs dataEndpoint and controlEndpoint (host:port)");
+            }
+            if (slot < 0 || slot >= replicationMetrics.slotCount())
+            {
+                throw new IllegalArgumentException("replication sender slot=" + slot + " must be in [0, " +
+                    replicationMetrics.slotCount() + ")");
+            }
+            if (!configDigestSet)
+            {
+                throw new IllegalArgumentException("replication sender configDigest must be set");
+            }
+            if (fence == null)
+            {
+                fence = new PrimaryFence();
+            }
+            if (heartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
+                heartbeatIntervalNs > TimeUnit.MINUTES.toNanos(10))
+            {
+                throw new IllegalArgumentException("replication heartbeat interval " + heartbeatIntervalNs +
+                    " ns must be in [1 ms, 10 min]");
+            }
+            if (heartbeatTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
+                heartbeatTimeoutNs > TimeUnit.MINUTES.toNanos(10))
+            {
+                throw new IllegalArgumentException("replication heartbeat timeout " + heartbeatTimeoutNs +
+                    " ns must be in [10 ms, 10 min]");
+            }
+            final int maxMessageBytes = transport.context().termBufferLengthBytes() / 8;
+            if (maxBatchBytes == 0)
+            {
+                maxBatchBytes = transport.context().mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
+            }
+            if (maxBatchBytes < MIN_BATCH_BYTES || maxBatchBytes > maxMessageBytes)
+            {
+                throw new IllegalArgumentException("replication maxBatchBytes=" + maxBatchBytes + " must be in [" +
+                    MIN_BATCH_BYTES + ", " + maxMessageBytes + "] (an eighth of the term length)");
+            }
+            if (maxBatchesPerDutyCycle < 1 || maxBatchesPerDutyCycle > 1024)
+            {
+                throw new IllegalArgumentException("replication maxBatchesPerDutyCycle=" + maxBatchesPerDutyCycle +
+                    " must be in [1, 1024]");
+            }
+            if (fragmentLimit < 1 || fragmentLimit > 1024)
+            {
+                throw new IllegalArgumentException("replication fragmentLimit=" + fragmentLimit +
+                    " must be in [1, 1024]");
+            }
+            return this;
+        }
+    }
+}

@@ -1,0 +1,305 @@
+package io.sluice.replication;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.CommonContext;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Aeron side of one node: an Aeron client and, unless an external driver is configured, the embedded media driver
+ * it talks to. One per node, shared by every sender or replica agent of the node; it builds the unicast channels they
+ * use so term length and MTU are set in one place.
+ * <p>
+ * An embedded driver owns its directory: it deletes it on start and on close, so a directory must never be shared
+ * by two drivers (each node, and each test driver, needs its own).
+ */
+public final class ReplicationTransport implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicationTransport.class);
+
+    private final Context context;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+
+    private ReplicationTransport(final Context context)
+    {
+        this.context = context;
+        MediaDriver launched = null;
+        try
+        {
+            if (context.embeddedDriver())
+            {
+                final MediaDriver.Context driverContext = new MediaDriver.Context()
+                    .aeronDirectoryName(context.aeronDirectoryName())
+                    .dirDeleteOnStart(true)
+                    .dirDeleteOnShutdown(true)
+                    .threadingMode(context.threadingMode())
+                    .publicationTermBufferLength(context.termBufferLengthBytes())
+                    .ipcTermBufferLength(context.termBufferLengthBytes())
+                    .mtuLength(context.mtuLengthBytes())
+                    .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
+                    .termBufferSparseFile(true)
+                    .warnIfDirectoryExists(false);
+                if (context.threadingMode() == ThreadingMode.SHARED)
+                {
+                    driverContext.sharedIdleStrategy(context.driverIdleStrategy());
+                }
+                else
+                {
+                    driverContext.conductorIdleStrategy(context.driverIdleStrategy());
+                }
+                launched = MediaDriver.launch(driverContext);
+            }
+            driver = launched;
+            aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(context.aeronDirectoryName())
+                .errorHandler((ex) -> LOG.error("aeron client error", ex)));
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(launched);
+            throw ex;
+        }
+    }
+
+    /**
+     * Starts the embedded driver (if configured) and connects the client.
+     *
+     * @param context options; validated here.
+     * @return the running transport.
+     */
+    public static ReplicationTransport launch(final Context context)
+    {
+        context.conclude();
+        final ReplicationTransport transport = new ReplicationTransport(context);
+        LOG.info("replication transport started aeron.dir={} embedded={} threading={} termLength={} mtu={}",
+            context.aeronDirectoryName(), context.embeddedDriver(), context.threadingMode(),
+            context.termBufferLengthBytes(), context.mtuLengthBytes());
+        return transport;
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public Context context()
+    {
+        return context;
+    }
+
+    public String aeronDirectoryName()
+    {
+        return context.aeronDirectoryName();
+    }
+
+    /**
+     * Channel of a publication sending to {@code endpoint}, with this transport's term length and MTU.
+     *
+     * @param endpoint {@code host:port} where the receiving side listens.
+     * @return the channel URI.
+     */
+    public String publicationChannel(final String endpoint)
+    {
+        return new ChannelUriStringBuilder()
+            .media(CommonContext.UDP_MEDIA)
+            .endpoint(endpoint)
+            .termLength(context.termBufferLengthBytes())
+            .mtu(context.mtuLengthBytes())
+            .build();
+    }
+
+    /**
+     * Channel of a subscription listening on {@code endpoint}.
+     *
+     * @param endpoint {@code host:port} to bind.
+     * @return the channel URI.
+     */
+    public String subscriptionChannel(final String endpoint)
+    {
+        return new ChannelUriStringBuilder()
+            .media(CommonContext.UDP_MEDIA)
+            .endpoint(endpoint)
+            .build();
+    }
+
+    /** Closes the client, then the embedded driver (which deletes its directory). */
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+
+    /**
+     * Every option of a node's transport, with its default; {@link #conclude()} validates them.
+     */
+    public static final class Context
+    {
+        public static final int DEFAULT_TERM_BUFFER_LENGTH_BYTES = 1024 * 1024;
+        public static final int DEFAULT_MTU_LENGTH_BYTES = 1408;
+        public static final long DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(3);
+
+        private String aeronDirectoryName;
+        private boolean embeddedDriver = true;
+        private ThreadingMode threadingMode = ThreadingMode.SHARED;
+        private IdleStrategy driverIdleStrategy;
+        private int termBufferLengthBytes = DEFAULT_TERM_BUFFER_LENGTH_BYTES;
+        private int mtuLengthBytes = DEFAULT_MTU_LENGTH_BYTES;
+        private long imageLivenessTimeoutNs = DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS;
+
+        /**
+         * Aeron directory ({@code aeron.dir}). With an embedded driver the default is a fresh random directory
+         * under the platform default (on Linux {@code /dev/shm}); with an external driver it is the directory that
+         * driver uses and must be set.
+         */
+        public Context aeronDirectoryName(final String aeronDirectoryName)
+        {
+            this.aeronDirectoryName = aeronDirectoryName;
+            return this;
+        }
+
+        public String aeronDirectoryName()
+        {
+            return aeronDirectoryName;
+        }
+
+        /** Launch an embedded media driver (default) or connect to an external one at {@link #aeronDirectoryName}. */
+        public Context embeddedDriver(final boolean embeddedDriver)
+        {
+            this.embeddedDriver = embeddedDriver;
+            return this;
+        }
+
+        public boolean embeddedDriver()
+        {
+            return embeddedDriver;
+        }
+
+        /**
+         * Threading of the embedded driver: {@code SHARED} (default: one thread, for small machines) or
+         * {@code DEDICATED} (conductor, sender and receiver threads, for production latency).
+         */
+        public Context threadingMode(final ThreadingMode threadingMode)
+        {
+            this.threadingMode = threadingMode;
+            return this;
+        }
+
+        public ThreadingMode threadingMode()
+        {
+            return threadingMode;
+        }
+
+        /**
+         * Idle strategy of the embedded driver's shared thread (or its conductor when dedicated). Default: backoff
+         * parking up to 100 us, so an idle driver costs little CPU yet wakes quickly.
+         */
+        public Context driverIdleStrategy(final IdleStrategy driverIdleStrategy)
+        {
+            this.driverIdleStrategy = driverIdleStrategy;
+            return this;
+        }
+
+        public IdleStrategy driverIdleStrategy()
+        {
+            return driverIdleStrategy;
+        }
+
+        /**
+         * Term buffer length of the publications this node creates (a power of two in [64 KiB, 1 GiB]); a
+         * publication maps three terms. The largest message is an eighth of it, so it must hold a batch with one
+         * entry of the largest size.
+         */
+        public Context termBufferLengthBytes(final int termBufferLengthBytes)
+        {
+            this.termBufferLengthBytes = termBufferLengthBytes;
+            return this;
+        }
+
+        public int termBufferLengthBytes()
+        {
+            return termBufferLengthBytes;
+        }
+
+        /** MTU of the publications this node creates (a multiple of 32 in [1024, 65504]); sizes the batches. */
+        public Context mtuLengthBytes(final int mtuLengthBytes)
+        {
+            this.mtuLengthBytes = mtuLengthBytes;
+            return this;
+        }
+
+        public int mtuLengthBytes()
+        {
+            return mtuLengthBytes;
+        }
+
+        /** How long an embedded driver keeps an image whose sender went silent before reporting it lost. */
+        public Context imageLivenessTimeoutNs(final long imageLivenessTimeoutNs)
+        {
+            this.imageLivenessTimeoutNs = imageLivenessTimeoutNs;
+            return this;
+        }
+
+        public long imageLivenessTimeoutNs()
+        {
+            return imageLivenessTimeoutNs;
+        }
+
+        /**
+         * Validates every option and fills in defaults.
+         *
+         * @return this.
+         * @throws IllegalArgumentException naming the option and its allowed range.
+         */
+        public Context conclude()
+        {
+            if (aeronDirectoryName == null)
+            {
+                if (!embeddedDriver)
+                {
+                    throw new IllegalArgumentException("aeron.dir must be set when using an external media driver");
+                }
+                aeronDirectoryName = CommonContext.generateRandomDirName();
+            }
+            if (threadingMode == null)
+            {
+                throw new IllegalArgumentException("aeron threading mode must be set");
+            }
+            if (driverIdleStrategy == null)
+            {
+                driverIdleStrategy = new BackoffIdleStrategy(
+                    10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
+            }
+            if (termBufferLengthBytes < 64 * 1024 || termBufferLengthBytes > (1 << 30) ||
+                Integer.bitCount(termBufferLengthBytes) != 1)
+            {
+                throw new IllegalArgumentException("aeron term buffer length " + termBufferLengthBytes +
+                    " must be a power of two in [65536, 1073741824]");
+            }
+            if (termBufferLengthBytes / 8 < ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH)
+            {
+                throw new IllegalArgumentException("aeron term buffer length " + termBufferLengthBytes +
+                    " is too small for a batch of " + ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH + " bytes");
+            }
+            if (mtuLengthBytes < 1024 || mtuLengthBytes > 65504 || (mtuLengthBytes & 31) != 0)
+            {
+                throw new IllegalArgumentException("aeron mtu " + mtuLengthBytes +
+                    " must be a multiple of 32 in [1024, 65504]");
+            }
+            if (imageLivenessTimeoutNs < TimeUnit.MILLISECONDS.toNanos(100) ||
+                imageLivenessTimeoutNs > TimeUnit.MINUTES.toNanos(10))
+            {
+                throw new IllegalArgumentException("aeron image liveness timeout " + imageLivenessTimeoutNs +
+                    " ns must be in [100 ms, 10 min]");
+            }
+            return this;
+        }
+    }
+}
