@@ -38,14 +38,6 @@ abstract class NotBuiltCommand implements Callable<Integer>
     }
 
 
-    @Command(name = "replica", description = "Run a replica node from a config file. (not built yet)")
-    static final class Replica extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the replica node";
-        }
-    }
 
 
 

@@ -19,7 +19,7 @@ import java.util.Properties;
     subcommands = {
         NotBuiltCommand.Demo.class,
         PrimaryCommand.class,
-        NotBuiltCommand.Replica.class,
+        ReplicaCommand.class,
         AdminCommand.class,
         ClientCommand.class,
         NotBuiltCommand.Bench.class,

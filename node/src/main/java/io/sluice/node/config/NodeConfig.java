@@ -101,6 +101,23 @@ public final class NodeConfig
     public static final ConfigKey<String> STP_DEFAULT = new ConfigKey<>("stp.default", "cancel-newest",
         "Self-trade prevention for accounts without their own setting.",
         oneOf("cancel-newest", "cancel-oldest", "cancel-both"));
+    public static final ConfigKey<String> AERON_DIR = new ConfigKey<>("aeron.dir", "aeron",
+        "Aeron media driver directory for replication; relative paths are against the config file. Kept inside " +
+        "the data area so a killed node leaves nothing in /dev/shm.", nonEmpty());
+    public static final ConfigKey<Boolean> AERON_EMBEDDED = new ConfigKey<>("aeron.embedded", "on",
+        "on: run an embedded media driver; off: use an external driver at aeron.dir.", onOff());
+    public static final ConfigKey<Long> REPLICATION_HEARTBEAT_INTERVAL_MS = new ConfigKey<>(
+        "replication.heartbeat.interval.ms", "100", "Heartbeat interval between primary and replicas.",
+        longRange(1, 60_000));
+    public static final ConfigKey<Long> REPLICATION_HEARTBEAT_TIMEOUT_MS = new ConfigKey<>(
+        "replication.heartbeat.timeout.ms", "1000",
+        "A replica slot goes inactive (and the primary's view drops it) after this long without a heartbeat.",
+        longRange(10, 600_000));
+    public static final ConfigKey<InetSocketAddress> REPLICATION_DATA_BIND = new ConfigKey<>("replication.data.bind",
+        null, "Replica only: UDP address this replica receives the journal stream on.", endpoint());
+    public static final ConfigKey<InetSocketAddress> REPLICATION_PRIMARY_CONTROL = new ConfigKey<>(
+        "replication.primary.control", null,
+        "Replica only: UDP address of the primary's control endpoint for this replica's slot.", endpoint());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
 
@@ -110,21 +127,32 @@ public final class NodeConfig
         SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
-        AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, ORDER_POOL_CAPACITY);
+        AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
+        REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_DATA_BIND,
+        REPLICATION_PRIMARY_CONTROL, ORDER_POOL_CAPACITY);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(
         "symbol", "tick", "lot", "min.qty", "max.qty", "reference.price", "band.bps");
     private static final Pattern INSTRUMENT_KEY = Pattern.compile("instrument\\.([0-9]+)\\.(.+)");
+    /** Primary only: {@code replication.replica.<slot>.data} and {@code .control}, slots numbered from 0. */
+    public static final List<String> REPLICA_FIELDS = List.of("data", "control");
+    private static final Pattern REPLICA_KEY = Pattern.compile("replication\\.replica\\.([0-9]+)\\.(.+)");
 
     private final Map<String, Object> values = new LinkedHashMap<>();
     private final List<InstrumentConfig> instruments;
+    private final List<ReplicaSlotConfig> replicas;
     private final Path baseDir;
 
-    private NodeConfig(final Map<String, Object> values, final List<InstrumentConfig> instruments, final Path baseDir)
+    private NodeConfig(
+        final Map<String, Object> values,
+        final List<InstrumentConfig> instruments,
+        final List<ReplicaSlotConfig> replicas,
+        final Path baseDir)
     {
         this.values.putAll(values);
         this.instruments = Collections.unmodifiableList(instruments);
+        this.replicas = Collections.unmodifiableList(replicas);
         this.baseDir = baseDir;
     }
 
@@ -169,6 +197,7 @@ public final class NodeConfig
 
         final Map<String, Object> values = new LinkedHashMap<>();
         final Map<Integer, Map<String, String>> instrumentFields = new TreeMap<>();
+        final Map<Integer, Map<String, String>> replicaFields = new TreeMap<>();
         for (final Map.Entry<String, String> entry : new TreeMap<>(raw).entrySet())
         {
             final String name = entry.getKey().trim();
@@ -186,6 +215,14 @@ public final class NodeConfig
                     .put(matcher.group(2), entry.getValue().trim());
                 continue;
             }
+            final Matcher replica = REPLICA_KEY.matcher(name);
+            if (replica.matches() && REPLICA_FIELDS.contains(replica.group(2)))
+            {
+                final int slot = intRange(0, 15).apply(replica.group(1));
+                replicaFields.computeIfAbsent(slot, ignore -> new LinkedHashMap<>())
+                    .put(replica.group(2), entry.getValue().trim());
+                continue;
+            }
             throw new ConfigException("unknown key '" + name + "'" + suggestion(name, known.keySet()) +
                 "; see docs/configuration.md for every key");
         }
@@ -200,7 +237,28 @@ public final class NodeConfig
         final List<InstrumentConfig> instruments = new ArrayList<>();
         instrumentFields.forEach((id, fields) -> instruments.add(instrument(id, fields)));
 
-        final NodeConfig config = new NodeConfig(values, instruments, baseDir);
+        final List<ReplicaSlotConfig> replicas = new ArrayList<>();
+        int expectedSlot = 0;
+        for (final Map.Entry<Integer, Map<String, String>> slot : replicaFields.entrySet())
+        {
+            final String prefix = "replication.replica." + slot.getKey() + ".";
+            if (slot.getKey() != expectedSlot++)
+            {
+                throw new ConfigException(prefix + "*: replica slots must be numbered 0, 1, 2... without gaps");
+            }
+            for (final String field : REPLICA_FIELDS)
+            {
+                if (!slot.getValue().containsKey(field))
+                {
+                    throw new ConfigException(prefix + field + " is missing: a replica slot needs data and control");
+                }
+            }
+            replicas.add(new ReplicaSlotConfig(slot.getKey(),
+                new ConfigKey<>(prefix + "data", null, "", endpoint()).parse(slot.getValue().get("data")),
+                new ConfigKey<>(prefix + "control", null, "", endpoint()).parse(slot.getValue().get("control"))));
+        }
+
+        final NodeConfig config = new NodeConfig(values, instruments, replicas, baseDir);
         config.checkConsistency();
         return config;
     }
@@ -267,6 +325,11 @@ public final class NodeConfig
         }
         checkPortsDistinct(CLIENT_BIND, ADMIN_BIND, HTTP_BIND);
         checkDurability();
+        if (values.containsKey(REPLICATION_DATA_BIND.name()) != values.containsKey(REPLICATION_PRIMARY_CONTROL.name()))
+        {
+            throw new ConfigException(REPLICATION_DATA_BIND.name() + " and " + REPLICATION_PRIMARY_CONTROL.name() +
+                " go together: a replica needs both");
+        }
     }
 
     /**
@@ -299,11 +362,27 @@ public final class NodeConfig
     }
 
     /**
-     * @return replicas this primary streams to; none until replication is configured.
+     * @return replicas this primary streams to.
      */
     public int replicaCount()
     {
-        return 0;
+        return replicas.size();
+    }
+
+    /**
+     * @return replica slots this node streams to when it is primary, in slot order.
+     */
+    public List<ReplicaSlotConfig> replicas()
+    {
+        return replicas;
+    }
+
+    /**
+     * @return true when this config describes a replica (it names the primary's control endpoint).
+     */
+    public boolean isReplicaConfig()
+    {
+        return values.containsKey(REPLICATION_DATA_BIND.name()) || values.containsKey(REPLICATION_PRIMARY_CONTROL.name());
     }
 
     private void checkPortsDistinct(final ConfigKey<?>... keys)

@@ -2,6 +2,7 @@ package io.sluice.node.primary;
 
 import io.sluice.journal.JournalAgent;
 import io.sluice.pipeline.sequencer.TradingGate;
+import io.sluice.replication.PrimaryFence;
 import io.sluice.response.DurabilityEvaluator;
 
 /**
@@ -15,16 +16,19 @@ final class NodeTradingGate implements TradingGate
     static final String JOURNAL_FAILED = "journal failed; node cannot persist";
     static final String POLICY_DEGRADED = "durability policy cannot be met by connected nodes";
     static final String SHUTTING_DOWN = "node shutting down";
+    static final String FENCED = "fenced: a replica reported a higher epoch";
 
     private final DurabilityEvaluator evaluator;
     private final JournalAgent journalAgent;
+    private final PrimaryFence fence;
     private volatile boolean operatorHalt;
     private volatile boolean shuttingDown;
 
-    NodeTradingGate(final DurabilityEvaluator evaluator, final JournalAgent journalAgent)
+    NodeTradingGate(final DurabilityEvaluator evaluator, final JournalAgent journalAgent, final PrimaryFence fence)
     {
         this.evaluator = evaluator;
         this.journalAgent = journalAgent;
+        this.fence = fence;
     }
 
     void operatorHalt(final boolean halted)
@@ -52,6 +56,10 @@ final class NodeTradingGate implements TradingGate
         if (operatorHalt)
         {
             return OPERATOR_HALT;
+        }
+        if (fence.isFenced())
+        {
+            return FENCED;
         }
         if (journalAgent.isFailed())
         {

@@ -14,6 +14,12 @@ import io.sluice.node.auth.KeyAuthenticator;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.InstrumentConfig;
 import io.sluice.node.config.NodeConfig;
+import io.sluice.node.config.ReplicaSlotConfig;
+import io.sluice.node.replica.ReplicaNode;
+import io.sluice.replication.PrimaryFence;
+import io.sluice.replication.ReplicationProtocol;
+import io.sluice.replication.ReplicationSenderAgent;
+import io.sluice.replication.ReplicationTransport;
 import io.sluice.pipeline.DutyCycleCounter;
 import io.sluice.pipeline.net.AcceptorAgent;
 import io.sluice.pipeline.net.Authenticator;
@@ -99,6 +105,10 @@ public final class PrimaryNode implements AutoCloseable
     private volatile DynamicCompositeAgent networkAgent;
     private final AcceptorAgent acceptor;
     private final NodeTradingGate tradingGate;
+    private final PrimaryFence fence;
+    /** Null when no replicas are configured. */
+    private final ReplicationTransport transport;
+    private final List<ReplicationSenderAgent> senders = new ArrayList<>();
     private final List<AgentRunner> runners = new ArrayList<>();
     private final List<DutyCycleCounter> stages = new ArrayList<>();
     private final AdminServer adminServer;
@@ -166,11 +176,36 @@ public final class PrimaryNode implements AutoCloseable
             journalAgent.traceSyncs(stageStats.journalSync());
         }
 
-        replicationMetrics = new ReplicationMetrics(0);
+        replicationMetrics = new ReplicationMetrics(config.replicaCount());
         durabilityControl = new DurabilityControl(initialPolicy(config));
+        fence = new PrimaryFence();
         tradingGate = new NodeTradingGate(
             new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
-            journalAgent);
+            journalAgent, fence);
+        transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(
+            ReplicaNode.transportContext(config));
+        for (final ReplicaSlotConfig slot : config.replicas())
+        {
+            senders.add(new ReplicationSenderAgent(new ReplicationSenderAgent.Context()
+                .transport(transport)
+                .slot(slot.slot())
+                .nodeId(config.get(NodeConfig.NODE_ID))
+                .dataEndpoint(ReplicaSlotConfig.hostPort(slot.data()))
+                .controlEndpoint(ReplicaSlotConfig.hostPort(slot.control()))
+                .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
+                .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
+                .journal(journal)
+                .replicationMetrics(replicationMetrics)
+                .durabilityControl(durabilityControl)
+                .epoch(sequencer::epoch)
+                .configDigest(sequencer.engine().configDigest())
+                .fence(fence)
+                .lastWireSeq(journalAgent::appendedWireSeq)
+                .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(
+                    config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
+                .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
+                    config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS)))));
+        }
 
         responseAgent = new ResponseAgent(new ResponseAgent.Context()
             .outputRing(outputRing)
@@ -211,7 +246,11 @@ public final class PrimaryNode implements AutoCloseable
     private static Policy initialPolicy(final NodeConfig config)
     {
         final String durability = config.get(NodeConfig.DURABILITY);
-        return durability == null ? DurabilityMode.LOCAL.policy() : Policy.resolve(durability);
+        if (durability != null)
+        {
+            return Policy.resolve(durability);
+        }
+        return config.replicaCount() > 0 ? DurabilityMode.HYBRID.policy() : DurabilityMode.LOCAL.policy();
     }
 
     private int receiveBufferBytes()
@@ -225,7 +264,12 @@ public final class PrimaryNode implements AutoCloseable
             ByteBuffer.allocateDirect(capacityBytes + RingBufferDescriptor.TRAILER_LENGTH)));
     }
 
-    private static MatchingEngine.Context engineContext(final NodeConfig config)
+    /**
+     * @param config of the node.
+     * @return the matching engine options and start-up instruments the config defines; the same on every node of
+     * a cluster, which the replication handshake checks through the config digest.
+     */
+    public static MatchingEngine.Context engineContext(final NodeConfig config)
     {
         final MatchingEngine.Context context = new MatchingEngine.Context()
             .maxOrderNotional(config.get(NodeConfig.RISK_MAX_ORDER_NOTIONAL))
@@ -367,6 +411,11 @@ public final class PrimaryNode implements AutoCloseable
         if (dedicated)
         {
             start(responseAgent);
+            senders.forEach(this::start);
+        }
+        else if (!senders.isEmpty())
+        {
+            start(new DynamicCompositeAgent("replication", new ArrayList<Agent>(senders)));
         }
     }
 
@@ -507,6 +556,16 @@ public final class PrimaryNode implements AutoCloseable
         return stageStats;
     }
 
+    List<ReplicationSenderAgent> senders()
+    {
+        return senders;
+    }
+
+    PrimaryFence fence()
+    {
+        return fence;
+    }
+
     List<DutyCycleCounter> stages()
     {
         return stages;
@@ -583,6 +642,7 @@ public final class PrimaryNode implements AutoCloseable
         {
             CloseHelper.quietClose(runners.get(i));
         }
+        CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
     }
 }

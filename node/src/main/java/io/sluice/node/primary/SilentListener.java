@@ -9,11 +9,11 @@ import io.sluice.sbe.client.Side;
 
 /**
  * Discards everything a matching engine reports: for state copies that only follow the journal (the snapshot
- * shadow), whose replies were already sent by the live engine.
+ * shadow, a replica's hot standby), whose replies were already sent by the live engine.
  */
-final class SilentListener implements MatchingListener
+public final class SilentListener implements MatchingListener
 {
-    static final SilentListener INSTANCE = new SilentListener();
+    public static final SilentListener INSTANCE = new SilentListener();
 
     private SilentListener()
     {

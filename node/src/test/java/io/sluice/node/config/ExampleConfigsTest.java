@@ -35,6 +35,32 @@ class ExampleConfigsTest
     }
 
     @Test
+    void shouldDescribeThreeNodeClusterOnDistinctPorts()
+    {
+        final NodeConfig primary = NodeConfig.load(CONFIG_DIR.resolve("primary.conf"), Map.of());
+        final NodeConfig replicaA = NodeConfig.load(CONFIG_DIR.resolve("replica-a.conf"), Map.of());
+        final NodeConfig replicaB = NodeConfig.load(CONFIG_DIR.resolve("replica-b.conf"), Map.of());
+
+        assertEquals(2, primary.replicaCount());
+        assertFalse(primary.isReplicaConfig());
+        assertTrue(replicaA.isReplicaConfig() && replicaB.isReplicaConfig());
+        assertEquals(primary.replicas().get(0).data(), replicaA.get(NodeConfig.REPLICATION_DATA_BIND));
+        assertEquals(primary.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL));
+        assertEquals(primary.replicas().get(1).data(), replicaB.get(NodeConfig.REPLICATION_DATA_BIND));
+        assertEquals(primary.replicas().get(1).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL));
+        assertEquals(primary.instruments(), replicaA.instruments());
+        assertEquals(primary.instruments(), replicaB.instruments());
+        final java.util.Set<Integer> ports = new java.util.HashSet<>();
+        for (final NodeConfig config : new NodeConfig[]{ primary, replicaA, replicaB })
+        {
+            assertTrue(ports.add(config.get(NodeConfig.CLIENT_BIND).getPort()));
+            assertTrue(ports.add(config.get(NodeConfig.ADMIN_BIND).getPort()));
+            assertTrue(ports.add(config.get(NodeConfig.HTTP_BIND).getPort()));
+        }
+        assertFalse(primary.dataDir().equals(replicaA.dataDir()) || replicaA.dataDir().equals(replicaB.dataDir()));
+    }
+
+    @Test
     void shouldRunStandaloneExampleWithLocalDurability()
     {
         final NodeConfig config = NodeConfig.load(CONFIG_DIR.resolve("standalone.conf"), Map.of());

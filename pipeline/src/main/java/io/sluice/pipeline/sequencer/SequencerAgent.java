@@ -82,7 +82,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
 
     /** Sequencer thread only: last wireSeq given out; also mirrored to {@link #publishedWireSeq} for readers. */
     private long lastWireSeq;
-    private long epoch;
+    /** Written by the sequencer thread (or before it starts); read by replication senders for handshakes. */
+    private volatile long epoch;
 
     /** Null unless tracing: then ingest-ring wait and matching execute times are recorded per command. */
     private Recorder ingestWaitTrace;

@@ -1,0 +1,231 @@
+package io.sluice.node.replica;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.sluice.journal.Journal;
+import io.sluice.journal.JournalAgent;
+import io.sluice.journal.JournalSyncPolicy;
+import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingEngine;
+import io.sluice.node.admin.AdminServer;
+import io.sluice.node.config.NodeConfig;
+import io.sluice.node.config.ReplicaSlotConfig;
+import io.sluice.node.primary.PrimaryNode;
+import io.sluice.node.primary.SilentListener;
+import io.sluice.pipeline.sequencer.CommandApplier;
+import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.replication.ReplicaAgent;
+import io.sluice.replication.ReplicationProtocol;
+import io.sluice.replication.ReplicationTransport;
+import io.sluice.response.DurabilityControl;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+import org.agrona.concurrent.status.AtomicLongPosition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A replica: follows a primary's journal over Aeron, appends each entry to its own journal (group fsync) and applies
+ * it to its own matching engine, a hot standby, acknowledging in memory as soon as applied and persisted after its
+ * fsync.
+ * <pre>
+ *   primary ─Aeron─▶ replica agent ─┬─▶ journal ring ─▶ journal agent (fsync) ─▶ persisted cursor ─▶ acks
+ *                                   └─▶ matching engine (hot standby)
+ * </pre>
+ * Serves {@code GET /healthz} (role, lag, state hash) and admin STATUS on its own ports.
+ */
+public final class ReplicaNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaNode.class);
+
+    private final NodeConfig config;
+    private final Journal journal;
+    private final JournalAgent journalAgent;
+    private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
+    private final ReplicationTransport transport;
+    private final ReplicaAgent replicaAgent;
+    private final DurabilityControl durabilityControl = new DurabilityControl();
+    private final List<AgentRunner> runners = new ArrayList<>();
+    private final AdminServer adminServer;
+    private final HttpServer httpServer;
+
+    private ReplicaNode(final NodeConfig config) throws IOException
+    {
+        this.config = config;
+        final Path dataDir = config.dataDir();
+        Files.createDirectories(dataDir);
+        journal = Journal.open(new Journal.Context()
+            .directory(dataDir.resolve("journal"))
+            .nodeId(config.get(NodeConfig.NODE_ID))
+            .syncPolicy(JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC)))
+            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
+
+        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
+        final ExchangeStateMachine stateMachine = new ExchangeStateMachine(new CommandApplier(engine));
+        final RecoveryResult recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
+        LOG.info("replica recovered journal={} lastWireSeq={} stateHash={}", journal.directory(),
+            recovery.lastWireSeq(), Long.toHexString(engine.stateHash()));
+
+        final OneToOneRingBuffer journalRing = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+            config.get(NodeConfig.JOURNAL_RING_BYTES) + RingBufferDescriptor.TRAILER_LENGTH)));
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
+        journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
+
+        transport = ReplicationTransport.launch(transportContext(config));
+        replicaAgent = new ReplicaAgent(new ReplicaAgent.Context()
+            .transport(transport)
+            .nodeId(config.get(NodeConfig.NODE_ID))
+            .configDigest(engine.configDigest())
+            .dataEndpoint(ReplicaSlotConfig.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
+            .primaryControlEndpoint(ReplicaSlotConfig.hostPort(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
+            .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
+            .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
+            .journal(journal)
+            .journalRing(journalRing)
+            .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
+            .stateMachine(stateMachine)
+            .durabilityControl(durabilityControl)
+            .epoch(Math.max(1, recovery.lastEpoch()))
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
+            .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS))));
+
+        start(journalAgent);
+        start(replicaAgent);
+        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), (command, args) ->
+        {
+            switch (command)
+            {
+                case "STATUS":
+                    return List.of("OK role=replica state=" + replicaAgent.state() + " epoch=" + replicaAgent.epoch(),
+                        "primary_node=" + replicaAgent.primaryNodeId() + " primary_epoch=" + replicaAgent.primaryEpoch() +
+                        " primary_wire_seq=" + replicaAgent.primaryLastWireSeq(),
+                        "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
+                        replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
+                        "policy=" + durabilityControl.policy().description());
+                case "PROMOTE":
+                    return List.of("ERR PROMOTE is not built yet in this version");
+                default:
+                    return List.of("ERR unknown command '" + command + "' on a replica; try STATUS");
+            }
+        });
+        httpServer = HttpServer.create(config.get(NodeConfig.HTTP_BIND), 16);
+        httpServer.setExecutor(Executors.newSingleThreadExecutor(runnable ->
+        {
+            final Thread thread = new Thread(runnable, "sluice-http");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        httpServer.createContext("/healthz", this::healthz);
+        httpServer.start();
+        LOG.info("replica started nodeId={} data={} primaryControl={} admin={} http={}",
+            config.get(NodeConfig.NODE_ID), config.get(NodeConfig.REPLICATION_DATA_BIND),
+            config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL), adminServer.localAddress(), httpServer.getAddress());
+    }
+
+    /**
+     * @param config a replica configuration ({@code replication.data.bind} and {@code replication.primary.control}).
+     * @return the running replica.
+     * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     */
+    public static ReplicaNode start(final NodeConfig config) throws IOException
+    {
+        return new ReplicaNode(config);
+    }
+
+    /**
+     * The node's Aeron transport settings: an embedded media driver in {@code aeron.dir} (inside the data area, so
+     * a killed node leaves nothing in /dev/shm and the next start cleans it up).
+     */
+    public static ReplicationTransport.Context transportContext(final NodeConfig config)
+    {
+        return new ReplicationTransport.Context()
+            .aeronDirectoryName(config.path(NodeConfig.AERON_DIR).toString())
+            .embeddedDriver(Boolean.TRUE.equals(config.get(NodeConfig.AERON_EMBEDDED)));
+    }
+
+    private void start(final org.agrona.concurrent.Agent agent)
+    {
+        final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+            TimeUnit.MICROSECONDS.toNanos(100)), error -> LOG.error("stage failed reason=\"{}\"", error.toString(),
+            error), null, agent);
+        AgentRunner.startOnThread(runner);
+        runners.add(runner);
+    }
+
+    public ReplicaAgent replicaAgent()
+    {
+        return replicaAgent;
+    }
+
+    public InetSocketAddress adminAddress()
+    {
+        return adminServer.localAddress();
+    }
+
+    public InetSocketAddress httpAddress()
+    {
+        return httpServer.getAddress();
+    }
+
+    private void healthz(final HttpExchange exchange) throws IOException
+    {
+        final ReplicaAgent.State state = replicaAgent.state();
+        final boolean following = state == ReplicaAgent.State.FOLLOWING;
+        final String json = "{\"role\":\"replica\",\"state\":\"" + state.name().toLowerCase() + "\"" +
+            ",\"epoch\":" + replicaAgent.epoch() + ",\"primary_epoch\":" + replicaAgent.primaryEpoch() +
+            ",\"cursors\":{\"applied_wire_seq\":" + replicaAgent.appliedWireSeq() +
+            ",\"persisted_wire_seq\":" + replicaAgent.persistedWireSeq() +
+            ",\"primary_wire_seq\":" + replicaAgent.primaryLastWireSeq() + "},\"lag\":" + replicaAgent.lagEntries() +
+            ",\"state_hash\":" + stateHashJson() + ",\"policy\":\"" + durabilityControl.policy().description() +
+            "\"}\n";
+        final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(following ? 200 : 503, bytes.length);
+        try (OutputStream out = exchange.getResponseBody())
+        {
+            out.write(bytes);
+        }
+        replicaAgent.requestStateHash();
+    }
+
+    private String stateHashJson()
+    {
+        final ReplicaAgent.StateHash hash = replicaAgent.stateHash();
+        return hash == null ? "null" :
+            "{\"wire_seq\":" + hash.wireSeq() + ",\"hash\":\"" + Long.toHexString(hash.hash()) + "\"}";
+    }
+
+    /**
+     * Stop following, let the journal sync what it has, and close.
+     */
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(adminServer);
+        httpServer.stop(0);
+        for (int i = runners.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(runners.get(i));
+        }
+        CloseHelper.quietClose(transport);
+        CloseHelper.quietClose(journal);
+        LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());
+    }
+}
