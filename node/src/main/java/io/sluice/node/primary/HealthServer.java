@@ -59,7 +59,7 @@ final class HealthServer implements AutoCloseable
             json.append(",\"reason\":\"").append(haltReason).append('"');
         }
         json.append(",\"policy\":\"").append(node.durabilityControl().policy().description()).append('"')
-            .append(",\"policy_degraded\":").append(node.responseCounters().policyDegraded())
+            .append(",\"policy_degraded\":").append(node.policyDegraded())
             .append(",\"journal_sync\":\"").append(node.config().get(
                 io.sluice.node.config.NodeConfig.JOURNAL_SYNC)).append('"')
             .append(",\"replicas_connected\":").append(metrics.activeCount())

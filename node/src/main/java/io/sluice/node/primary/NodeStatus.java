@@ -22,7 +22,7 @@ final class NodeStatus
         lines.add("trading=" + (haltReason == null ? "active" : "halted") +
             (haltReason == null ? "" : " reason=\"" + haltReason + "\""));
         lines.add("policy=" + node.durabilityControl().policy().description() +
-            " policy_degraded=" + node.responseCounters().policyDegraded());
+            " policy_degraded=" + node.policyDegraded());
         lines.add("wire_seq=" + node.lastWireSeq() + " journal_persisted_wire_seq=" + node.journalPersistedWireSeq());
         final ReplicationMetrics metrics = node.replicationMetrics();
         lines.add("replicas_connected=" + metrics.activeCount() + " replica_slots=" + metrics.slotCount());

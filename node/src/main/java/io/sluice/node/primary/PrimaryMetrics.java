@@ -35,7 +35,7 @@ final class PrimaryMetrics
 
         gauge(text, "sluice_trading_active", "1 while the node accepts orders.", node.haltReason() == null ? 1 : 0);
         gauge(text, "sluice_policy_degraded", "1 while the durability policy cannot be met by connected nodes.",
-            response.policyDegraded() ? 1 : 0);
+            node.policyDegraded() ? 1 : 0);
         counter(text, "sluice_degraded_seconds_total", "Time the durability policy was degraded.",
             response.degradedSecondsTotal());
         gauge(text, "sluice_wire_seq", "Last wireSeq given out by the sequencer.", node.lastWireSeq());

@@ -106,6 +106,8 @@ public final class PrimaryNode implements AutoCloseable
     private final AcceptorAgent acceptor;
     private final NodeTradingGate tradingGate;
     private final PrimaryFence fence;
+    /** Evaluates the policy for status readers (HTTP, admin); guarded by its own monitor, never the hot path. */
+    private final DurabilityEvaluator statusEvaluator;
     /** Null when no replicas are configured. */
     private final ReplicationTransport transport;
     private final List<ReplicationSenderAgent> senders = new ArrayList<>();
@@ -179,6 +181,8 @@ public final class PrimaryNode implements AutoCloseable
         replicationMetrics = new ReplicationMetrics(config.replicaCount());
         durabilityControl = new DurabilityControl(initialPolicy(config));
         fence = new PrimaryFence();
+        statusEvaluator = new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire,
+            replicationMetrics);
         tradingGate = new NodeTradingGate(
             new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
             journalAgent, fence);
@@ -495,6 +499,17 @@ public final class PrimaryNode implements AutoCloseable
     ReplicationMetrics replicationMetrics()
     {
         return replicationMetrics;
+    }
+
+    /**
+     * @return true while the policy in force cannot be met by the connected nodes; any thread.
+     */
+    public boolean policyDegraded()
+    {
+        synchronized (statusEvaluator)
+        {
+            return statusEvaluator.evaluate().degraded();
+        }
     }
 
     public ResponseCounters responseCounters()

@@ -80,6 +80,20 @@ final class TestNodes
      */
     static Process startPrimaryProcess(final Path config, final Path errorLog) throws IOException
     {
+        return startNodeProcess("primary", "sluice primary listening", config, errorLog);
+    }
+
+    /**
+     * Start {@code sluice replica --config FILE} as a child JVM and wait until it runs.
+     */
+    static Process startReplicaProcess(final Path config, final Path errorLog) throws IOException
+    {
+        return startNodeProcess("replica", "sluice replica following", config, errorLog);
+    }
+
+    private static Process startNodeProcess(
+        final String role, final String readyLine, final Path config, final Path errorLog) throws IOException
+    {
         final java.util.List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
@@ -90,14 +104,14 @@ final class TestNodes
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(io.sluice.node.SluiceMain.class.getName());
-        command.add("primary");
+        command.add(role);
         command.add("--config");
         command.add(config.toString());
         final Process started = new ProcessBuilder(command).redirectError(errorLog.toFile()).start();
         final java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
             started.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
         final String line = out.readLine();
-        assertTrue(line != null && line.startsWith("sluice primary listening"), "primary started: " + line);
+        assertTrue(line != null && line.startsWith(readyLine), role + " started: " + line);
         return started;
     }
 

@@ -1,0 +1,260 @@
+package io.sluice.node.primary;
+
+import io.sluice.client.ClientListener;
+import io.sluice.client.SluiceClient;
+import io.sluice.journal.Journal;
+import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingEngine;
+import io.sluice.node.admin.AdminClient;
+import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.sequencer.CommandApplier;
+import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.sbe.client.ExecType;
+import io.sluice.sbe.client.ExecutionReportDecoder;
+import io.sluice.sbe.client.HaltedDecoder;
+import io.sluice.sbe.client.OrderType;
+import io.sluice.sbe.client.Side;
+import io.sluice.sbe.client.TimeInForce;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.sluice.node.primary.TestNodes.IDLE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A primary and two replicas as separate processes on loopback, under the hybrid policy: replicas converge to the
+ * primary's state; losing one replica keeps trading, losing both halts it until the operator relaxes the policy,
+ * and a restarted replica catches up from its own journal.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class ReplicationIT
+{
+    private static final Pattern PERSISTED = Pattern.compile("\"persisted_wire_seq\":(\\d+)");
+    private static final Pattern HASH = Pattern.compile("\"state_hash\":\\{\"wire_seq\":(\\d+),\"hash\":\"([0-9a-f]+)\"");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> processes = new ArrayList<>();
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void kill()
+    {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Map<String, String> nodeConfig(final String name, final int nodeId, final int[] ports)
+    {
+        final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve(name));
+        raw.remove("durability");
+        raw.put("node.id", Integer.toString(nodeId));
+        raw.put("aeron.dir", dir.resolve(name).resolve("aeron").toString());
+        raw.put("client.bind", "127.0.0.1:" + ports[0]);
+        raw.put("admin.bind", "127.0.0.1:" + ports[1]);
+        raw.put("http.bind", "127.0.0.1:" + ports[2]);
+        return raw;
+    }
+
+    private static int[] ports(final int count) throws Exception
+    {
+        final int[] ports = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            ports[i] = TestNodes.freePort();
+        }
+        return ports;
+    }
+
+    private String healthz(final int port) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private int healthStatus(final int port) throws Exception
+    {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private long persisted(final int replicaHttpPort) throws Exception
+    {
+        final Matcher matcher = PERSISTED.matcher(healthz(replicaHttpPort));
+        return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
+    }
+
+    private String hashAt(final int replicaHttpPort, final long wireSeq) throws Exception
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline)
+        {
+            final Matcher matcher = HASH.matcher(healthz(replicaHttpPort));
+            if (matcher.find() && Long.parseLong(matcher.group(1)) == wireSeq)
+            {
+                return matcher.group(2);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("replica on " + replicaHttpPort + " never reported a hash at wireSeq " + wireSeq);
+    }
+
+    private static final class Counts implements ClientListener
+    {
+        long accepted;
+        long halted;
+
+        public void onExecutionReport(final ExecutionReportDecoder report)
+        {
+            if (report.execType() == ExecType.NEW)
+            {
+                accepted++;
+            }
+        }
+
+        public void onHalted(final HaltedDecoder decoder)
+        {
+            halted++;
+        }
+    }
+
+    private static void orders(final SluiceClient client, final int from, final int count) throws Exception
+    {
+        for (int i = from; i < from + count; i++)
+        {
+            while (client.placeOrder(i, 1, i % 2 == 0 ? Side.BUY : Side.SELL, OrderType.LIMIT, TimeInForce.GTC, false,
+                i % 2 == 0 ? 9_000 + i % 50 : 11_000 + i % 50, 1 + i % 3) == SluiceClient.BACK_PRESSURED)
+            {
+                IDLE.idle(client.poll());
+            }
+            client.poll();
+        }
+        assertTrue(client.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+    }
+
+    @Test
+    void shouldReplicateHaltWithoutReplicasAndCatchUpAfterRestart() throws Exception
+    {
+        final int[] primaryPorts = ports(3);
+        final int[] replicaAPorts = ports(3);
+        final int[] replicaBPorts = ports(3);
+        final int[] udp = ports(4);
+
+        final Map<String, String> primary = nodeConfig("primary", 1, primaryPorts);
+        primary.put("replication.replica.0.data", "127.0.0.1:" + udp[0]);
+        primary.put("replication.replica.0.control", "127.0.0.1:" + udp[1]);
+        primary.put("replication.replica.1.data", "127.0.0.1:" + udp[2]);
+        primary.put("replication.replica.1.control", "127.0.0.1:" + udp[3]);
+        final Map<String, String> replicaA = nodeConfig("replica-a", 2, replicaAPorts);
+        replicaA.put("replication.data.bind", "127.0.0.1:" + udp[0]);
+        replicaA.put("replication.primary.control", "127.0.0.1:" + udp[1]);
+        final Map<String, String> replicaB = nodeConfig("replica-b", 3, replicaBPorts);
+        replicaB.put("replication.data.bind", "127.0.0.1:" + udp[2]);
+        replicaB.put("replication.primary.control", "127.0.0.1:" + udp[3]);
+        final Path primaryConfig = TestNodes.writeConfig(dir.resolve("primary.conf"), primary);
+        final Path replicaAConfig = TestNodes.writeConfig(dir.resolve("replica-a.conf"), replicaA);
+        final Path replicaBConfig = TestNodes.writeConfig(dir.resolve("replica-b.conf"), replicaB);
+
+        final Process primaryProcess = TestNodes.startPrimaryProcess(primaryConfig, dir.resolve("primary.err"));
+        processes.add(primaryProcess);
+        Process replicaAProcess = TestNodes.startReplicaProcess(replicaAConfig, dir.resolve("replica-a-1.err"));
+        processes.add(replicaAProcess);
+        final Process replicaBProcess = TestNodes.startReplicaProcess(replicaBConfig, dir.resolve("replica-b.err"));
+        processes.add(replicaBProcess);
+        TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":2"), 30_000,
+            "both replicas connected");
+
+        final Counts counts = new Counts();
+        final SluiceClient client = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 1, counts);
+        orders(client, 0, 3_000);
+        assertEquals(3_000, counts.accepted, "hybrid with both replicas accepts every order");
+        TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_000 && persistedQuietly(replicaBPorts[2]) == 3_000,
+            30_000, "replicas persisted everything");
+        assertEquals(hashAt(replicaAPorts[2], 3_000), hashAt(replicaBPorts[2], 3_000));
+
+        replicaBProcess.destroyForcibly().waitFor();
+        TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":1"), 20_000,
+            "replica B's slot went inactive");
+        orders(client, 3_000, 500);
+        assertEquals(3_500, counts.accepted, "hybrid keeps trading with the primary and one replica");
+
+        replicaAProcess.destroyForcibly().waitFor();
+        TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":0"), 20_000,
+            "replica A's slot went inactive");
+        orders(client, 3_500, 100);
+        assertEquals(100, counts.halted, "no replicas: every order is answered HALTED");
+        assertEquals(503, healthStatus(primaryPorts[2]));
+        assertTrue(healthz(primaryPorts[2]).contains("\"policy_degraded\":true"));
+
+        try (AdminClient admin = new AdminClient(new InetSocketAddress("127.0.0.1", primaryPorts[1]), 10_000))
+        {
+            assertEquals(List.of("OK hybrid -> local"), admin.execute("DURABILITY local"));
+        }
+        orders(client, 3_600, 200);
+        assertEquals(3_700, counts.accepted, "local resumes trading at once");
+
+        replicaAProcess = TestNodes.startReplicaProcess(replicaAConfig, dir.resolve("replica-a-2.err"));
+        processes.add(replicaAProcess);
+        TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_700, 30_000, "replica A caught up");
+        final String replicaHash = hashAt(replicaAPorts[2], 3_700);
+        client.close();
+
+        primaryProcess.destroy();
+        assertTrue(primaryProcess.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(replicaHash, Long.toHexString(replayedHash(primaryConfig)),
+            "the replica's state equals the primary journal's state at the same wireSeq");
+    }
+
+    private String healthzQuietly(final int port)
+    {
+        try
+        {
+            return healthz(port);
+        }
+        catch (final Exception ex)
+        {
+            return "";
+        }
+    }
+
+    private long persistedQuietly(final int port)
+    {
+        try
+        {
+            return persisted(port);
+        }
+        catch (final Exception ex)
+        {
+            return -1;
+        }
+    }
+
+    private static long replayedHash(final Path primaryConfig) throws Exception
+    {
+        final NodeConfig config = NodeConfig.load(primaryConfig, Map.of());
+        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
+        try (Journal journal = Journal.open(new Journal.Context().directory(config.dataDir().resolve("journal"))
+            .nodeId(config.get(NodeConfig.NODE_ID))))
+        {
+            journal.recover(new SnapshotStore(journal.snapshotDirectory()),
+                new ExchangeStateMachine(new CommandApplier(engine)));
+        }
+        return engine.stateHash();
+    }
+}
