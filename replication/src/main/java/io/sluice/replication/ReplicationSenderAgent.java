@@ -276,12 +276,12 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         final int nodeId = handshakeDecoder.nodeId();
         if (state == State.STREAMING)
         {
-            if (correlationId == streamCorrelationId && sessionId == replicaSessionId)
-            {
-                lastReceivedNs = nowNs;
-                return;
-            }
-            dropStream("replica node " + nodeId + " started a new handshake");
+            // A replica repeats its handshake only while it has not seen StreamStart. After a replica restart the
+            // data publication can still count as connected to the dead receiver, so StreamStart (and what
+            // followed) may have gone nowhere: start the stream again from the replica's position.
+            dropStream(correlationId == streamCorrelationId && sessionId == replicaSessionId ?
+                "replica node " + nodeId + " repeated its handshake: it never saw the stream start" :
+                "replica node " + nodeId + " started a new handshake");
         }
 
         final int protocolVersion = handshakeDecoder.protocolVersion();

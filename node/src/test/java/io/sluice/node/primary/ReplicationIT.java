@@ -211,7 +211,16 @@ class ReplicationIT
 
         replicaAProcess = TestNodes.startReplicaProcess(replicaAConfig, dir.resolve("replica-a-2.err"));
         processes.add(replicaAProcess);
-        TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_700, 30_000, "replica A caught up");
+        try
+        {
+            TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_700, 30_000, "replica A caught up");
+        }
+        catch (final AssertionError ex)
+        {
+            throw new AssertionError(ex.getMessage() + "\nreplica A: " + healthzQuietly(replicaAPorts[2]) +
+                "\nprimary: " + healthzQuietly(primaryPorts[2]) + "\nreplica A log:\n" +
+                java.nio.file.Files.readString(dir.resolve("replica-a-2.err")), ex);
+        }
         final String replicaHash = hashAt(replicaAPorts[2], 3_700);
         client.close();
 
