@@ -28,29 +28,6 @@ abstract class NotBuiltCommand implements Callable<Integer>
         return NOT_BUILT_EXIT_CODE;
     }
 
-    @Command(name = "demo", description = "Run a primary, replicas and a load; print the latency table. (not built yet)")
-    static final class Demo extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the demo";
-        }
-    }
-
-
-
-
-
-    @Command(name = "bench", description = "Open-loop load generator and latency harness. (not built yet)")
-    static final class Bench extends NotBuiltCommand
-    {
-        String what()
-        {
-            return "the load generator";
-        }
-    }
-
-
     @Command(name = "check", description = "Check a client history against a node or journal. (not built yet)")
     static final class Check extends NotBuiltCommand
     {
@@ -59,5 +36,4 @@ abstract class NotBuiltCommand implements Callable<Integer>
             return "the history checker";
         }
     }
-
 }

@@ -48,8 +48,8 @@ class SluiceMainTest
     }
 
     @Test
-    void shouldRefuseDemoUntilBuilt()
+    void shouldRefuseDemoReplicasUntilReplicationLands()
     {
-        assertEquals(NotBuiltCommand.NOT_BUILT_EXIT_CODE, SluiceMain.run("demo", "--seconds", "3"));
+        assertEquals(NotBuiltCommand.NOT_BUILT_EXIT_CODE, SluiceMain.run("demo", "--seconds", "3", "--replicas", "2"));
     }
 }

@@ -1,6 +1,6 @@
 package io.sluice.perf.matching;
 
-import io.sluice.perf.flow.OrderFlowGenerator;
+import io.sluice.client.flow.OrderFlowGenerator;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;

@@ -1,6 +1,6 @@
 package io.sluice.perf.matching;
 
-import io.sluice.perf.flow.OrderFlowGenerator;
+import io.sluice.client.flow.OrderFlowGenerator;
 import org.HdrHistogram.Histogram;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;

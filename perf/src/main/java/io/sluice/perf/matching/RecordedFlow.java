@@ -1,8 +1,8 @@
 package io.sluice.perf.matching;
 
-import io.sluice.perf.flow.OrderFlowGenerator;
-import io.sluice.perf.flow.OrderFlowSink;
-import io.sluice.perf.flow.ReferenceBook;
+import io.sluice.client.flow.OrderFlowGenerator;
+import io.sluice.client.flow.OrderFlowSink;
+import io.sluice.client.flow.ReferenceBook;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;

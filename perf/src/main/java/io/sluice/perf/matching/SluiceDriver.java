@@ -1,8 +1,8 @@
 package io.sluice.perf.matching;
 
+import io.sluice.client.flow.OrderFlowGenerator;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
-import io.sluice.perf.flow.OrderFlowGenerator;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.OrderState;

@@ -1,6 +1,6 @@
 package io.sluice.perf.matching;
 
-import io.sluice.perf.flow.OrderFlowGenerator;
+import io.sluice.client.flow.OrderFlowGenerator;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.sluice.perf.flow;
+package io.sluice.client.flow;
 
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;

@@ -1,0 +1,175 @@
+package io.sluice.node.bench;
+
+import io.sluice.node.admin.AdminClient;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.InetSocketAddress;
+import java.net.URL;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Asks a node about itself outside the order-entry path: its durability policy and replicas through the admin
+ * listener, its trading state through {@code GET /healthz}. Never on the measured path.
+ */
+public final class NodeProbe
+{
+    static final String UNKNOWN = "unknown";
+    private static final int ADMIN_TIMEOUT_MS = 5_000;
+    private static final int HTTP_TIMEOUT_MS = 2_000;
+    private static final String REPLICAS_KEY = "replicas_connected=";
+
+    private NodeProbe()
+    {
+    }
+
+    /**
+     * What the report says about the node under load.
+     */
+    public static final class NodeInfo
+    {
+        private final String durability;
+        private final Integer replicas;
+
+        NodeInfo(final String durability, final Integer replicas)
+        {
+            this.durability = durability;
+            this.replicas = replicas;
+        }
+
+        /**
+         * @return the policy in force (a mode name or a clause expression), or "unknown".
+         */
+        public String durability()
+        {
+            return durability;
+        }
+
+        /**
+         * @return replicas connected, or null if unknown.
+         */
+        public Integer replicas()
+        {
+            return replicas;
+        }
+    }
+
+    static NodeInfo unknown()
+    {
+        return new NodeInfo(UNKNOWN, null);
+    }
+
+    /**
+     * Ask the admin listener {@code DURABILITY} and {@code STATUS}.
+     *
+     * @param admin the node's admin listener, or null.
+     * @return what it said; unknown fields if it is null or did not answer.
+     */
+    public static NodeInfo query(final InetSocketAddress admin)
+    {
+        if (admin == null)
+        {
+            return unknown();
+        }
+        try (AdminClient client = new AdminClient(admin, ADMIN_TIMEOUT_MS))
+        {
+            final List<String> durability = client.execute("DURABILITY");
+            final List<String> status = client.execute("STATUS");
+            return new NodeInfo(parseDurability(durability), parseReplicas(status));
+        }
+        catch (final IOException ex)
+        {
+            return unknown();
+        }
+    }
+
+    static String parseDurability(final List<String> answer)
+    {
+        if (answer.size() == 1 && answer.get(0).startsWith("OK "))
+        {
+            return answer.get(0).substring(3).trim();
+        }
+        return UNKNOWN;
+    }
+
+    static Integer parseReplicas(final List<String> answer)
+    {
+        for (final String line : answer)
+        {
+            for (final String field : line.split(" "))
+            {
+                if (field.startsWith(REPLICAS_KEY))
+                {
+                    try
+                    {
+                        return Integer.valueOf(field.substring(REPLICAS_KEY.length()));
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Poll {@code GET /healthz} until it answers 200 (trading).
+     *
+     * @param http      the node's HTTP listener.
+     * @param timeoutMs how long to keep trying.
+     * @return true if it answered 200 in time.
+     */
+    public static boolean awaitTrading(final InetSocketAddress http, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            if (healthStatus(http) == HttpURLConnection.HTTP_OK)
+            {
+                return true;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return false;
+    }
+
+    /**
+     * @return the HTTP status of {@code GET /healthz}, or -1 if the node did not answer.
+     */
+    static int healthStatus(final InetSocketAddress http)
+    {
+        HttpURLConnection connection = null;
+        try
+        {
+            connection = (HttpURLConnection)new URL(
+                "http://" + http.getHostString() + ":" + http.getPort() + "/healthz").openConnection();
+            connection.setConnectTimeout(HTTP_TIMEOUT_MS);
+            connection.setReadTimeout(HTTP_TIMEOUT_MS);
+            final int status = connection.getResponseCode();
+            try (InputStream body = status < 400 ? connection.getInputStream() : connection.getErrorStream())
+            {
+                if (body != null)
+                {
+                    body.readAllBytes();
+                }
+            }
+            return status;
+        }
+        catch (final IOException ex)
+        {
+            return -1;
+        }
+        finally
+        {
+            if (connection != null)
+            {
+                connection.disconnect();
+            }
+        }
+    }
+}

@@ -1,0 +1,249 @@
+package io.sluice.node.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A primary node in a child process: the same java binary, JVM flags and class path as this process, running
+ * {@code sluice primary --config FILE}. Its stdout and stderr go to files; it is ready once it prints its
+ * {@code sluice primary listening ...} line, which also says where it listens (so the config can bind port 0).
+ */
+public final class PrimaryProcess implements AutoCloseable
+{
+    static final String READY_PREFIX = "sluice primary listening ";
+    private static final String MAIN_CLASS = "io.sluice.node.SluiceMain";
+
+    private final Process process;
+    private final Path stdoutFile;
+    private final Path stderrFile;
+    private InetSocketAddress clientAddress;
+    private InetSocketAddress adminAddress;
+    private InetSocketAddress httpAddress;
+
+    private PrimaryProcess(final Process process, final Path stdoutFile, final Path stderrFile)
+    {
+        this.process = process;
+        this.stdoutFile = stdoutFile;
+        this.stderrFile = stderrFile;
+    }
+
+    /**
+     * Start the child and wait until it listens.
+     *
+     * @param configFile node configuration.
+     * @param logDir     where its {@code primary.out} and {@code primary.log} (stderr) go.
+     * @param timeoutMs  how long to wait for it to listen.
+     * @return the running child.
+     * @throws IOException if it cannot be started, exits, or does not listen in time (the child is then killed).
+     */
+    public static PrimaryProcess start(final Path configFile, final Path logDir, final long timeoutMs)
+        throws IOException
+    {
+        final Path stdout = logDir.resolve("primary.out");
+        final Path stderr = logDir.resolve("primary.log");
+        final Process process = new ProcessBuilder(command(configFile))
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
+        final PrimaryProcess primary = new PrimaryProcess(process, stdout, stderr);
+        try
+        {
+            primary.awaitListening(timeoutMs);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            process.destroyForcibly();
+            throw ex;
+        }
+        return primary;
+    }
+
+    /**
+     * @return the command line that runs {@code sluice primary} in a JVM like this one.
+     */
+    static List<String> command(final Path configFile)
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            // A debugger agent would try to listen on the parent's port; everything else applies to a node too.
+            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-Xrunjdwp") &&
+                !argument.equals("-Xdebug"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(MAIN_CLASS);
+        command.add("primary");
+        command.add("--config");
+        command.add(configFile.toString());
+        return command;
+    }
+
+    private void awaitListening(final long timeoutMs) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            for (final String line : Files.readAllLines(stdoutFile, StandardCharsets.UTF_8))
+            {
+                if (line.startsWith(READY_PREFIX))
+                {
+                    parseAddresses(line);
+                    return;
+                }
+            }
+            if (!process.isAlive())
+            {
+                throw new IOException("the primary exited with status " + process.exitValue() +
+                    " before listening:\n" + tail(stderrFile));
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                throw new IOException("the primary did not listen within " + timeoutMs + " ms:\n" + tail(stderrFile));
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    private void parseAddresses(final String line) throws IOException
+    {
+        for (final String field : line.substring(READY_PREFIX.length()).trim().split(" "))
+        {
+            final int equals = field.indexOf('=');
+            if (equals < 0)
+            {
+                continue;
+            }
+            final InetSocketAddress address = hostPort(field.substring(equals + 1));
+            switch (field.substring(0, equals))
+            {
+                case "client":
+                    clientAddress = address;
+                    break;
+                case "admin":
+                    adminAddress = address;
+                    break;
+                case "http":
+                    httpAddress = address;
+                    break;
+                default:
+                    break;
+            }
+        }
+        if (clientAddress == null || adminAddress == null || httpAddress == null)
+        {
+            throw new IOException("cannot read the primary's addresses from: " + line);
+        }
+    }
+
+    static InetSocketAddress hostPort(final String hostPort) throws IOException
+    {
+        try
+        {
+            return BenchContext.parseHostPort("address", hostPort);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new IOException(ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * @return the last lines of a log file, for an error message.
+     */
+    static String tail(final Path file)
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex.getMessage() + ")";
+        }
+    }
+
+    public InetSocketAddress clientAddress()
+    {
+        return clientAddress;
+    }
+
+    public InetSocketAddress adminAddress()
+    {
+        return adminAddress;
+    }
+
+    public InetSocketAddress httpAddress()
+    {
+        return httpAddress;
+    }
+
+    /**
+     * @return the child's stderr, where it logs.
+     */
+    public Path logFile()
+    {
+        return stderrFile;
+    }
+
+    /**
+     * @return the last lines the child logged, for an error message.
+     */
+    public String logTail()
+    {
+        return tail(stderrFile);
+    }
+
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * Ask the child to shut down (SIGTERM: it drains in-flight work, then stops) and wait for it; kill it if it has
+     * not exited in time.
+     *
+     * @param timeoutMs how long to wait before killing it.
+     * @return true if it exited on its own in time.
+     */
+    public boolean stop(final long timeoutMs)
+    {
+        process.destroy();
+        try
+        {
+            if (process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+            {
+                return true;
+            }
+            process.destroyForcibly().waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        return false;
+    }
+
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            stop(15_000);
+        }
+    }
+}
