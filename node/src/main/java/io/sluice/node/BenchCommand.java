@@ -194,10 +194,31 @@ final class BenchCommand implements Callable<Integer>
      */
     static int run(final BenchContext context, final Outputs outputs, final PrintStream out)
     {
+        return run(context, outputs, out, null);
+    }
+
+    /**
+     * Run the bench and, when the node traces its stages ({@code trace=on}), attach the node's per-stage breakdown
+     * from {@code GET /stats} (reset just before the run, so it covers warm-up and the measured phase).
+     *
+     * @param statsHttp the node's HTTP listener, or null to skip the breakdown.
+     * @return the exit code: 0 if every request was answered cleanly.
+     */
+    static int run(final BenchContext context, final Outputs outputs, final PrintStream out,
+        final java.net.InetSocketAddress statsHttp)
+    {
         final BenchResult result;
         try
         {
+            if (statsHttp != null)
+            {
+                io.sluice.node.bench.NodeProbe.resetStats(statsHttp);
+            }
             result = LoadGenerator.run(context);
+            if (statsHttp != null)
+            {
+                io.sluice.node.bench.NodeProbe.stats(statsHttp).forEach(result::stage);
+            }
         }
         catch (final IOException ex)
         {

@@ -2,7 +2,7 @@ package io.sluice.node;
 
 import io.sluice.node.bench.BenchContext;
 import io.sluice.node.bench.NodeProbe;
-import io.sluice.node.bench.PrimaryProcess;
+import io.sluice.node.bench.NodeProcess;
 import io.sluice.node.bench.StandaloneConfig;
 import io.sluice.response.Policy;
 import picocli.CommandLine.Command;
@@ -14,15 +14,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 /**
- * {@code sluice demo}: start a primary in its own process on loopback with a temporary data directory, drive it
- * with the bench, print the latency table, shut it down and clean up. Exits 0 only if every request was answered.
- * Replicas come with replication; until then {@code --replicas} above 0 says so and exits non-zero.
+ * {@code sluice demo}: start a primary and (by default) two replicas, each in its own process on loopback with a
+ * temporary data directory, drive the primary with the bench, print the latency table and the per-stage
+ * breakdown, shut everything down and clean up. Exits 0 only if every request was answered.
  */
 @Command(name = "demo", sortOptions = false,
     description = "Start a primary on loopback, drive it with the bench, print the latency table.")
@@ -48,12 +50,11 @@ final class DemoCommand implements Callable<Integer>
         description = "Requests per second, open loop (default ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--durability", defaultValue = "local",
-        description = "Durability policy: a mode or a clause expression (default ${DEFAULT-VALUE}).")
+    @Option(names = "--durability",
+        description = "Durability policy: a mode or a clause expression (default hybrid with replicas, local without).")
     String durability;
 
-    @Option(names = "--replicas", defaultValue = "0",
-        description = "Replicas to start: 0, 1 or 2 (default ${DEFAULT-VALUE}; replicas are not available yet).")
+    @Option(names = "--replicas", defaultValue = "2", description = "Replicas to start: 0, 1 or 2 (default ${DEFAULT-VALUE}).")
     int replicas;
 
     @Option(names = "--warmup-seconds", defaultValue = "2",
@@ -94,11 +95,9 @@ final class DemoCommand implements Callable<Integer>
             err.println("sluice demo: --replicas must be 0, 1 or 2");
             return BenchCommand.EXIT_USAGE;
         }
-        if (replicas > 0)
+        if (durability == null)
         {
-            err.println("sluice demo: replicas are not available yet in this version (" + SluiceMain.version() +
-                "): replication has not landed. Run the demo standalone with --replicas 0 (the default).");
-            return NotBuiltCommand.NOT_BUILT_EXIT_CODE;
+            durability = replicas > 0 ? "hybrid" : "local";
         }
         final Policy policy;
         try
@@ -113,8 +112,7 @@ final class DemoCommand implements Callable<Integer>
         if (policy.requiredNodes() > 1 + replicas)
         {
             err.println("sluice demo: --durability " + durability + " needs " + policy.requiredNodes() +
-                " nodes but the demo runs " + (1 + replicas) + "; the primary would halt and refuse every order. " +
-                "With --replicas 0 use local (persisted>=1).");
+                " nodes but the demo runs " + (1 + replicas) + "; the primary would halt and refuse every order.");
             return BenchCommand.EXIT_USAGE;
         }
         final BenchContext context;
@@ -166,27 +164,64 @@ final class DemoCommand implements Callable<Integer>
 
     private int run(final Path dir, final Policy policy, final BenchContext context) throws IOException
     {
+        final Map<String, String> primaryKeys =
+            StandaloneConfig.keys(dir.resolve("primary"), policy.description(), INSTRUMENTS);
+        primaryKeys.put("aeron.dir", dir.resolve("primary").resolve("aeron").toString());
+        primaryKeys.put("trace", "on");
+        final List<Path> replicaConfigs = new ArrayList<>();
+        for (int slot = 0; slot < replicas; slot++)
+        {
+            final String data = "127.0.0.1:" + freeUdpPort();
+            final String control = "127.0.0.1:" + freeUdpPort();
+            primaryKeys.put("replication.replica." + slot + ".data", data);
+            primaryKeys.put("replication.replica." + slot + ".control", control);
+            final Path replicaDir = dir.resolve("replica-" + slot);
+            final Map<String, String> replicaKeys = StandaloneConfig.keys(replicaDir, "local", INSTRUMENTS);
+            replicaKeys.put("node.id", Integer.toString(slot + 2));
+            replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
+            replicaKeys.put("replication.data.bind", data);
+            replicaKeys.put("replication.primary.control", control);
+            final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
+            Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
+            replicaConfigs.add(replicaConfig);
+        }
         final Path config = dir.resolve("primary.conf");
-        Files.writeString(config, StandaloneConfig.text(dir.resolve("data"), policy.description(), INSTRUMENTS),
-            StandardCharsets.UTF_8);
+        Files.writeString(config, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
 
-        out.println("demo: starting a standalone primary (durability " + policy.description() + ", " + INSTRUMENTS +
-            " instruments) in " + dir);
+        out.println("demo: starting a primary" + (replicas == 0 ? "" : " and " + replicas + " replica(s)") +
+            " (durability " + policy.description() + ", " + INSTRUMENTS + " instruments) in " + dir);
         out.flush();
-        final PrimaryProcess primary;
+        final NodeProcess primary;
+        final List<NodeProcess> replicaProcesses = new ArrayList<>();
         try
         {
-            primary = PrimaryProcess.start(config, dir, START_TIMEOUT_MS);
+            primary = NodeProcess.start(config, dir, START_TIMEOUT_MS);
         }
         catch (final IOException ex)
         {
             err.println("sluice demo: cannot start the primary: " + ex.getMessage());
             return BenchCommand.EXIT_FAILED;
         }
+        try
+        {
+            for (int slot = 0; slot < replicas; slot++)
+            {
+                replicaProcesses.add(NodeProcess.start("replica", "replica-" + slot, replicaConfigs.get(slot), dir,
+                    START_TIMEOUT_MS));
+            }
+        }
+        catch (final IOException ex)
+        {
+            err.println("sluice demo: cannot start a replica: " + ex.getMessage());
+            replicaProcesses.forEach(NodeProcess::close);
+            primary.close();
+            return BenchCommand.EXIT_FAILED;
+        }
         // Ctrl-C must not leave the primary running on its own: stop it and clean up before this JVM exits.
         final Thread onInterrupt = new Thread(() ->
         {
             primary.close();
+            replicaProcesses.forEach(NodeProcess::close);
             cleanUp(dir);
         }, "sluice-demo-shutdown");
         Runtime.getRuntime().addShutdownHook(onInterrupt);
@@ -207,7 +242,8 @@ final class DemoCommand implements Callable<Integer>
             out.flush();
 
             context.endpoint(primary.clientAddress()).adminEndpoint(primary.adminAddress());
-            exitCode = BenchCommand.run(context, new BenchCommand.Outputs(json, hgrm, plot, List.of()), out);
+            exitCode = BenchCommand.run(context, new BenchCommand.Outputs(json, hgrm, plot, List.of()), out,
+                primary.httpAddress());
             if (exitCode != 0)
             {
                 err.println("sluice demo: the node's log ends with:\n" + tail(primary));
@@ -232,11 +268,34 @@ final class DemoCommand implements Callable<Integer>
             {
                 out.println("demo: primary stopped");
             }
+            for (final NodeProcess replica : replicaProcesses)
+            {
+                if (!replica.stop(STOP_TIMEOUT_MS))
+                {
+                    err.println("sluice demo: a replica did not stop within " + STOP_TIMEOUT_MS + " ms and was killed");
+                    exitCode = BenchCommand.EXIT_FAILED;
+                }
+            }
+            if (!replicaProcesses.isEmpty())
+            {
+                out.println("demo: replicas stopped");
+            }
         }
         return exitCode;
     }
 
-    private static String tail(final PrimaryProcess primary)
+    /**
+     * A port the kernel considers free right now; the node binds it moments later. Loopback only.
+     */
+    private static int freeUdpPort() throws IOException
+    {
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
+        {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static String tail(final NodeProcess primary)
     {
         return primary.logTail();
     }

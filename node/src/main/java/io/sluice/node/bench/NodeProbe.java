@@ -172,4 +172,71 @@ public final class NodeProbe
             }
         }
     }
+
+    private static final java.util.regex.Pattern STAGE = java.util.regex.Pattern.compile(
+        "\"([a-z_]+)\":\\{\"count\":(\\d+),\"mean\":([0-9.]+),\"p50\":([0-9.]+),\"p90\":([0-9.]+)," +
+        "\"p99\":([0-9.]+),\"p99_9\":([0-9.]+),\"p99_99\":([0-9.]+),\"max\":([0-9.]+)\\}");
+
+    /**
+     * Reset the node's stage histograms ({@code POST /stats/reset}); a node without tracing answers 404, ignored.
+     *
+     * @param http the node's HTTP listener.
+     */
+    public static void resetStats(final InetSocketAddress http)
+    {
+        try
+        {
+            final HttpURLConnection connection = (HttpURLConnection)new java.net.URL(
+                "http://" + http.getHostString() + ":" + http.getPort() + "/stats/reset").openConnection();
+            connection.setRequestMethod("POST");
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(5_000);
+            connection.getResponseCode();
+            connection.disconnect();
+        }
+        catch (final IOException ex)
+        {
+            // no breakdown then; the round trip is still measured
+        }
+    }
+
+    /**
+     * @param http the node's HTTP listener.
+     * @return the node's per-stage latency summaries from {@code GET /stats}, in the node's order; empty when the
+     * node does not trace or cannot be reached.
+     */
+    public static java.util.Map<String, LatencySummary> stats(final InetSocketAddress http)
+    {
+        final java.util.Map<String, LatencySummary> stages = new java.util.LinkedHashMap<>();
+        try
+        {
+            final HttpURLConnection connection = (HttpURLConnection)new java.net.URL(
+                "http://" + http.getHostString() + ":" + http.getPort() + "/stats").openConnection();
+            connection.setConnectTimeout(5_000);
+            connection.setReadTimeout(5_000);
+            if (connection.getResponseCode() != HttpURLConnection.HTTP_OK)
+            {
+                return stages;
+            }
+            final String body;
+            try (java.io.InputStream in = connection.getInputStream())
+            {
+                body = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            final java.util.regex.Matcher matcher = STAGE.matcher(body);
+            while (matcher.find())
+            {
+                stages.put(matcher.group(1), new LatencySummary(Long.parseLong(matcher.group(2)),
+                    Double.parseDouble(matcher.group(3)), Double.parseDouble(matcher.group(4)),
+                    Double.parseDouble(matcher.group(5)), Double.parseDouble(matcher.group(6)),
+                    Double.parseDouble(matcher.group(7)), Double.parseDouble(matcher.group(8)),
+                    Double.parseDouble(matcher.group(9))));
+            }
+        }
+        catch (final IOException | NumberFormatException ex)
+        {
+            stages.clear();
+        }
+        return stages;
+    }
 }

@@ -52,8 +52,17 @@ public final class StandaloneConfig
      */
     public static String text(final Path dataDir, final String durability, final int instruments)
     {
+        return text(keys(dataDir, durability, instruments));
+    }
+
+    /**
+     * @param keys config keys and values, e.g. from {@link #keys} with additions.
+     * @return them as a configuration file's text.
+     */
+    public static String text(final Map<String, String> keys)
+    {
         final StringBuilder text = new StringBuilder(1024).append("# Written by sluice demo.\n");
-        keys(dataDir, durability, instruments).forEach((key, value) ->
+        keys.forEach((key, value) ->
             text.append(key).append(" = ").append(value.replace('\\', '/')).append('\n'));
         return text.toString();
     }

@@ -76,10 +76,12 @@ final class StageStats
             total.add(stage.getValue().getIntervalHistogram());
             json.append(first ? "" : ",").append('"').append(stage.getKey()).append("\":{\"count\":")
                 .append(total.getTotalCount())
+                .append(",\"mean\":").append(micros((long)total.getMean()))
                 .append(",\"p50\":").append(micros(total.getValueAtPercentile(50)))
                 .append(",\"p90\":").append(micros(total.getValueAtPercentile(90)))
                 .append(",\"p99\":").append(micros(total.getValueAtPercentile(99)))
                 .append(",\"p99_9\":").append(micros(total.getValueAtPercentile(99.9)))
+                .append(",\"p99_99\":").append(micros(total.getValueAtPercentile(99.99)))
                 .append(",\"max\":").append(micros(total.getMaxValue())).append('}');
             first = false;
         }

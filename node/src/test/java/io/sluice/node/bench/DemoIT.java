@@ -43,8 +43,8 @@ class DemoIT
         final Set<Path> before = demoDirectories();
         final Path json = dir.resolve("demo.json");
 
-        final int exitCode = SluiceMain.run("demo", "--seconds", "3", "--warmup-seconds", "1", "--rate", "1000",
-            "--json", json.toString(), "--quiet");
+        final int exitCode = SluiceMain.run("demo", "--replicas", "0", "--seconds", "3", "--warmup-seconds", "1",
+            "--rate", "1000", "--json", json.toString(), "--quiet");
 
         assertEquals(0, exitCode, "every request answered");
         final Map<String, Object> report = Json.parseObject(Files.readString(json, StandardCharsets.UTF_8));
@@ -58,8 +58,27 @@ class DemoIT
     }
 
     @Test
-    void shouldRefuseAPolicyOneNodeCannotMeet()
+    void shouldRunWithTwoReplicasUnderHybridAndReportTheStageBreakdown() throws Exception
     {
-        assertEquals(2, SluiceMain.run("demo", "--durability", "hybrid", "--seconds", "1"));
+        final Path json = dir.resolve("demo-replicated.json");
+
+        final int exitCode = SluiceMain.run("demo", "--seconds", "2", "--warmup-seconds", "1", "--rate", "500",
+            "--json", json.toString(), "--quiet");
+
+        assertEquals(0, exitCode, "every request answered");
+        final String text = Files.readString(json, StandardCharsets.UTF_8);
+        final Map<String, Object> report = Json.parseObject(text);
+        BenchContract.assertCleanRun(report);
+        assertEquals("hybrid", report.get("durability"), "hybrid is the default with replicas");
+        assertEquals(2, BenchContract.count(report, "replicas"));
+        assertTrue(text.contains("\"stages_us\":{\"ingest_wait\":"), text);
+        assertTrue(text.contains("\"gate_replica_wait\":"), text);
+    }
+
+    @Test
+    void shouldRefuseAPolicyTheDemoNodesCannotMeet()
+    {
+        assertEquals(2, SluiceMain.run("demo", "--replicas", "0", "--durability", "hybrid", "--seconds", "1"));
+        assertEquals(2, SluiceMain.run("demo", "--replicas", "1", "--durability", "persisted>=3", "--seconds", "1"));
     }
 }

@@ -16,21 +16,27 @@ import java.util.concurrent.locks.LockSupport;
  * {@code sluice primary --config FILE}. Its stdout and stderr go to files; it is ready once it prints its
  * {@code sluice primary listening ...} line, which also says where it listens (so the config can bind port 0).
  */
-public final class PrimaryProcess implements AutoCloseable
+public final class NodeProcess implements AutoCloseable
 {
-    static final String READY_PREFIX = "sluice primary listening ";
+    static final String PRIMARY_READY_PREFIX = "sluice primary listening ";
+    static final String REPLICA_READY_PREFIX = "sluice replica following ";
     private static final String MAIN_CLASS = "io.sluice.node.SluiceMain";
 
     private final Process process;
+    private final String role;
+    private final String readyPrefix;
     private final Path stdoutFile;
     private final Path stderrFile;
     private InetSocketAddress clientAddress;
     private InetSocketAddress adminAddress;
     private InetSocketAddress httpAddress;
 
-    private PrimaryProcess(final Process process, final Path stdoutFile, final Path stderrFile)
+    private NodeProcess(
+        final Process process, final String role, final Path stdoutFile, final Path stderrFile)
     {
         this.process = process;
+        this.role = role;
+        this.readyPrefix = "primary".equals(role) ? PRIMARY_READY_PREFIX : REPLICA_READY_PREFIX;
         this.stdoutFile = stdoutFile;
         this.stderrFile = stderrFile;
     }
@@ -44,16 +50,34 @@ public final class PrimaryProcess implements AutoCloseable
      * @return the running child.
      * @throws IOException if it cannot be started, exits, or does not listen in time (the child is then killed).
      */
-    public static PrimaryProcess start(final Path configFile, final Path logDir, final long timeoutMs)
+    public static NodeProcess start(final Path configFile, final Path logDir, final long timeoutMs)
         throws IOException
     {
-        final Path stdout = logDir.resolve("primary.out");
-        final Path stderr = logDir.resolve("primary.log");
-        final Process process = new ProcessBuilder(command(configFile))
+        return start("primary", "primary", configFile, logDir, timeoutMs);
+    }
+
+    /**
+     * Start {@code sluice ROLE --config FILE} as a child and wait until it reports it runs.
+     *
+     * @param role       {@code primary} or {@code replica}.
+     * @param name       for its log files, {@code NAME.out} and {@code NAME.log}.
+     * @param configFile node configuration.
+     * @param logDir     where its logs go.
+     * @param timeoutMs  how long to wait.
+     * @return the running child.
+     * @throws IOException if it cannot be started, exits, or does not come up in time (it is then killed).
+     */
+    public static NodeProcess start(
+        final String role, final String name, final Path configFile, final Path logDir, final long timeoutMs)
+        throws IOException
+    {
+        final Path stdout = logDir.resolve(name + ".out");
+        final Path stderr = logDir.resolve(name + ".log");
+        final Process process = new ProcessBuilder(command(role, configFile))
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile())
             .start();
-        final PrimaryProcess primary = new PrimaryProcess(process, stdout, stderr);
+        final NodeProcess primary = new NodeProcess(process, role, stdout, stderr);
         try
         {
             primary.awaitListening(timeoutMs);
@@ -69,7 +93,7 @@ public final class PrimaryProcess implements AutoCloseable
     /**
      * @return the command line that runs {@code sluice primary} in a JVM like this one.
      */
-    static List<String> command(final Path configFile)
+    static List<String> command(final String role, final Path configFile)
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -85,7 +109,7 @@ public final class PrimaryProcess implements AutoCloseable
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(MAIN_CLASS);
-        command.add("primary");
+        command.add(role);
         command.add("--config");
         command.add(configFile.toString());
         return command;
@@ -98,7 +122,7 @@ public final class PrimaryProcess implements AutoCloseable
         {
             for (final String line : Files.readAllLines(stdoutFile, StandardCharsets.UTF_8))
             {
-                if (line.startsWith(READY_PREFIX))
+                if (line.startsWith(readyPrefix))
                 {
                     parseAddresses(line);
                     return;
@@ -106,12 +130,13 @@ public final class PrimaryProcess implements AutoCloseable
             }
             if (!process.isAlive())
             {
-                throw new IOException("the primary exited with status " + process.exitValue() +
+                throw new IOException("the " + role + " exited with status " + process.exitValue() +
                     " before listening:\n" + tail(stderrFile));
             }
             if (System.nanoTime() - deadlineNs > 0)
             {
-                throw new IOException("the primary did not listen within " + timeoutMs + " ms:\n" + tail(stderrFile));
+                throw new IOException("the " + role + " did not start within " + timeoutMs + " ms:\n" +
+                    tail(stderrFile));
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
@@ -119,7 +144,7 @@ public final class PrimaryProcess implements AutoCloseable
 
     private void parseAddresses(final String line) throws IOException
     {
-        for (final String field : line.substring(READY_PREFIX.length()).trim().split(" "))
+        for (final String field : line.substring(readyPrefix.length()).trim().split(" "))
         {
             final int equals = field.indexOf('=');
             if (equals < 0)
@@ -142,9 +167,9 @@ public final class PrimaryProcess implements AutoCloseable
                     break;
             }
         }
-        if (clientAddress == null || adminAddress == null || httpAddress == null)
+        if ((clientAddress == null && "primary".equals(role)) || adminAddress == null || httpAddress == null)
         {
-            throw new IOException("cannot read the primary's addresses from: " + line);
+            throw new IOException("cannot read the " + role + "'s addresses from: " + line);
         }
     }
 
