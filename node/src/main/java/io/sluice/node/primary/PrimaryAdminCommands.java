@@ -30,6 +30,8 @@ final class PrimaryAdminCommands implements AdminCommandHandler
             case "SNAPSHOT":
                 node.requestSnapshot();
                 return List.of("OK snapshot requested; last snapshot at wireSeq " + node.lastSnapshotWireSeq());
+            case "SHUTDOWN":
+                return shutdown();
             case "HALT":
                 node.tradingGate().operatorHalt(true);
                 return List.of("OK trading halted by operator");
@@ -42,6 +44,7 @@ final class PrimaryAdminCommands implements AdminCommandHandler
                     "DURABILITY <mode|expr>     local | hybrid | durably-replicated | replicated | e.g. persisted>=1 && in_memory>=2",
                     "STATUS                     role, trading state, policy, cursors",
                     "HALT / RESUME              stop or resume accepting orders",
+                    "SHUTDOWN                   stop taking requests, journal and answer what was taken, exit",
                     "SNAPSHOT                   write a snapshot of the matching state now",
                     "QUIT                       close this connection");
             default:
@@ -57,6 +60,18 @@ final class PrimaryAdminCommands implements AdminCommandHandler
             return List.of("OK " + control.policy().description());
         }
         return List.of(control.swap(args).message());
+    }
+
+    /**
+     * Exit the process the way SIGTERM does: the shutdown hook drains the node (lossless shutdown) and sets the exit
+     * code. The answer goes out first; the exit runs on its own thread so this connection is not the one waiting.
+     */
+    private List<String> shutdown()
+    {
+        final Thread exit = new Thread(() -> System.exit(0), "sluice-admin-shutdown");
+        exit.setDaemon(true);
+        exit.start();
+        return List.of("OK shutting down: no new requests; everything taken is journaled and answered before exit");
     }
 
     private static String suffix(final String haltReason)

@@ -144,6 +144,37 @@ class ShutdownIT
         assertEquals(accepted, resting, "exactly the orders answered NEW were applied; nothing unanswered was");
     }
 
+    @Test
+    void shouldShutDownLosslesslyOnAdminCommand() throws Exception
+    {
+        final int port = TestNodes.freePort();
+        final int adminPort = TestNodes.freePort();
+        final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve("data"));
+        raw.put("client.bind", "127.0.0.1:" + port);
+        raw.put("admin.bind", "127.0.0.1:" + adminPort);
+        final Path config = TestNodes.writeConfig(dir.resolve("primary.conf"), raw);
+        process = TestNodes.startPrimaryProcess(config, dir.resolve("primary-admin.err"));
+
+        try (SluiceClient client = TestNodes.client(new InetSocketAddress("127.0.0.1", port), 1, new ClientListener()
+        {
+        }))
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                client.placeOrder(i, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 5_000 + i % 100, 1);
+            }
+            assertTrue(client.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
+        }
+        try (io.sluice.node.admin.AdminClient admin =
+            new io.sluice.node.admin.AdminClient(new InetSocketAddress("127.0.0.1", adminPort), 10_000))
+        {
+            assertTrue(admin.execute("SHUTDOWN").get(0).startsWith("OK shutting down"));
+        }
+
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the primary exits");
+        assertEquals(0, process.exitValue(), "drained shutdown exits 0");
+    }
+
     private static int poll(final SluiceClient client)
     {
         try
