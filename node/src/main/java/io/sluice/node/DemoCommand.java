@@ -2,6 +2,7 @@ package io.sluice.node;
 
 import io.sluice.node.bench.BenchContext;
 import io.sluice.node.bench.NodeProbe;
+import io.sluice.node.bench.DemoKeys;
 import io.sluice.node.bench.NodeProcess;
 import io.sluice.node.bench.StandaloneConfig;
 import io.sluice.response.Policy;
@@ -185,11 +186,16 @@ final class DemoCommand implements Callable<Integer>
             Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
             replicaConfigs.add(replicaConfig);
         }
+        final DemoKeys keys = DemoKeys.generate(dir, context.firstSessionId(), context.connections());
+        primaryKeys.put("auth", "on");
+        primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
+        context.traderKeys(keys::trader).operatorKey(keys.operator());
         final Path config = dir.resolve("primary.conf");
         Files.writeString(config, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
 
         out.println("demo: starting a primary" + (replicas == 0 ? "" : " and " + replicas + " replica(s)") +
-            " (durability " + policy.description() + ", " + INSTRUMENTS + " instruments) in " + dir);
+            " (durability " + policy.description() + ", " + INSTRUMENTS + " instruments, auth on with keys " +
+            "generated for this run) in " + dir);
         out.flush();
         final NodeProcess primary;
         final List<NodeProcess> replicaProcesses = new ArrayList<>();

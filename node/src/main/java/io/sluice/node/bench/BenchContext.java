@@ -43,6 +43,10 @@ public final class BenchContext
 
     private InetSocketAddress endpoint;
     private InetSocketAddress adminEndpoint;
+    /** Key per session (= account) for nodes with auth=on; null sends unsigned logons. */
+    private java.util.function.LongFunction<java.security.KeyPair> traderKeys;
+    /** Operator key for the admin query on nodes with auth=on; null connects without one. */
+    private java.security.KeyPair operatorKey;
     private double ratePerSecond;
     private int window;
     private int connections = DEFAULT_CONNECTIONS;
@@ -90,6 +94,37 @@ public final class BenchContext
      *                      null to report them as unknown.
      * @return this.
      */
+    /**
+     * @param traderKeys the Ed25519 key each connection signs its logon with, by session id (the bench uses the
+     *                   session id as the account id); null for nodes without auth.
+     * @return this.
+     */
+    public BenchContext traderKeys(final java.util.function.LongFunction<java.security.KeyPair> traderKeys)
+    {
+        this.traderKeys = traderKeys;
+        return this;
+    }
+
+    public java.util.function.LongFunction<java.security.KeyPair> traderKeys()
+    {
+        return traderKeys;
+    }
+
+    /**
+     * @param operatorKey key the admin query signs the node's challenge with; null for nodes without auth.
+     * @return this.
+     */
+    public BenchContext operatorKey(final java.security.KeyPair operatorKey)
+    {
+        this.operatorKey = operatorKey;
+        return this;
+    }
+
+    public java.security.KeyPair operatorKey()
+    {
+        return operatorKey;
+    }
+
     public BenchContext adminEndpoint(final InetSocketAddress adminEndpoint)
     {
         this.adminEndpoint = adminEndpoint;

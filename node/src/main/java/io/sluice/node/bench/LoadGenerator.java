@@ -25,7 +25,7 @@ public final class LoadGenerator
     public static BenchResult run(final BenchContext context) throws IOException
     {
         context.validate();
-        final NodeProbe.NodeInfo node = NodeProbe.query(context.adminEndpoint());
+        final NodeProbe.NodeInfo node = NodeProbe.query(context.adminEndpoint(), context.operatorKey());
         final BenchRecorder recorder = new BenchRecorder(context.lateThresholdNs());
 
         final SluiceOrderEntry[] entries = new SluiceOrderEntry[context.connections()];
@@ -36,6 +36,7 @@ public final class LoadGenerator
                 .endpoint(context.endpoint())
                 .sessionId(sessionId)
                 .accountId(sessionId)
+                .keyPair(context.traderKeys() == null ? null : context.traderKeys().apply(sessionId))
                 .maxInFlight(context.maxInFlight()));
         }
         final BenchAgent agent = new BenchAgent(context, entries, recorder);

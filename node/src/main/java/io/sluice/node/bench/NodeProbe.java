@@ -70,11 +70,24 @@ public final class NodeProbe
      */
     public static NodeInfo query(final InetSocketAddress admin)
     {
+        return query(admin, null);
+    }
+
+    /**
+     * Ask the admin listener {@code DURABILITY} and {@code STATUS}, answering its challenge with an operator key
+     * when the node runs with auth on.
+     *
+     * @param admin       the node's admin listener, or null.
+     * @param operatorKey the operator key, or null.
+     * @return what it said; unknown fields if it is null or did not answer.
+     */
+    public static NodeInfo query(final InetSocketAddress admin, final java.security.KeyPair operatorKey)
+    {
         if (admin == null)
         {
             return unknown();
         }
-        try (AdminClient client = new AdminClient(admin, ADMIN_TIMEOUT_MS))
+        try (AdminClient client = new AdminClient(admin, ADMIN_TIMEOUT_MS, operatorKey))
         {
             final List<String> durability = client.execute("DURABILITY");
             final List<String> status = client.execute("STATUS");

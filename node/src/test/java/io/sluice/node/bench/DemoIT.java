@@ -69,7 +69,9 @@ class DemoIT
         final String text = Files.readString(json, StandardCharsets.UTF_8);
         final Map<String, Object> report = Json.parseObject(text);
         BenchContract.assertCleanRun(report);
-        assertEquals("hybrid", report.get("durability"), "hybrid is the default with replicas");
+        assertEquals("hybrid", report.get("durability"),
+            "hybrid is the default with replicas; read through the admin port, which runs with auth on and takes only " +
+            "the demo's generated operator key");
         assertEquals(2, BenchContract.count(report, "replicas"));
         assertTrue(text.contains("\"stages_us\":{\"ingest_wait\":"), text);
         assertTrue(text.contains("\"gate_replica_wait\":"), text);
