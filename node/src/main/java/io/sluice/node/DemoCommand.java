@@ -169,6 +169,7 @@ final class DemoCommand implements Callable<Integer>
             StandaloneConfig.keys(dir.resolve("primary"), policy.description(), INSTRUMENTS);
         primaryKeys.put("aeron.dir", dir.resolve("primary").resolve("aeron").toString());
         primaryKeys.put("trace", "on");
+        final DemoKeys keys = DemoKeys.generate(dir, context.firstSessionId(), context.connections(), replicas);
         final List<Path> replicaConfigs = new ArrayList<>();
         for (int slot = 0; slot < replicas; slot++)
         {
@@ -182,11 +183,11 @@ final class DemoCommand implements Callable<Integer>
             replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
             replicaKeys.put("replication.data.bind", data);
             replicaKeys.put("replication.primary.control", control);
+            replicaKeys.put("replication.key.file", keys.replicaKeyFile(slot).toString());
             final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
             Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
             replicaConfigs.add(replicaConfig);
         }
-        final DemoKeys keys = DemoKeys.generate(dir, context.firstSessionId(), context.connections());
         primaryKeys.put("auth", "on");
         primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
         context.traderKeys(keys::trader).operatorKey(keys.operator());

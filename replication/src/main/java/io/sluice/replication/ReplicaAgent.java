@@ -123,6 +123,13 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private long lastEntryCrc32cPlain;
     private long epochPlain;
     private long correlationId;
+    private static final byte[] NO_BYTES_32 = new byte[32];
+    private static final byte[] NO_BYTES_64 = new byte[64];
+    /** The primary's last AUTH_REQUIRED challenge, answered in every handshake of this attempt; agent thread. */
+    private final byte[] pendingChallenge = new byte[32];
+    private boolean challengePending;
+    /** Raw replication public key, or zeros when the context has no key. */
+    private final byte[] publicKey = new byte[32];
     private int followedSessionId;
     private long lastPrimaryMessageNs;
     private long lastHandshakeSentNs;
@@ -181,6 +188,11 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         this.lastEntryCrc32c = lastEntryCrc32cPlain;
         this.epoch = epochPlain;
         this.correlationId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
+        if (ctx.keyPair() != null)
+        {
+            System.arraycopy(io.sluice.wire.LogonSignatures.rawPublicKey(ctx.keyPair().getPublic()), 0, publicKey, 0,
+                publicKey.length);
+        }
 
         final ReplicationTransport transport = ctx.transport();
         ExclusivePublication pub = null;
@@ -259,6 +271,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         correlationId++;
         state = State.HANDSHAKING;
         handshakeDelayNs = 0;
+        challengePending = false;
         return 1;
     }
 
@@ -276,6 +289,18 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             .lastEntryCrc32c(lastEntryCrc32cPlain)
             .configDigest(ctx.configDigest())
             .correlationId(correlationId);
+        if (challengePending)
+        {
+            final byte[] signature = ReplicationAuth.sign(ctx.keyPair(), pendingChallenge, ctx.nodeId());
+            handshakeEncoder.putChallenge(pendingChallenge, 0, pendingChallenge.length)
+                .putPublicKey(publicKey, 0, publicKey.length)
+                .putSignature(signature, 0, signature.length);
+        }
+        else
+        {
+            handshakeEncoder.putChallenge(NO_BYTES_32, 0, 32).putPublicKey(NO_BYTES_32, 0, 32)
+                .putSignature(NO_BYTES_64, 0, 64);
+        }
         if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + handshakeEncoder.encodedLength())
             < 0)
         {
@@ -536,6 +561,13 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             return;
         }
         final RejectCode code = rejectDecoder.code();
+        if (code == RejectCode.AUTH_REQUIRED && ctx.keyPair() != null)
+        {
+            rejectDecoder.getChallenge(pendingChallenge, 0, pendingChallenge.length);
+            challengePending = true;
+            handshakeDelayNs = 0;
+            return;
+        }
         final String reason = rejectDecoder.reason();
         rejectCode = code;
         rejectReason = reason;
@@ -820,6 +852,23 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
 
         /** The node's transport (required). */
+        private java.security.KeyPair keyPair;
+
+        /**
+         * @param keyPair replication key to sign the primary's challenge with; null when the primary requires none.
+         * @return this.
+         */
+        public Context keyPair(final java.security.KeyPair keyPair)
+        {
+            this.keyPair = keyPair;
+            return this;
+        }
+
+        public java.security.KeyPair keyPair()
+        {
+            return keyPair;
+        }
+
         public Context transport(final ReplicationTransport transport)
         {
             this.transport = transport;

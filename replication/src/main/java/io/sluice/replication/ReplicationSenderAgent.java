@@ -64,6 +64,16 @@ import java.util.function.LongSupplier;
 public final class ReplicationSenderAgent implements Agent, FragmentHandler, AutoCloseable
 {
     /** What the slot is doing. */
+    private static final byte[] NO_CHALLENGE = new byte[32];
+    private static final byte[] NO_KEY = new byte[32];
+    private final java.security.SecureRandom random = new java.security.SecureRandom();
+    /** The challenge last sent with AUTH_REQUIRED; agent thread only. */
+    private final byte[] challenge = new byte[32];
+    private boolean challengeIssued;
+    private final byte[] challengeAnswered = new byte[32];
+    private final byte[] replicaKey = new byte[32];
+    private final byte[] replicaSignature = new byte[64];
+
     public enum State
     {
         /** No replica is being served; the slot is inactive. */
@@ -292,6 +302,11 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
                 " speaks version " + ctx.protocolVersion());
             return;
         }
+        if (ctx.replicationKeys() != null && !authenticated(nodeId, correlationId))
+        {
+            return;
+        }
+
         final long epoch = handshakeDecoder.epoch();
         final long ownEpoch = ctx.epoch().getAsLong();
         if (epoch > ownEpoch)
@@ -422,6 +437,41 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
 
     private void reject(final RejectCode code, final long correlationId, final String reason)
     {
+        reject(code, correlationId, reason, NO_CHALLENGE);
+    }
+
+    /**
+     * With a key check configured: a handshake must answer the challenge this slot issued last, signed by a key
+     * listed with the replication role. An unsigned or stale answer gets a fresh challenge (AUTH_REQUIRED); a
+     * signed answer that fails is refused for good (AUTH_FAILED).
+     */
+    private boolean authenticated(final int nodeId, final long correlationId)
+    {
+        handshakeDecoder.getChallenge(challengeAnswered, 0, challengeAnswered.length);
+        handshakeDecoder.getPublicKey(replicaKey, 0, replicaKey.length);
+        handshakeDecoder.getSignature(replicaSignature, 0, replicaSignature.length);
+        if (!challengeIssued || !java.util.Arrays.equals(challengeAnswered, challenge) ||
+            java.util.Arrays.equals(replicaKey, NO_KEY))
+        {
+            random.nextBytes(challenge);
+            challengeIssued = true;
+            reject(RejectCode.AUTH_REQUIRED, correlationId, "primary node " + ctx.nodeId() +
+                " requires a replication key: sign the challenge", challenge);
+            return false;
+        }
+        challengeIssued = false;
+        final String refusal = ctx.replicationKeys().refusal(replicaKey);
+        if (refusal == null && ReplicationAuth.verify(replicaKey, challenge, nodeId, replicaSignature))
+        {
+            return true;
+        }
+        reject(RejectCode.AUTH_FAILED, correlationId, "replica node " + nodeId + " refused: " +
+            (refusal != null ? refusal : "bad signature over the challenge"));
+        return false;
+    }
+
+    private void reject(final RejectCode code, final long correlationId, final String reason, final byte[] challenge)
+    {
         handshakesRejected++;
         lastRejectReason = reason;
         if (!reason.equals(lastRejectLogged))
@@ -433,6 +483,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             .code(code)
             .correlationId(correlationId)
             .epoch(ctx.epoch().getAsLong())
+            .putChallenge(challenge, 0, challenge.length)
             .reason(reason.length() > 1024 ? reason.substring(0, 1024) : reason);
         // Not retried: the replica resends its handshake until it gets an answer.
         publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength());
@@ -767,6 +818,24 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
 
         /** The node's transport (required). */
+        private ReplicationAuth.KeyCheck replicationKeys;
+
+        /**
+         * @param replicationKeys require every replica to sign a challenge with a key this check accepts; null
+         *                        (the default) accepts replicas without keys.
+         * @return this.
+         */
+        public Context replicationKeys(final ReplicationAuth.KeyCheck replicationKeys)
+        {
+            this.replicationKeys = replicationKeys;
+            return this;
+        }
+
+        public ReplicationAuth.KeyCheck replicationKeys()
+        {
+            return replicationKeys;
+        }
+
         public Context transport(final ReplicationTransport transport)
         {
             this.transport = transport;

@@ -39,10 +39,26 @@ public final class LogonSignatures
      */
     public static byte[] sign(final PrivateKey privateKey, final byte[] nonce) throws GeneralSecurityException
     {
+        return sign(privateKey, CONTEXT, nonce);
+    }
+
+    /**
+     * Sign a message under another domain-separation context (e.g. the replication link's), so a signature made
+     * for one purpose is never valid for another.
+     *
+     * @param privateKey Ed25519 private key.
+     * @param context    domain-separation prefix.
+     * @param message    what is signed after it.
+     * @return the 64-byte signature.
+     * @throws GeneralSecurityException if the key is not an Ed25519 key.
+     */
+    public static byte[] sign(final PrivateKey privateKey, final byte[] context, final byte[] message)
+        throws GeneralSecurityException
+    {
         final Signature signature = Signature.getInstance("Ed25519");
         signature.initSign(privateKey);
-        signature.update(CONTEXT);
-        signature.update(nonce);
+        signature.update(context);
+        signature.update(message);
         return signature.sign();
     }
 
@@ -54,12 +70,25 @@ public final class LogonSignatures
      */
     public static boolean verify(final byte[] rawPublicKey, final byte[] nonce, final byte[] signature)
     {
+        return verify(rawPublicKey, CONTEXT, nonce, signature);
+    }
+
+    /**
+     * @param rawPublicKey 32-byte Ed25519 public key.
+     * @param context      domain-separation prefix the signer used.
+     * @param message      what was signed after it.
+     * @param signature    64-byte signature.
+     * @return true only if valid. Never throws for bad input.
+     */
+    public static boolean verify(
+        final byte[] rawPublicKey, final byte[] context, final byte[] message, final byte[] signature)
+    {
         try
         {
             final Signature verifier = Signature.getInstance("Ed25519");
             verifier.initVerify(publicKey(rawPublicKey));
-            verifier.update(CONTEXT);
-            verifier.update(nonce);
+            verifier.update(context);
+            verifier.update(message);
             return verifier.verify(signature);
         }
         catch (final GeneralSecurityException | IllegalArgumentException ex)

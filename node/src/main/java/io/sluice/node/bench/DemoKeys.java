@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * The keys a demo run needs so that it runs with authentication on and nobody has to make keys by hand: one trader
- * key per bench connection (session id = account id), an operator key for the admin queries, and the
- * {@code authorized_keys} file listing them, all in the run's temporary directory.
+ * key per bench connection (session id = account id), an operator key for the admin queries, a replication key per
+ * replica (written as key files the replicas' configs name), and the {@code authorized_keys} file listing them, all
+ * in the run's temporary directory.
  */
 public final class DemoKeys
 {
@@ -32,11 +33,12 @@ public final class DemoKeys
      * @param dir            where {@code authorized_keys} is written.
      * @param firstSessionId of the bench's connections.
      * @param connections    how many.
+     * @param replicas       replicas that need a replication key.
      * @return the keys.
      * @throws IOException if the file cannot be written or the JDK has no Ed25519.
      */
-    public static DemoKeys generate(final Path dir, final long firstSessionId, final int connections)
-        throws IOException
+    public static DemoKeys generate(
+        final Path dir, final long firstSessionId, final int connections, final int replicas) throws IOException
     {
         try
         {
@@ -51,6 +53,12 @@ public final class DemoKeys
                 final KeyPair trader = KeyFiles.generate();
                 keys.traders.put(account, trader);
                 lines.add(KeyFiles.publicKeyBase64(trader.getPublic()) + " trader account=" + account);
+            }
+            for (int slot = 0; slot < replicas; slot++)
+            {
+                final KeyPair replica = KeyFiles.generate();
+                KeyFiles.write(replica, keys.replicaKeyFile(slot));
+                lines.add(KeyFiles.publicKeyBase64(replica.getPublic()) + " replication");
             }
             Files.write(keys.authorizedKeys, lines);
             return keys;
@@ -69,6 +77,15 @@ public final class DemoKeys
     public KeyPair operator()
     {
         return operator;
+    }
+
+    /**
+     * @param slot of the replica.
+     * @return its key file (the public key is beside it, with {@code .pub}).
+     */
+    public Path replicaKeyFile(final int slot)
+    {
+        return authorizedKeys.resolveSibling("replica-" + slot + ".key");
     }
 
     public Path authorizedKeys()

@@ -118,6 +118,9 @@ public final class NodeConfig
     public static final ConfigKey<InetSocketAddress> REPLICATION_PRIMARY_CONTROL = new ConfigKey<>(
         "replication.primary.control", null,
         "Replica only: UDP address of the primary's control endpoint for this replica's slot.", endpoint());
+    public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
+        "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
+        "auth=on and lists the key with the replication role.", nonEmpty());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
 
@@ -129,7 +132,7 @@ public final class NodeConfig
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_DATA_BIND,
-        REPLICATION_PRIMARY_CONTROL, ORDER_POOL_CAPACITY);
+        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(

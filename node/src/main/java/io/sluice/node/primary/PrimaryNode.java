@@ -12,6 +12,7 @@ import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
 import io.sluice.node.auth.OperatorKeys;
+import io.sluice.node.auth.ReplicationKeys;
 import io.sluice.node.config.InstrumentConfig;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
@@ -204,6 +205,7 @@ public final class PrimaryNode implements AutoCloseable
                 .epoch(sequencer::epoch)
                 .configDigest(sequencer.engine().configDigest())
                 .fence(fence)
+                .replicationKeys(keys == null ? null : ReplicationKeys.check(keys))
                 .lastWireSeq(journalAgent::appendedWireSeq)
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(
                     config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))

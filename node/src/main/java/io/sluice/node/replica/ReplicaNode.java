@@ -9,6 +9,7 @@ import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
 import io.sluice.node.primary.PrimaryNode;
@@ -102,6 +103,8 @@ public final class ReplicaNode implements AutoCloseable
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
             .stateMachine(stateMachine)
             .durabilityControl(durabilityControl)
+            .keyPair(config.get(NodeConfig.REPLICATION_KEY_FILE) == null ? null :
+                KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
             .epoch(Math.max(1, recovery.lastEpoch()))
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
             .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS))));
