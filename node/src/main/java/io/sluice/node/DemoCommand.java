@@ -241,6 +241,12 @@ final class DemoCommand implements Callable<Integer>
                     HEALTHY_TIMEOUT_MS + " ms:\n" + tail(primary));
                 return BenchCommand.EXIT_FAILED;
             }
+            if (replicas > 0 && !NodeProbe.awaitReplicas(primary.httpAddress(), replicas, HEALTHY_TIMEOUT_MS))
+            {
+                err.println("sluice demo: not all " + replicas + " replicas connected within " + HEALTHY_TIMEOUT_MS +
+                    " ms:\n" + tail(primary));
+                return BenchCommand.EXIT_FAILED;
+            }
             out.println("demo: primary trading at client=" + PrimaryCommand.hostPort(primary.clientAddress()) +
                 " admin=" + PrimaryCommand.hostPort(primary.adminAddress()) +
                 " http=" + PrimaryCommand.hostPort(primary.httpAddress()));

@@ -154,6 +154,46 @@ public final class NodeProbe
     /**
      * @return the HTTP status of {@code GET /healthz}, or -1 if the node did not answer.
      */
+    /**
+     * Wait until the node's {@code /healthz} reports at least {@code replicas} replicas connected.
+     *
+     * @param http      the node's HTTP listener.
+     * @param replicas  how many must be connected.
+     * @param timeoutMs how long to wait.
+     * @return true if they connected in time.
+     */
+    public static boolean awaitReplicas(final InetSocketAddress http, final int replicas, final long timeoutMs)
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        final java.util.regex.Pattern connected = java.util.regex.Pattern.compile("\"replicas_connected\":(\\d+)");
+        while (System.nanoTime() - deadlineNs < 0)
+        {
+            try
+            {
+                final HttpURLConnection connection = (HttpURLConnection)new java.net.URL(
+                    "http://" + http.getHostString() + ":" + http.getPort() + "/healthz").openConnection();
+                connection.setConnectTimeout(2_000);
+                connection.setReadTimeout(2_000);
+                connection.getResponseCode();
+                final java.io.InputStream body = connection.getErrorStream() != null ? connection.getErrorStream() :
+                    connection.getInputStream();
+                final java.util.regex.Matcher matcher = connected.matcher(
+                    new String(body.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                body.close();
+                if (matcher.find() && Integer.parseInt(matcher.group(1)) >= replicas)
+                {
+                    return true;
+                }
+            }
+            catch (final IOException ex)
+            {
+                // not up yet
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        return false;
+    }
+
     static int healthStatus(final InetSocketAddress http)
     {
         HttpURLConnection connection = null;
