@@ -8,7 +8,7 @@ import io.sluice.journal.JournalReader;
 import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
-import io.sluice.matching.MatchingListener;
+import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import io.sluice.response.DurabilityControl;
@@ -212,7 +212,7 @@ final class ReplicationTestSupport
         {
             this.dir = dir;
             journal = Journal.open(new Journal.Context().directory(dir.resolve("journal")).nodeId(nodeId));
-            engine = new MatchingEngine(engineContext, new SilentListener());
+            engine = new MatchingEngine(engineContext, SilentListener.INSTANCE);
             applier = new CommandApplier(engine);
             stateMachine = new ExchangeStateMachine(applier);
             recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
@@ -485,61 +485,5 @@ final class ReplicationTestSupport
     }
 
     /** Matching reports go nowhere: nodes in these tests have no clients. */
-    static final class SilentListener implements MatchingListener
-    {
-        public void onExecutionReport(
-            final long sessionId,
-            final long accountId,
-            final long requestSeq,
-            final long wireSeq,
-            final long timestampNs,
-            final long clientOrderId,
-            final long orderId,
-            final int instrumentId,
-            final Side side,
-            final ExecType execType,
-            final RejectReason rejectReason,
-            final Liquidity liquidity,
-            final long price,
-            final long quantity,
-            final long leavesQuantity,
-            final long cumQuantity,
-            final long lastPrice,
-            final long lastQuantity,
-            final long tradeId)
-        {
-        }
 
-        public void onOrderStatus(
-            final long sessionId,
-            final long accountId,
-            final long requestSeq,
-            final long clientOrderId,
-            final long orderId,
-            final int instrumentId,
-            final Side side,
-            final OrderState state,
-            final long price,
-            final long quantity,
-            final long leavesQuantity,
-            final long cumQuantity)
-        {
-        }
-
-        public void onBookSnapshot(
-            final long sessionId, final long requestSeq, final int instrumentId, final int bidLevelCount,
-            final int askLevelCount)
-        {
-        }
-
-        public void onBookLevel(
-            final long sessionId, final long requestSeq, final int instrumentId, final Side side, final long price,
-            final long quantity, final int orderCount)
-        {
-        }
-
-        public void onCommandComplete(final long sessionId, final long requestSeq, final long wireSeq)
-        {
-        }
-    }
 }

@@ -1,5 +1,7 @@
 package io.sluice.node.primary;
 
+import io.sluice.matching.SilentListener;
+
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalReader;

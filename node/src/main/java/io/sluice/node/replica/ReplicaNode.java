@@ -13,7 +13,7 @@ import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
 import io.sluice.node.primary.PrimaryNode;
-import io.sluice.node.primary.SilentListener;
+import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import io.sluice.replication.ReplicaAgent;

@@ -1,5 +1,7 @@
 package io.sluice.node.primary;
 
+import io.sluice.matching.SilentListener;
+
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.journal.Journal;

@@ -1,6 +1,5 @@
-package io.sluice.node.primary;
+package io.sluice.matching;
 
-import io.sluice.matching.MatchingListener;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.OrderState;
@@ -8,8 +7,8 @@ import io.sluice.sbe.client.RejectReason;
 import io.sluice.sbe.client.Side;
 
 /**
- * Discards everything a matching engine reports: for state copies that only follow the journal (the snapshot
- * shadow, a replica's hot standby), whose replies were already sent by the live engine.
+ * Discards everything a matching engine reports: for engines that only follow the journal (a snapshot shadow, a
+ * replica's hot standby, replay in tools and tests), whose replies the live engine already sent.
  */
 public final class SilentListener implements MatchingListener
 {
