@@ -175,7 +175,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /**
      * Record, for every state-changing command, the time from the reader's receive stamp to the sequencer taking it
      * ({@code ingestWait}) and the time to journal-publish and apply it ({@code execute}), in nanoseconds of the
-     * sequencer's nano clock (which must be the reader's clock). Before the agent starts.
+     * sequencer's nano clock (which must be the reader's clock), and stamp each reply's {@code matchCompleteTs} for
+     * the response stage's trace (0 when not tracing). Before the agent starts.
      */
     public void trace(final Recorder ingestWait, final Recorder execute)
     {
@@ -358,7 +359,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         final long connectionId, final long wireSeq, final long requestSeq, final int flags,
         final DirectBuffer payload, final int offset, final int length)
     {
-        final long matchTs = nanoClock.nanoTime();
+        // matchCompleteTs feeds only the latency trace; without tracing the slot carries 0 and no clock is read.
+        final long matchTs = ingestWaitTrace == null ? 0 : nanoClock.nanoTime();
         if (!spill.isEmpty() ||
             !output.offer(connectionId, wireSeq, requestSeq, flags, currentRecvTs, matchTs, payload, offset, length))
         {
