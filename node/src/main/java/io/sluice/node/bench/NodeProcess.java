@@ -232,6 +232,14 @@ public final class NodeProcess implements AutoCloseable
         return tail(stderrFile);
     }
 
+    /**
+     * @return the child process, for callers that signal it themselves (a test's SIGKILL, an exit code).
+     */
+    public Process process()
+    {
+        return process;
+    }
+
     public boolean isAlive()
     {
         return process.isAlive();

@@ -221,7 +221,7 @@ class ReplicationIT
         {
             throw new AssertionError(ex.getMessage() + "\nreplica A: " + healthzQuietly(replicaAPorts[2]) +
                 "\nprimary: " + healthzQuietly(primaryPorts[2]) + "\nreplica A log:\n" +
-                java.nio.file.Files.readString(dir.resolve("replica-a-2.err")), ex);
+                java.nio.file.Files.readString(dir.resolve("replica-a-2.log")), ex);
         }
         final String replicaHash = hashAt(replicaAPorts[2], 3_700);
         client.close();

@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.bench.NodeProcess;
 import io.sluice.client.ClientContext;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
@@ -80,7 +81,7 @@ final class TestNodes
      */
     static Process startPrimaryProcess(final Path config, final Path errorLog) throws IOException
     {
-        return startNodeProcess("primary", "sluice primary listening", config, errorLog);
+        return startNodeProcess("primary", config, errorLog);
     }
 
     /**
@@ -88,31 +89,16 @@ final class TestNodes
      */
     static Process startReplicaProcess(final Path config, final Path errorLog) throws IOException
     {
-        return startNodeProcess("replica", "sluice replica following", config, errorLog);
+        return startNodeProcess("replica", config, errorLog);
     }
 
-    private static Process startNodeProcess(
-        final String role, final String readyLine, final Path config, final Path errorLog) throws IOException
+    /** Logs go beside {@code errorLog}: NAME.log (stderr) and NAME.out, NAME being its file name without .err. */
+    private static Process startNodeProcess(final String role, final Path config, final Path errorLog)
+        throws IOException
     {
-        final java.util.List<String> command = new java.util.ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
-            .filter(arg -> arg.startsWith("--add-") || arg.startsWith("-Dchronicle") || arg.startsWith("--enable-") ||
-                arg.startsWith("--sun-misc"))
-            .forEach(command::add);
-        command.add("-Xmx256m");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(io.sluice.node.SluiceMain.class.getName());
-        command.add(role);
-        command.add("--config");
-        command.add(config.toString());
-        final Process started = new ProcessBuilder(command).redirectError(errorLog.toFile()).start();
-        final java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(
-            started.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
-        final String line = out.readLine();
-        assertTrue(line != null && line.startsWith(readyLine), role + " started: " + line);
-        return started;
+        final String fileName = errorLog.getFileName().toString();
+        final String name = fileName.endsWith(".err") ? fileName.substring(0, fileName.length() - 4) : fileName;
+        return NodeProcess.start(role, name, config, errorLog.getParent(), 60_000).process();
     }
 
     /**
