@@ -26,18 +26,33 @@ public final class LoadGenerator
     {
         context.validate();
         final NodeProbe.NodeInfo node = NodeProbe.query(context.adminEndpoint(), context.operatorKey());
-        final BenchRecorder recorder = new BenchRecorder(context.lateThresholdNs());
+        return run(context, node, (index, sessionId) -> new SluiceOrderEntry(new ClientContext()
+            .endpoint(context.endpoint())
+            .sessionId(sessionId)
+            .accountId(sessionId)
+            .keyPair(context.traderKeys() == null ? null : context.traderKeys().apply(sessionId))
+            .maxInFlight(context.maxInFlight())));
+    }
 
-        final SluiceOrderEntry[] entries = new SluiceOrderEntry[context.connections()];
+    /**
+     * Runs the same schedule, order flow and measurement over any transport: how perf drives a peer system
+     * through the very driver that measures Sluice.
+     *
+     * @param context   options of the run; its endpoint and keys are the connector's business.
+     * @param node      what to report about the system under test (policy, replicas).
+     * @param connector opens one connection per session.
+     * @return what it measured.
+     * @throws IOException if a connection cannot be opened.
+     */
+    public static BenchResult run(final BenchContext context, final NodeProbe.NodeInfo node,
+        final OrderEntry.Connector connector) throws IOException
+    {
+        context.validate();
+        final BenchRecorder recorder = new BenchRecorder(context.lateThresholdNs());
+        final OrderEntry[] entries = new OrderEntry[context.connections()];
         for (int i = 0; i < entries.length; i++)
         {
-            final long sessionId = context.firstSessionId() + i;
-            entries[i] = new SluiceOrderEntry(new ClientContext()
-                .endpoint(context.endpoint())
-                .sessionId(sessionId)
-                .accountId(sessionId)
-                .keyPair(context.traderKeys() == null ? null : context.traderKeys().apply(sessionId))
-                .maxInFlight(context.maxInFlight()));
+            entries[i] = connector.open(i, context.firstSessionId() + i);
         }
         final BenchAgent agent = new BenchAgent(context, entries, recorder);
         try
@@ -57,7 +72,7 @@ public final class LoadGenerator
         }
         finally
         {
-            for (final SluiceOrderEntry entry : entries)
+            for (final OrderEntry entry : entries)
             {
                 CloseHelper.quietClose(entry);
             }

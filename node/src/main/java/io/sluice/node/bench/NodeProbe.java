@@ -34,7 +34,11 @@ public final class NodeProbe
         private final String durability;
         private final Integer replicas;
 
-        NodeInfo(final String durability, final Integer replicas)
+        /**
+         * @param durability the policy in force (a mode name or a clause expression), or "unknown".
+         * @param replicas   replicas connected, or null if unknown.
+         */
+        public NodeInfo(final String durability, final Integer replicas)
         {
             this.durability = durability;
             this.replicas = replicas;

@@ -8,10 +8,10 @@ import java.io.IOException;
 
 /**
  * What the bench needs from one order-entry connection: a {@link io.sluice.client.SluiceClient} in a real run
- * ({@link SluiceOrderEntry}), a scripted fake in tests. Answers go to the connection's {@link ReplyListener}
- * from inside {@link #poll()}.
+ * ({@link SluiceOrderEntry}), a peer system's client in a comparison (perf's Aeron Cluster baseline), a scripted
+ * fake in tests. Answers go to the connection's {@link ReplyListener} from inside {@link #poll()}.
  */
-interface OrderEntry extends AutoCloseable
+public interface OrderEntry extends AutoCloseable
 {
     /** Returned by a request method when the connection cannot take another request now. */
     long BACK_PRESSURED = io.sluice.client.SluiceClient.BACK_PRESSURED;
@@ -30,6 +30,14 @@ interface OrderEntry extends AutoCloseable
     long replaceOrder(long clientOrderId, long newPrice, long newQuantity);
 
     /**
+     * Connect (and log on, where the transport has a logon); from then on answers go to {@code replies}.
+     *
+     * @param replies receives this connection's answers.
+     * @throws IOException if the connection cannot be opened.
+     */
+    void connect(ReplyListener replies) throws IOException;
+
+    /**
      * Send what is pending and deliver what has arrived.
      *
      * @return work done, 0 when idle.
@@ -39,6 +47,20 @@ interface OrderEntry extends AutoCloseable
 
     @Override
     void close();
+
+    /**
+     * Opens the bench's connections: one per session, before any is connected.
+     */
+    @FunctionalInterface
+    interface Connector
+    {
+        /**
+         * @param index     of the connection, from 0.
+         * @param sessionId session (and account) the connection trades as.
+         * @return a connection not yet connected.
+         */
+        OrderEntry open(int index, long sessionId);
+    }
 
     /**
      * The answers the bench counts, decoded from whatever the transport carries.

@@ -29,10 +29,7 @@ final class SluiceOrderEntry implements OrderEntry, ClientListener
         client = new SluiceClient(context, this);
     }
 
-    /**
-     * Connect and log on; from then on answers go to {@code replies}.
-     */
-    void connect(final ReplyListener replies) throws IOException
+    public void connect(final ReplyListener replies) throws IOException
     {
         this.replies = replies;
         client.connect();

@@ -34,6 +34,11 @@ final class FakeOrderEntry implements OrderEntry
         this.replies = replies;
     }
 
+    public void connect(final ReplyListener replies)
+    {
+        this.replies = replies;
+    }
+
     int inFlight()
     {
         return unanswered.size();
