@@ -45,7 +45,8 @@ final class ReplicaCommand implements Callable<Integer>
         }
         NodeRuntime.keepScratchFilesIn(config.dataDir());
         final ReplicaNode node = ReplicaNode.start(config);
-        System.out.println("sluice replica following primary=" + config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL) +
+        System.out.println("sluice replica following primary=" +
+            io.sluice.node.config.ReplicaSlotConfig.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)) +
             " admin=" + PrimaryCommand.hostPort(node.adminAddress()) + " http=" + PrimaryCommand.hostPort(node.httpAddress()));
         System.out.flush();
 

@@ -131,6 +131,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     /** Raw replication public key, or zeros when the context has no key. */
     private final byte[] publicKey = new byte[32];
     private int followedSessionId;
+    /** Highest epoch any primary has announced on the data stream: a primary below it is stale and never followed. */
+    private long highestPrimaryEpochSeen;
     private long lastPrimaryMessageNs;
     private long lastHandshakeSentNs;
     private long handshakeDelayNs;
@@ -198,8 +200,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         ExclusivePublication pub = null;
         try
         {
-            pub = transport.aeron().addExclusivePublication(
-                transport.publicationChannel(ctx.primaryControlEndpoint()), ctx.controlStreamId());
+            pub = transport.addFanOutPublication(ctx.primaryControlEndpoint(), ctx.controlStreamId());
             subscription = transport.aeron().addSubscription(
                 transport.subscriptionChannel(ctx.dataEndpoint()), ctx.dataStreamId());
         }
@@ -371,19 +372,30 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
 
     private void onStreamStart(final int sessionId)
     {
+        final long streamEpoch = streamStartDecoder.epoch();
+        final int nodeId = streamStartDecoder.primaryNodeId();
+        if (state == State.FOLLOWING && sessionId != followedSessionId && streamEpoch > primaryEpoch &&
+            streamStartDecoder.correlationId() == correlationId)
+        {
+            // Two primaries answered the same handshake (this replica's control messages reach every candidate):
+            // the newer epoch wins, whichever answered first.
+            highestPrimaryEpochSeen = Math.max(highestPrimaryEpochSeen, streamEpoch);
+            rehandshake("primary node " + nodeId + " offered a stream at epoch " + streamEpoch + ", newer than " +
+                "the followed primary node " + primaryNodeId + "'s epoch " + primaryEpoch);
+            return;
+        }
         if (state != State.HANDSHAKING || streamStartDecoder.correlationId() != correlationId)
         {
             return;
         }
-        final long streamEpoch = streamStartDecoder.epoch();
-        final int nodeId = streamStartDecoder.primaryNodeId();
-        if (streamEpoch < epochPlain)
+        if (streamEpoch < epochPlain || streamEpoch < highestPrimaryEpochSeen)
         {
             staleEpochRefusals++;
-            LOG.warn("replica node {} refuses primary node {}: its epoch {} is older than this replica's {}",
-                ctx.nodeId(), nodeId, streamEpoch, epochPlain);
+            LOG.warn("replica node {} refuses primary node {}: its epoch {} is older than this replica's {} or " +
+                "the newest primary's {}", ctx.nodeId(), nodeId, streamEpoch, epochPlain, highestPrimaryEpochSeen);
             return;
         }
+        highestPrimaryEpochSeen = streamEpoch;
         if (streamStartDecoder.fromWireSeq() != appliedWireSeqPlain + 1)
         {
             rehandshake("primary node " + nodeId + " offered a stream from wireSeq " +
@@ -632,7 +644,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             .nodeId(ctx.nodeId())
             .inMemoryWireSeq(inMemoryWireSeq)
             .persistedWireSeq(persistedWireSeq)
-            .echoTimestampNs(echoTimestampNs);
+            .echoTimestampNs(echoTimestampNs)
+            .streamCorrelationId(correlationId);
         if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + ackEncoder.encodedLength()) < 0)
         {
             return 0;
@@ -892,7 +905,12 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             return dataEndpoint;
         }
 
-        /** {@code host:port} where the primary listens for this replica's control stream (required). */
+        /**
+         * {@code host:port} where the primary listens for this replica's control stream (required); a comma-separated
+         * list names every node that may be primary (the current one and those that may be promoted), and control
+         * messages go to all of them: whichever is primary answers the handshake, and a stale primary that comes
+         * back learns the newer epoch from this replica's heartbeats and fences itself.
+         */
         public Context primaryControlEndpoint(final String primaryControlEndpoint)
         {
             this.primaryControlEndpoint = primaryControlEndpoint;

@@ -258,8 +258,11 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
 
     private void onAck(final int sessionId)
     {
-        if (state != State.STREAMING || sessionId != replicaSessionId)
+        if (state != State.STREAMING || sessionId != replicaSessionId ||
+            ackDecoder.streamCorrelationId() != streamCorrelationId)
         {
+            // Cursors of another stream: the replica follows another primary (its control messages reach every
+            // candidate primary), and counting them here could release replies it never held.
             return;
         }
         lastReceivedNs = nowNs;

@@ -3,6 +3,7 @@ package io.sluice.replication;
 import io.aeron.Aeron;
 import io.aeron.ChannelUriStringBuilder;
 import io.aeron.CommonContext;
+import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
@@ -115,6 +116,46 @@ public final class ReplicationTransport implements AutoCloseable
             .termLength(context.termBufferLengthBytes())
             .mtu(context.mtuLengthBytes())
             .build();
+    }
+
+    /**
+     * A publication that sends every message to each of {@code endpoints}: one Aeron multi-destination-cast
+     * publication (manual control mode) with a destination per endpoint, so the driver fans each message out and a
+     * silent destination holds no one back. With a single endpoint it is a plain unicast publication.
+     *
+     * @param endpoints {@code host:port} list, comma separated.
+     * @param streamId  stream of the publication.
+     * @return the publication; the caller closes it.
+     */
+    public ExclusivePublication addFanOutPublication(final String endpoints, final int streamId)
+    {
+        final String[] destinations = endpoints.split(",");
+        if (destinations.length == 1)
+        {
+            return aeron.addExclusivePublication(publicationChannel(destinations[0].trim()), streamId);
+        }
+        final ExclusivePublication publication = aeron.addExclusivePublication(new ChannelUriStringBuilder()
+            .media(CommonContext.UDP_MEDIA)
+            .controlMode(CommonContext.MDC_CONTROL_MODE_MANUAL)
+            .termLength(context.termBufferLengthBytes())
+            .mtu(context.mtuLengthBytes())
+            .build(), streamId);
+        try
+        {
+            for (final String destination : destinations)
+            {
+                publication.addDestination(new ChannelUriStringBuilder()
+                    .media(CommonContext.UDP_MEDIA)
+                    .endpoint(destination.trim())
+                    .build());
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(publication);
+            throw ex;
+        }
+        return publication;
     }
 
     /**

@@ -41,7 +41,8 @@ public final class AdminServer implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(AdminServer.class);
 
     private final ServerSocket serverSocket;
-    private final AdminCommandHandler handler;
+    /** Swapped when the node changes role (a replica promoted to primary); read by every connection thread. */
+    private volatile AdminCommandHandler handler;
     private final OperatorCheck operatorCheck;
     private final SecureRandom random = new SecureRandom();
     private final Thread acceptThread;
@@ -72,6 +73,17 @@ public final class AdminServer implements AutoCloseable
         this.acceptThread = new Thread(this::acceptLoop, "sluice-admin-accept");
         acceptThread.setDaemon(true);
         acceptThread.start();
+    }
+
+    /**
+     * Hands the listener to a new set of commands, keeping its address, keys and open sessions: a promoted replica
+     * answers as the primary it became, on the same port.
+     *
+     * @param handler executes commands from now on.
+     */
+    public void handler(final AdminCommandHandler handler)
+    {
+        this.handler = handler;
     }
 
     public InetSocketAddress localAddress()

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.sluice.node.config.Parsers.endpoint;
+import static io.sluice.node.config.Parsers.endpointList;
 import static io.sluice.node.config.Parsers.intRange;
 import static io.sluice.node.config.Parsers.longRange;
 import static io.sluice.node.config.Parsers.nonEmpty;
@@ -115,9 +116,11 @@ public final class NodeConfig
         longRange(10, 600_000));
     public static final ConfigKey<InetSocketAddress> REPLICATION_DATA_BIND = new ConfigKey<>("replication.data.bind",
         null, "Replica only: UDP address this replica receives the journal stream on.", endpoint());
-    public static final ConfigKey<InetSocketAddress> REPLICATION_PRIMARY_CONTROL = new ConfigKey<>(
+    public static final ConfigKey<List<InetSocketAddress>> REPLICATION_PRIMARY_CONTROL = new ConfigKey<>(
         "replication.primary.control", null,
-        "Replica only: UDP address of the primary's control endpoint for this replica's slot.", endpoint());
+        "Replica only: UDP address of the primary's control endpoint for this replica's slot; a comma-separated " +
+        "list names that endpoint on every node that may become primary (the primary and the other replica, for " +
+        "after a PROMOTE). Control messages go to all of them.", endpointList());
     public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
         "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
         "auth=on and lists the key with the replication role.", nonEmpty());

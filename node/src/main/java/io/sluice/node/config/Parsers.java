@@ -118,6 +118,20 @@ final class Parsers
         };
     }
 
+    static Function<String, java.util.List<InetSocketAddress>> endpointList()
+    {
+        final Function<String, InetSocketAddress> endpoint = endpoint();
+        return text ->
+        {
+            final java.util.List<InetSocketAddress> endpoints = new java.util.ArrayList<>();
+            for (final String part : text.split(","))
+            {
+                endpoints.add(endpoint.apply(part.trim()));
+            }
+            return java.util.List.copyOf(endpoints);
+        };
+    }
+
     private static long parseLong(final String text)
     {
         try

@@ -123,7 +123,19 @@ public final class PrimaryNode implements AutoCloseable
     private final StageStats stageStats;
     private final long startedNs = System.nanoTime();
 
-    private PrimaryNode(final NodeConfig config) throws IOException
+    /**
+     * What a promoted replica hands over to the primary it becomes.
+     *
+     * @param adminServer the replica's admin listener, kept (same port, same operator sessions) and switched to
+     *                    the primary's commands.
+     * @param policy      the durability policy the replica last heard from the old primary, so the operator's
+     *                    choice survives the failover; null to take the configured one.
+     */
+    public record Promotion(AdminServer adminServer, Policy policy)
+    {
+    }
+
+    private PrimaryNode(final NodeConfig config, final Promotion promotion) throws IOException
     {
         this.config = config;
         final Path dataDir = config.dataDir();
@@ -161,6 +173,14 @@ public final class PrimaryNode implements AutoCloseable
         final ExchangeStateMachine stateMachine = new ExchangeStateMachine(sequencer.applier());
         recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
         sequencer.resumeFrom(recovery.lastWireSeq(), Math.max(1, recovery.lastEpoch()));
+        if (promotion != null)
+        {
+            // Journaled before any command: every entry of this term carries the new epoch, and a replica that
+            // applies the bump refuses the old primary from then on.
+            final long newEpoch = sequencer.bumpEpoch(config.get(NodeConfig.NODE_ID));
+            LOG.warn("promoted to primary nodeId={} epoch={} epochBumpWireSeq={}", config.get(NodeConfig.NODE_ID),
+                newEpoch, sequencer.lastWireSeq());
+        }
         LOG.info("recovered journal={} lastWireSeq={} snapshotWireSeq={} replayed={} stateHash={}",
             journal.directory(), recovery.lastWireSeq(), recovery.snapshotWireSeq(), recovery.entriesReplayed(),
             Long.toHexString(sequencer.engine().stateHash()));
@@ -180,7 +200,8 @@ public final class PrimaryNode implements AutoCloseable
         }
 
         replicationMetrics = new ReplicationMetrics(config.replicaCount());
-        durabilityControl = new DurabilityControl(initialPolicy(config));
+        durabilityControl = new DurabilityControl(promotion != null && promotion.policy() != null ?
+            promotion.policy() : initialPolicy(config));
         fence = new PrimaryFence();
         statusEvaluator = new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire,
             replicationMetrics);
@@ -229,8 +250,16 @@ public final class PrimaryNode implements AutoCloseable
             SystemNanoClock.INSTANCE, receiveBufferBytes());
 
         startRunners();
-        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this),
-            keys == null ? null : OperatorKeys.check(keys));
+        if (promotion != null && promotion.adminServer() != null)
+        {
+            adminServer = promotion.adminServer();
+            adminServer.handler(new PrimaryAdminCommands(this));
+        }
+        else
+        {
+            adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this),
+                keys == null ? null : OperatorKeys.check(keys));
+        }
         healthServer = new HealthServer(config.get(NodeConfig.HTTP_BIND), this);
         LOG.info("primary started nodeId={} client={} admin={} http={} policy={} threading={}",
             config.get(NodeConfig.NODE_ID), clientAddress(), adminServer.localAddress(), healthServer.localAddress(),
@@ -246,7 +275,21 @@ public final class PrimaryNode implements AutoCloseable
      */
     public static PrimaryNode start(final NodeConfig config) throws IOException
     {
-        return new PrimaryNode(config);
+        return new PrimaryNode(config, null);
+    }
+
+    /**
+     * Start as the primary a replica is promoted to: recover from the journal the replica kept (its warm state was
+     * just written as a snapshot, so nothing is replayed), journal an epoch bump, then serve clients and replicas.
+     *
+     * @param config    the replica's configuration; its client bind and replica slots are used from now on.
+     * @param promotion what the replica hands over.
+     * @return the running node.
+     * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     */
+    public static PrimaryNode promote(final NodeConfig config, final Promotion promotion) throws IOException
+    {
+        return new PrimaryNode(config, promotion);
     }
 
     private static Policy initialPolicy(final NodeConfig config)
@@ -488,7 +531,7 @@ public final class PrimaryNode implements AutoCloseable
         return config;
     }
 
-    DurabilityControl durabilityControl()
+    public DurabilityControl durabilityControl()
     {
         return durabilityControl;
     }

@@ -9,7 +9,9 @@ import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
+import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
 import io.sluice.node.primary.PrimaryNode;
@@ -41,6 +43,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A replica: follows a primary's journal over Aeron, appends each entry to its own journal (group fsync) and applies
@@ -56,8 +59,12 @@ public final class ReplicaNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaNode.class);
 
+    private static final long SHUTDOWN_DRAIN_TIMEOUT_MS = 10_000;
+    private static final long PROMOTE_SYNC_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+
     private final NodeConfig config;
     private final Journal journal;
+    private final ExchangeStateMachine stateMachine;
     private final JournalAgent journalAgent;
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ReplicationTransport transport;
@@ -66,6 +73,9 @@ public final class ReplicaNode implements AutoCloseable
     private final List<AgentRunner> runners = new ArrayList<>();
     private final AdminServer adminServer;
     private final HttpServer httpServer;
+    /** Set once by a successful PROMOTE (admin thread); from then on this process is that primary. */
+    private volatile PrimaryNode promoted;
+    private boolean closed;
 
     private ReplicaNode(final NodeConfig config) throws IOException
     {
@@ -79,7 +89,7 @@ public final class ReplicaNode implements AutoCloseable
             .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
 
         final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
-        final ExchangeStateMachine stateMachine = new ExchangeStateMachine(new CommandApplier(engine));
+        stateMachine = new ExchangeStateMachine(new CommandApplier(engine));
         final RecoveryResult recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
         LOG.info("replica recovered journal={} lastWireSeq={} stateHash={}", journal.directory(),
             recovery.lastWireSeq(), Long.toHexString(engine.stateHash()));
@@ -95,7 +105,7 @@ public final class ReplicaNode implements AutoCloseable
             .nodeId(config.get(NodeConfig.NODE_ID))
             .configDigest(engine.configDigest())
             .dataEndpoint(ReplicaSlotConfig.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
-            .primaryControlEndpoint(ReplicaSlotConfig.hostPort(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
+            .primaryControlEndpoint(ReplicaSlotConfig.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
             .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
             .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
             .journal(journal)
@@ -111,23 +121,10 @@ public final class ReplicaNode implements AutoCloseable
 
         start(journalAgent);
         start(replicaAgent);
-        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), (command, args) ->
-        {
-            switch (command)
-            {
-                case "STATUS":
-                    return List.of("OK role=replica state=" + replicaAgent.state() + " epoch=" + replicaAgent.epoch(),
-                        "primary_node=" + replicaAgent.primaryNodeId() + " primary_epoch=" + replicaAgent.primaryEpoch() +
-                        " primary_wire_seq=" + replicaAgent.primaryLastWireSeq(),
-                        "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
-                        replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
-                        "policy=" + durabilityControl.policy().description());
-                case "PROMOTE":
-                    return List.of("ERR PROMOTE is not built yet in this version");
-                default:
-                    return List.of("ERR unknown command '" + command + "' on a replica; try STATUS");
-            }
-        });
+        final AuthorizedKeys keys = config.authEnabled() ?
+            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
+        adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
+            keys == null ? null : OperatorKeys.check(keys));
         httpServer = HttpServer.create(config.get(NodeConfig.HTTP_BIND), 16);
         httpServer.setExecutor(Executors.newSingleThreadExecutor(runnable ->
         {
@@ -140,6 +137,119 @@ public final class ReplicaNode implements AutoCloseable
         LOG.info("replica started nodeId={} data={} primaryControl={} admin={} http={}",
             config.get(NodeConfig.NODE_ID), config.get(NodeConfig.REPLICATION_DATA_BIND),
             config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL), adminServer.localAddress(), httpServer.getAddress());
+    }
+
+    private List<String> adminCommand(final String command, final String args)
+    {
+        switch (command)
+        {
+            case "STATUS":
+                return List.of("OK role=replica state=" + replicaAgent.state() + " epoch=" + replicaAgent.epoch(),
+                    "primary_node=" + replicaAgent.primaryNodeId() + " primary_epoch=" + replicaAgent.primaryEpoch() +
+                    " primary_wire_seq=" + replicaAgent.primaryLastWireSeq(),
+                    "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
+                    replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
+                    "policy=" + durabilityControl.policy().description());
+            case "PROMOTE":
+                return promote("FORCE".equalsIgnoreCase(args));
+            case "HELP":
+                return List.of(
+                    "STATUS          role, follow state, epoch, cursors and lag",
+                    "PROMOTE         become the primary: stop following, journal an epoch bump, serve clients",
+                    "PROMOTE FORCE   promote even while a primary is still streaming to this replica",
+                    "QUIT            close this connection");
+            default:
+                return List.of("ERR unknown command '" + command + "' on a replica; try HELP");
+        }
+    }
+
+    /**
+     * Becomes the primary, in this process, from the state this replica holds: stop following, let the journal
+     * sync everything applied, write that state as a snapshot (so the primary starts without replaying the
+     * journal), release the Aeron transport and HTTP port, and start a {@link PrimaryNode} on the same journal
+     * and admin listener, which journals an epoch bump before taking any order.
+     * <p>
+     * Promote the replica with the highest applied wireSeq: an order acknowledged under a policy that needs one
+     * replica may be held by only one of them.
+     */
+    private synchronized List<String> promote(final boolean force)
+    {
+        if (promoted != null)
+        {
+            return List.of("ERR already promoted: this node is the primary at epoch " + promoted.sequencer().epoch());
+        }
+        final ReplicaAgent.State state = replicaAgent.state();
+        if (state == ReplicaAgent.State.FAILED)
+        {
+            return List.of("ERR this replica failed (" + replicaAgent.failureReason() + "); its state cannot be " +
+                "promoted");
+        }
+        if (state == ReplicaAgent.State.FOLLOWING && !force)
+        {
+            return List.of("ERR still following primary node " + replicaAgent.primaryNodeId() + " at epoch " +
+                replicaAgent.primaryEpoch() + ": stop or isolate it first (it is fenced once a replica of the new " +
+                "primary reports the new epoch), or PROMOTE FORCE");
+        }
+
+        LOG.warn("promoting replica nodeId={} state={} appliedWireSeq={} epoch={}", config.get(NodeConfig.NODE_ID),
+            state, replicaAgent.appliedWireSeq(), replicaAgent.epoch());
+        CloseHelper.quietClose(runners.get(1));
+        final long appliedWireSeq = replicaAgent.appliedWireSeq();
+        final long epoch = replicaAgent.epoch();
+        final long deadlineNs = System.nanoTime() + PROMOTE_SYNC_TIMEOUT_NS;
+        while (journalPersistedWireSeq.getAcquire() < appliedWireSeq && !journalAgent.isFailed())
+        {
+            if (System.nanoTime() > deadlineNs)
+            {
+                return failPromotion("the journal did not sync wireSeq " + appliedWireSeq + " within " +
+                    TimeUnit.NANOSECONDS.toSeconds(PROMOTE_SYNC_TIMEOUT_NS) + " s", null);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        if (journalAgent.isFailed())
+        {
+            return failPromotion("the journal failed: " + journalAgent.failureReason(), null);
+        }
+        CloseHelper.quietClose(runners.get(0));
+        runners.clear();
+
+        try
+        {
+            new SnapshotStore(journal.snapshotDirectory()).write(appliedWireSeq, epoch, stateMachine);
+            httpServer.stop(0);
+            CloseHelper.quietClose(transport);
+            CloseHelper.quietClose(journal);
+            promoted = PrimaryNode.promote(config, new PrimaryNode.Promotion(adminServer, durabilityControl.policy()));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return failPromotion("starting as primary failed: " + ex, ex);
+        }
+        final PrimaryNode primary = promoted;
+        LOG.warn("promoted nodeId={} epoch={} wireSeq={} client={}", config.get(NodeConfig.NODE_ID),
+            primary.sequencer().epoch(), primary.lastWireSeq(), primary.clientAddress());
+        return List.of("OK promoted role=primary epoch=" + primary.sequencer().epoch() + " wire_seq=" +
+            primary.lastWireSeq() + " client=" + ReplicaSlotConfig.hostPort(primary.clientAddress()) +
+            " policy=" + primary.durabilityControl().policy().description());
+    }
+
+    /**
+     * A promotion that stopped half way leaves a node that neither follows nor serves: say why and exit, so the
+     * operator restarts it (as a replica, it resumes from its journal) or promotes another.
+     */
+    private List<String> failPromotion(final String reason, final Throwable cause)
+    {
+        LOG.error("promotion failed, exiting: {}", reason, cause);
+        final Thread exit = new Thread(() -> System.exit(1), "sluice-promote-failed");
+        exit.setDaemon(true);
+        exit.start();
+        return List.of("ERR promotion failed: " + reason + "; the node exits");
+    }
+
+    /** The primary this node became, or null while it is a replica. */
+    public PrimaryNode promoted()
+    {
+        return promoted;
     }
 
     /**
@@ -219,8 +329,19 @@ public final class ReplicaNode implements AutoCloseable
      * Stop following, let the journal sync what it has, and close.
      */
     @Override
-    public void close()
+    public synchronized void close()
     {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        final PrimaryNode primary = promoted;
+        if (primary != null)
+        {
+            primary.shutdown(SHUTDOWN_DRAIN_TIMEOUT_MS);
+            return;
+        }
         CloseHelper.quietClose(adminServer);
         httpServer.stop(0);
         for (int i = runners.size() - 1; i >= 0; i--)

@@ -45,9 +45,14 @@ class ExampleConfigsTest
         assertFalse(primary.isReplicaConfig());
         assertTrue(replicaA.isReplicaConfig() && replicaB.isReplicaConfig());
         assertEquals(primary.replicas().get(0).data(), replicaA.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(primary.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL));
+        assertEquals(primary.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(0));
         assertEquals(primary.replicas().get(1).data(), replicaB.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(primary.replicas().get(1).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL));
+        assertEquals(primary.replicas().get(1).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(0));
+        // After a PROMOTE of either replica, the other one's handshakes reach the slot the new primary serves it on.
+        assertEquals(replicaA.replicas().get(0).data(), replicaB.get(NodeConfig.REPLICATION_DATA_BIND));
+        assertEquals(replicaA.replicas().get(0).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(1));
+        assertEquals(replicaB.replicas().get(0).data(), replicaA.get(NodeConfig.REPLICATION_DATA_BIND));
+        assertEquals(replicaB.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(1));
         assertEquals(primary.instruments(), replicaA.instruments());
         assertEquals(primary.instruments(), replicaB.instruments());
         final java.util.Set<Integer> ports = new java.util.HashSet<>();

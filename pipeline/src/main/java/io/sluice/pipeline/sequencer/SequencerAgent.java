@@ -173,6 +173,29 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     }
 
     /**
+     * Journal an epoch bump as the next entry and sequence everything after it in the new epoch: how a promoted
+     * replica opens its term. Replicas that follow it adopt the epoch as they apply the entry, and from then on
+     * refuse the old primary. Before the agent starts, after {@link #resumeFrom}.
+     *
+     * @param nodeId of this node, recorded in the entry.
+     * @return the new epoch.
+     * @throws IllegalStateException if the journal ring has no room (it is empty before the agent starts).
+     */
+    public long bumpEpoch(final int nodeId)
+    {
+        final long wireSeq = lastWireSeq + 1;
+        final long newEpoch = epoch + 1;
+        if (!journal.offerEpochBump(wireSeq, epochClock.nanoTime(), newEpoch, nodeId))
+        {
+            throw new IllegalStateException("journal ring refused the epoch bump at wireSeq " + wireSeq);
+        }
+        lastWireSeq = wireSeq;
+        epoch = newEpoch;
+        publishedWireSeq.set(wireSeq);
+        return newEpoch;
+    }
+
+    /**
      * Record, for every state-changing command, the time from the reader's receive stamp to the sequencer taking it
      * ({@code ingestWait}) and the time to journal-publish and apply it ({@code execute}), in nanoseconds of the
      * sequencer's nano clock (which must be the reader's clock), and stamp each reply's {@code matchCompleteTs} for
