@@ -127,6 +127,15 @@ public final class NodeConfig
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
 
+    public static final ConfigKey<Integer> FAULT_JOURNAL_SYNC_DELAY_MS = new ConfigKey<>(
+        "fault.journal.sync.delay.ms", "0",
+        "Fault injection, for tests only: sleep this long before every journal sync, as a slow disk would.",
+        intRange(0, 60_000));
+    public static final ConfigKey<Long> FAULT_JOURNAL_SYNC_FAIL_AFTER = new ConfigKey<>(
+        "fault.journal.sync.fail.after", "0",
+        "Fault injection, for tests only: the sync after this many successful ones, and every later one, fails " +
+        "as a failing disk would; 0 never.", longRange(0, Long.MAX_VALUE));
+
     /** Every fixed key, in documentation order. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
@@ -135,7 +144,8 @@ public final class NodeConfig
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_DATA_BIND,
-        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY);
+        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
+        FAULT_JOURNAL_SYNC_FAIL_AFTER);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(

@@ -150,11 +150,7 @@ public final class PrimaryNode implements AutoCloseable
             LOG.warn("journal sync disabled journal.sync=none: acknowledged orders can be lost on power failure; " +
                 "benchmarks only");
         }
-        journal = Journal.open(new Journal.Context()
-            .directory(dataDir.resolve("journal"))
-            .nodeId(config.get(NodeConfig.NODE_ID))
-            .syncPolicy(syncPolicy)
-            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
+        journal = Journal.open(journalContext(config));
 
         final OneToOneRingBuffer journalRing = newRing(config.get(NodeConfig.JOURNAL_RING_BYTES));
         outputRing = newRing(config.get(NodeConfig.OUTPUT_RING_BYTES));
@@ -290,6 +286,41 @@ public final class PrimaryNode implements AutoCloseable
     public static PrimaryNode promote(final NodeConfig config, final Promotion promotion) throws IOException
     {
         return new PrimaryNode(config, promotion);
+    }
+
+    /**
+     * @param config of the node (primary or replica).
+     * @return the options of the node's journal, with the configured fault injection (tests only) wrapped around
+     * Chronicle's sync.
+     */
+    public static Journal.Context journalContext(final NodeConfig config)
+    {
+        final Journal.Context context = new Journal.Context()
+            .directory(config.dataDir().resolve("journal"))
+            .nodeId(config.get(NodeConfig.NODE_ID))
+            .syncPolicy(JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC)))
+            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES));
+        final long delayMs = config.get(NodeConfig.FAULT_JOURNAL_SYNC_DELAY_MS);
+        final long failAfter = config.get(NodeConfig.FAULT_JOURNAL_SYNC_FAIL_AFTER);
+        if (delayMs > 0 || failAfter > 0)
+        {
+            LOG.warn("journal fault injection on: sync delay {} ms, syncs fail after {} (0 never); tests only",
+                delayMs, failAfter);
+            final long[] syncs = new long[1];
+            context.syncAction(appender ->
+            {
+                if (delayMs > 0)
+                {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMs));
+                }
+                if (failAfter > 0 && ++syncs[0] > failAfter)
+                {
+                    throw new IOException("injected sync failure (fault.journal.sync.fail.after=" + failAfter + ")");
+                }
+                JournalAgent.CHRONICLE_SYNC.sync(appender);
+            });
+        }
+        return context;
     }
 
     private static Policy initialPolicy(final NodeConfig config)

@@ -82,11 +82,7 @@ public final class ReplicaNode implements AutoCloseable
         this.config = config;
         final Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
-        journal = Journal.open(new Journal.Context()
-            .directory(dataDir.resolve("journal"))
-            .nodeId(config.get(NodeConfig.NODE_ID))
-            .syncPolicy(JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC)))
-            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES)));
+        journal = Journal.open(PrimaryNode.journalContext(config));
 
         final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
         stateMachine = new ExchangeStateMachine(new CommandApplier(engine));

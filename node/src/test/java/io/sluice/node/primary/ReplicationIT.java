@@ -5,6 +5,8 @@ import io.sluice.matching.SilentListener;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.journal.Journal;
+import io.sluice.journal.JournalEntryView;
+import io.sluice.journal.JournalReader;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.node.admin.AdminClient;
@@ -40,13 +42,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A primary and two replicas as separate processes on loopback, under the hybrid policy: replicas converge to the
- * primary's state; losing one replica keeps trading, losing both halts it until the operator relaxes the policy,
+ * A primary and two replicas as separate processes on loopback, under the hybrid policy: after 100,000 orders the
+ * replicas' state equals each other's and, at the end, the primary journal's; losing one replica keeps trading, losing both halts it until the operator relaxes the policy,
  * and a restarted replica catches up from its own journal.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ReplicationIT
 {
+    /** Orders streamed to both replicas before their state is compared with each other's and the primary's. */
+    private static final int CONVERGENCE_ORDERS = 100_000;
+
     private static final Pattern PERSISTED = Pattern.compile("\"persisted_wire_seq\":(\\d+)");
     private static final Pattern HASH = Pattern.compile("\"state_hash\":\\{\"wire_seq\":(\\d+),\"hash\":\"([0-9a-f]+)\"");
 
@@ -122,18 +127,51 @@ class ReplicationIT
         long accepted;
         long halted;
 
+        final java.util.Map<String, Integer> refusals = new java.util.TreeMap<>();
+
         public void onExecutionReport(final ExecutionReportDecoder report)
         {
             if (report.execType() == ExecType.NEW)
             {
                 accepted++;
             }
+            else if (report.execType() == ExecType.REJECTED)
+            {
+                refusals.merge(report.rejectReason().name(), 1, Integer::sum);
+            }
+        }
+
+        public void onServerBusy(final long requestSeq)
+        {
+            refusals.merge("SERVER_BUSY", 1, Integer::sum);
         }
 
         public void onHalted(final HaltedDecoder decoder)
         {
             halted++;
         }
+    }
+
+    /**
+     * Pairs that trade with each other (a bid from one account, then an offer at the same price and quantity from
+     * another), so the book stays small however many are sent.
+     */
+    private static void crossingOrders(final SluiceClient buyer, final SluiceClient seller, final int count)
+        throws Exception
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final SluiceClient client = i % 2 == 0 ? buyer : seller;
+            while (client.placeOrder(i, 1, i % 2 == 0 ? Side.BUY : Side.SELL, OrderType.LIMIT, TimeInForce.GTC, false,
+                10_000 + (i / 2) % 20, 1 + (i / 2) % 3) == SluiceClient.BACK_PRESSURED)
+            {
+                IDLE.idle(buyer.poll() + seller.poll());
+            }
+            buyer.poll();
+            seller.poll();
+        }
+        assertTrue(buyer.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+        assertTrue(seller.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
     }
 
     private static void orders(final SluiceClient client, final int from, final int count) throws Exception
@@ -184,22 +222,30 @@ class ReplicationIT
 
         final Counts counts = new Counts();
         final SluiceClient client = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 1, counts);
-        orders(client, 0, 3_000);
-        assertEquals(3_000, counts.accepted, "hybrid with both replicas accepts every order");
-        TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_000 && persistedQuietly(replicaBPorts[2]) == 3_000,
-            30_000, "replicas persisted everything");
-        assertEquals(hashAt(replicaAPorts[2], 3_000), hashAt(replicaBPorts[2], 3_000));
+        // Two more accounts trade with each other, so session 1's account starts the later phases with no orders.
+        final Counts crossing = new Counts();
+        final SluiceClient buyer = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 2, crossing);
+        final SluiceClient seller = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 3, crossing);
+        crossingOrders(buyer, seller, CONVERGENCE_ORDERS);
+        buyer.close();
+        seller.close();
+        assertEquals(CONVERGENCE_ORDERS, crossing.accepted, "hybrid with both replicas accepts every order; " +
+            "refused: " + crossing.refusals);
+        TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == CONVERGENCE_ORDERS &&
+            persistedQuietly(replicaBPorts[2]) == CONVERGENCE_ORDERS, 60_000, "replicas persisted everything");
+        assertEquals(hashAt(replicaAPorts[2], CONVERGENCE_ORDERS), hashAt(replicaBPorts[2], CONVERGENCE_ORDERS));
 
         replicaBProcess.destroyForcibly().waitFor();
         TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":1"), 20_000,
             "replica B's slot went inactive");
-        orders(client, 3_000, 500);
-        assertEquals(3_500, counts.accepted, "hybrid keeps trading with the primary and one replica");
+        orders(client, CONVERGENCE_ORDERS, 500);
+        assertEquals(500, counts.accepted, "hybrid keeps trading with the primary and one replica; refused: " +
+            counts.refusals);
 
         replicaAProcess.destroyForcibly().waitFor();
         TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":0"), 20_000,
             "replica A's slot went inactive");
-        orders(client, 3_500, 100);
+        orders(client, CONVERGENCE_ORDERS + 500, 100);
         assertEquals(100, counts.halted, "no replicas: every order is answered HALTED");
         assertEquals(503, healthStatus(primaryPorts[2]));
         assertTrue(healthz(primaryPorts[2]).contains("\"policy_degraded\":true"));
@@ -208,14 +254,14 @@ class ReplicationIT
         {
             assertEquals(List.of("OK hybrid -> local"), admin.execute("DURABILITY local"));
         }
-        orders(client, 3_600, 200);
-        assertEquals(3_700, counts.accepted, "local resumes trading at once");
+        orders(client, CONVERGENCE_ORDERS + 600, 200);
+        assertEquals(700, counts.accepted, "local resumes trading at once");
 
         replicaAProcess = TestNodes.startReplicaProcess(replicaAConfig, dir.resolve("replica-a-2.err"));
         processes.add(replicaAProcess);
         try
         {
-            TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == 3_700, 30_000, "replica A caught up");
+            TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == CONVERGENCE_ORDERS + 700, 30_000, "replica A caught up");
         }
         catch (final AssertionError ex)
         {
@@ -223,13 +269,46 @@ class ReplicationIT
                 "\nprimary: " + healthzQuietly(primaryPorts[2]) + "\nreplica A log:\n" +
                 java.nio.file.Files.readString(dir.resolve("replica-a-2.log")), ex);
         }
-        final String replicaHash = hashAt(replicaAPorts[2], 3_700);
+        final String replicaHash = hashAt(replicaAPorts[2], CONVERGENCE_ORDERS + 700);
         client.close();
 
         primaryProcess.destroy();
         assertTrue(primaryProcess.waitFor(30, TimeUnit.SECONDS));
         assertEquals(replicaHash, Long.toHexString(replayedHash(primaryConfig)),
             "the replica's state equals the primary journal's state at the same wireSeq");
+        assertEquals(CONVERGENCE_ORDERS + 700, sameEntries(primaryConfig, replicaAConfig),
+            "replica A's journal holds the primary's entries, byte for byte (CRC), to the end");
+        assertTrue(sameEntries(primaryConfig, replicaBConfig) >= CONVERGENCE_ORDERS,
+            "replica B's journal holds the primary's entries up to where it was killed");
+    }
+
+    /**
+     * Reads both journals side by side and fails at the first entry that differs.
+     *
+     * @return the number of entries compared: the shorter journal's length.
+     */
+    private static long sameEntries(final Path primaryConfig, final Path replicaConfig) throws Exception
+    {
+        final NodeConfig primary = NodeConfig.load(primaryConfig, Map.of());
+        final NodeConfig replica = NodeConfig.load(replicaConfig, Map.of());
+        long compared = 0;
+        try (Journal primaryJournal = Journal.open(new Journal.Context()
+                .directory(primary.dataDir().resolve("journal")).nodeId(primary.get(NodeConfig.NODE_ID)));
+            Journal replicaJournal = Journal.open(new Journal.Context()
+                .directory(replica.dataDir().resolve("journal")).nodeId(replica.get(NodeConfig.NODE_ID)));
+            JournalReader primaryReader = primaryJournal.newReader();
+            JournalReader replicaReader = replicaJournal.newReader())
+        {
+            while (primaryReader.next() && replicaReader.next())
+            {
+                final JournalEntryView expected = primaryReader.entry();
+                final JournalEntryView actual = replicaReader.entry();
+                assertEquals(expected.wireSeq(), actual.wireSeq());
+                assertEquals(expected.crc32c(), actual.crc32c(), "entry at wireSeq " + expected.wireSeq());
+                compared++;
+            }
+        }
+        return compared;
     }
 
     private String healthzQuietly(final int port)
