@@ -140,6 +140,9 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private volatile long handshakesAccepted;
     private volatile long handshakesRejected;
     private volatile long heartbeatTimeouts;
+    private volatile long lagDisconnects;
+    /** When the replica's in-memory cursor first fell more than maxLagEntries behind; 0 while it is close. */
+    private long laggingSinceNs;
     private volatile long imageLosses;
     private volatile long backPressureEvents;
     private volatile String lastRejectReason;
@@ -539,6 +542,35 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             imageLosses++;
             return 1;
         }
+        return checkLag();
+    }
+
+    /**
+     * A replica more than {@link Context#maxLagEntries} behind for a whole heartbeat timeout is disconnected: it
+     * handshakes again from what it has made durable and catches up through the same loop, while this slot stops
+     * holding a stream (and a reader deep in the journal) for a node the policy cannot count on.
+     */
+    private int checkLag()
+    {
+        final long lagEntries = ctx.lastWireSeq().getAsLong() - metrics.inMemoryWireSeq(slot);
+        if (lagEntries <= ctx.maxLagEntries())
+        {
+            laggingSinceNs = 0;
+            return 0;
+        }
+        if (laggingSinceNs == 0)
+        {
+            laggingSinceNs = nowNs;
+            return 0;
+        }
+        if (nowNs - laggingSinceNs > ctx.heartbeatTimeoutNs())
+        {
+            dropStream("replica node " + replicaNodeId + " is " + lagEntries + " entries behind (more than " +
+                ctx.maxLagEntries() + ") for " + TimeUnit.NANOSECONDS.toMillis(nowNs - laggingSinceNs) +
+                " ms: disconnected, it catches up from its journal");
+            lagDisconnects++;
+            return 1;
+        }
         return 0;
     }
 
@@ -547,6 +579,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     {
         metrics.deactivate(slot);
         state = State.AWAITING_HANDSHAKE;
+        laggingSinceNs = 0;
         streamCorrelationId = 0;
         batchLength = 0;
         carryLength = 0;
@@ -757,6 +790,12 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         return heartbeatTimeouts;
     }
 
+    /** Streams dropped because the replica fell more than {@link Context#maxLagEntries} behind for too long. */
+    public long lagDisconnects()
+    {
+        return lagDisconnects;
+    }
+
     /** Streams dropped because the replica's control image went away. */
     public long imageLosses()
     {
@@ -793,6 +832,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     {
         public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
         public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
+        public static final long DEFAULT_MAX_LAG_ENTRIES = 1_000_000;
         public static final int DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE = 16;
         public static final int DEFAULT_FRAGMENT_LIMIT = 16;
         static final int MIN_BATCH_BYTES = 256;
@@ -813,6 +853,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         private PrimaryFence fence;
         private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
         private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
+        private long maxLagEntries = DEFAULT_MAX_LAG_ENTRIES;
         private int maxBatchBytes;
         private int maxBatchesPerDutyCycle = DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE;
         private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
@@ -1020,6 +1061,21 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         public long heartbeatTimeoutNs()
         {
             return heartbeatTimeoutNs;
+        }
+
+        /**
+         * Entries a replica's in-memory cursor may trail the journal by; beyond it for a whole heartbeat timeout the
+         * replica is disconnected and must catch up again. Default 1,000,000.
+         */
+        public Context maxLagEntries(final long maxLagEntries)
+        {
+            this.maxLagEntries = maxLagEntries;
+            return this;
+        }
+
+        public long maxLagEntries()
+        {
+            return maxLagEntries;
         }
 
         /**

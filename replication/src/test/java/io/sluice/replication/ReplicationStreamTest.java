@@ -191,6 +191,36 @@ class ReplicationStreamTest
     }
 
     @Test
+    void shouldDisconnectAReplicaTooFarBehindAndLetItCatchUpAgain()
+    {
+        primary = new Primary(dir.resolve("primary"), 1, (context) -> context
+            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(20))
+            .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300))
+            .maxLagEntries(1_000));
+        // A replica whose journal is stuck: it stops taking batches, so its in-memory cursor falls far behind.
+        final Node stalled = Node.openStopped(dir.resolve("a").resolve("node"), 2, engineContext(), 64 * 1024);
+        replicaA = new Replica(stalled, dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            (context) -> context.heartbeatTimeoutNs(TimeUnit.SECONDS.toNanos(30)));
+        await(() -> primary.metrics.isActive(0), () -> "slot active");
+        primary.append(6_000);
+
+        await(() -> primary.senders[0].lagDisconnects() == 1, () -> "disconnected for lag");
+        assertFalse(primary.metrics.isActive(0));
+        assertEquals(0, primary.metrics.inMemoryWireSeq(0), "an inactive slot's cursors are zero");
+
+        stalled.startJournalAgent();
+        await(() -> primary.metrics.isActive(0) && primary.metrics.persistedWireSeq(0) == 6_000,
+            () -> "replica caught up after reconnecting, at " + primary.metrics.persistedWireSeq(0));
+        assertTrue(replicaA.agent.rehandshakes() >= 1, "the replica handshook again");
+        assertEquals(0, replicaA.agent.gaps(), "no entry skipped");
+        assertEquals(2, primary.metrics.activationCount(0));
+        replicaA.quiesce();
+        assertEquals(primary.node.engine.stateHash(), replicaA.node.stateMachine.stateHash());
+        primary.node.stopJournalAgent();
+        assertSameJournal(primary.node.journal, replicaA.node.journal, 6_000);
+    }
+
+    @Test
     void shouldDeactivateSlotWhenReplicaFallsSilentForTheHeartbeatTimeout()
     {
         // The replica's clock can be stopped: it then sends no heartbeat (and, the stream being idle, no ack) while

@@ -114,6 +114,10 @@ public final class NodeConfig
         "replication.heartbeat.timeout.ms", "1000",
         "A replica slot goes inactive (and the primary's view drops it) after this long without a heartbeat.",
         longRange(10, 600_000));
+    public static final ConfigKey<Long> REPLICATION_MAX_LAG_ENTRIES = new ConfigKey<>(
+        "replication.max.lag.entries", "1000000",
+        "Primary only: a replica this many entries behind for a whole heartbeat timeout is disconnected and must " +
+        "catch up again.", longRange(1, Long.MAX_VALUE));
     public static final ConfigKey<InetSocketAddress> REPLICATION_DATA_BIND = new ConfigKey<>("replication.data.bind",
         null, "Replica only: UDP address this replica receives the journal stream on.", endpoint());
     public static final ConfigKey<List<InetSocketAddress>> REPLICATION_PRIMARY_CONTROL = new ConfigKey<>(
@@ -143,7 +147,8 @@ public final class NodeConfig
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
-        REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_DATA_BIND,
+        REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,
+        REPLICATION_DATA_BIND,
         REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
         FAULT_JOURNAL_SYNC_FAIL_AFTER);
 

@@ -227,7 +227,8 @@ public final class PrimaryNode implements AutoCloseable
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(
                     config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
                 .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
-                    config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS)))));
+                    config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS)))
+                .maxLagEntries(config.get(NodeConfig.REPLICATION_MAX_LAG_ENTRIES))));
         }
 
         responseAgent = new ResponseAgent(new ResponseAgent.Context()
