@@ -24,6 +24,10 @@ final class ReplicaCommand implements Callable<Integer>
     @Option(names = "--set", description = "Override a config key: --set key=value (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
 
+    @Option(names = "--resync", description = "Set this replica's journal aside (renamed to journal.diverged-TIME, " +
+        "never deleted) and copy the primary's from the start: for a replica refused as diverged or ahead.")
+    boolean resync;
+
     @Override
     public Integer call() throws Exception
     {
@@ -44,7 +48,7 @@ final class ReplicaCommand implements Callable<Integer>
             return 2;
         }
         NodeRuntime.keepScratchFilesIn(config.dataDir());
-        final ReplicaNode node = ReplicaNode.start(config);
+        final ReplicaNode node = resync ? ReplicaNode.startResync(config) : ReplicaNode.start(config);
         System.out.println("sluice replica following primary=" +
             io.sluice.node.config.ReplicaSlotConfig.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)) +
             " admin=" + PrimaryCommand.hostPort(node.adminAddress()) + " http=" + PrimaryCommand.hostPort(node.httpAddress()));

@@ -22,6 +22,7 @@ import io.sluice.replication.ReplicaAgent;
 import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationTransport;
 import io.sluice.response.DurabilityControl;
+import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -77,11 +78,20 @@ public final class ReplicaNode implements AutoCloseable
     private volatile PrimaryNode promoted;
     private boolean closed;
 
-    private ReplicaNode(final NodeConfig config) throws IOException
+    private ReplicaNode(final NodeConfig config, final boolean resync) throws IOException
     {
         this.config = config;
         final Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
+        if (resync)
+        {
+            final Path setAside = setAsideJournal(dataDir);
+            if (setAside != null)
+            {
+                LOG.warn("replica resync: journal set aside as {} (kept, never deleted); copying the primary's",
+                    setAside);
+            }
+        }
         journal = Journal.open(PrimaryNode.journalContext(config));
 
         final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
@@ -140,12 +150,15 @@ public final class ReplicaNode implements AutoCloseable
         switch (command)
         {
             case "STATUS":
-                return List.of("OK role=replica state=" + replicaAgent.state() + " epoch=" + replicaAgent.epoch(),
+                final List<String> status = new ArrayList<>(List.of(
+                    "OK role=replica state=" + replicaAgent.state() + " epoch=" + replicaAgent.epoch(),
                     "primary_node=" + replicaAgent.primaryNodeId() + " primary_epoch=" + replicaAgent.primaryEpoch() +
                     " primary_wire_seq=" + replicaAgent.primaryLastWireSeq(),
                     "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
                     replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
-                    "policy=" + durabilityControl.policy().description());
+                    "policy=" + durabilityControl.policy().description()));
+                status.addAll(refusal());
+                return status;
             case "PROMOTE":
                 return promote("FORCE".equalsIgnoreCase(args));
             case "HELP":
@@ -242,6 +255,20 @@ public final class ReplicaNode implements AutoCloseable
         return List.of("ERR promotion failed: " + reason + "; the node exits");
     }
 
+    /** Why the primary refused this replica, with what to do; empty while it is not refused. */
+    private List<String> refusal()
+    {
+        if (replicaAgent.state() != ReplicaAgent.State.REJECTED)
+        {
+            return List.of();
+        }
+        final RejectCode code = replicaAgent.rejectCode();
+        final String refused = "refused=" + code + " reason=\"" + replicaAgent.rejectReason() + "\"";
+        return code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY ?
+            List.of(refused, "action=\"restart with --resync: this journal is set aside (renamed, kept) and the " +
+                "primary's copied\"") : List.of(refused);
+    }
+
     /** The primary this node became, or null while it is a replica. */
     public PrimaryNode promoted()
     {
@@ -255,7 +282,37 @@ public final class ReplicaNode implements AutoCloseable
      */
     public static ReplicaNode start(final NodeConfig config) throws IOException
     {
-        return new ReplicaNode(config);
+        return new ReplicaNode(config, false);
+    }
+
+    /**
+     * Starts a replica that first sets its journal aside (renamed, never deleted) and then copies the primary's
+     * from the beginning: the way back for a replica refused as diverged or ahead of the primary.
+     *
+     * @param config a replica configuration.
+     * @return the running replica.
+     * @throws IOException if the journal cannot be moved or opened, or a listener cannot bind.
+     */
+    public static ReplicaNode startResync(final NodeConfig config) throws IOException
+    {
+        return new ReplicaNode(config, true);
+    }
+
+    /**
+     * Renames {@code dataDir/journal} (entries and snapshots) to {@code journal.diverged-<UTC time>}.
+     *
+     * @return where it went, or null if there was no journal.
+     */
+    static Path setAsideJournal(final Path dataDir) throws IOException
+    {
+        final Path journalDir = dataDir.resolve("journal");
+        if (!Files.exists(journalDir))
+        {
+            return null;
+        }
+        final String stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS")
+            .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        return Files.move(journalDir, dataDir.resolve("journal.diverged-" + stamp));
     }
 
     /**
@@ -303,7 +360,8 @@ public final class ReplicaNode implements AutoCloseable
             ",\"persisted_wire_seq\":" + replicaAgent.persistedWireSeq() +
             ",\"primary_wire_seq\":" + replicaAgent.primaryLastWireSeq() + "},\"lag\":" + replicaAgent.lagEntries() +
             ",\"state_hash\":" + stateHashJson() + ",\"policy\":\"" + durabilityControl.policy().description() +
-            "\"}\n";
+            "\"" + (state == ReplicaAgent.State.REJECTED ? ",\"refused\":\"" + replicaAgent.rejectCode() + "\"" : "") +
+            "}\n";
         final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.sendResponseHeaders(following ? 200 : 503, bytes.length);
