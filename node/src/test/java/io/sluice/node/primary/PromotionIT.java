@@ -247,79 +247,18 @@ class PromotionIT
         // saw acknowledged exactly once, no order twice, and every order of the run present (an order whose
         // acknowledgement the kill swallowed was resent and answered DUPLICATE_REQUEST: it was already in).
         final NodeConfig config = NodeConfig.load(newPrimaryConfig, Map.of());
-        final AcceptedOrders accepted = new AcceptedOrders();
-        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), accepted);
-        long epochBumpWireSeq = 0;
-        try (Journal journal = Journal.open(new Journal.Context().directory(config.dataDir().resolve("journal"))
-            .nodeId(config.get(NodeConfig.NODE_ID))))
-        {
-            journal.recover(new SnapshotStore(Files.createDirectories(dir.resolve("no-snapshots"))),
-                new ExchangeStateMachine(new CommandApplier(engine)));
-            try (JournalReader reader = journal.newReader())
-            {
-                while (reader.next())
-                {
-                    final JournalEntryView entry = reader.entry();
-                    if (entry.entryType() == EntryType.EPOCH_BUMP)
-                    {
-                        assertEquals(0, epochBumpWireSeq, "one epoch bump");
-                        assertEquals(2, entry.epoch());
-                        epochBumpWireSeq = entry.wireSeq();
-                    }
-                }
-            }
-        }
+        final JournalReplay replay = JournalReplay.of(config, SESSION_ID);
+        final long epochBumpWireSeq = replay.epochBumpWireSeq;
+        assertEquals(2, replay.lastEpoch);
         assertTrue(epochBumpWireSeq > 0, "the promotion journaled an epoch bump");
-        acks.accepted.forEach(clientOrderId -> assertEquals(1, accepted.count.get(clientOrderId),
+        acks.accepted.forEach(clientOrderId -> assertEquals(1, replay.acceptedOrders.get(clientOrderId),
             "acknowledged order " + clientOrderId + " is in the state exactly once"));
-        accepted.count.forEach((clientOrderId, count) -> assertEquals(1, count,
+        replay.acceptedOrders.forEach((clientOrderId, count) -> assertEquals(1, count,
             "order " + clientOrderId + " accepted once"));
-        assertEquals(ORDERS_BEFORE_KILL + ORDERS_AFTER_PROMOTION, accepted.count.size(),
+        assertEquals(ORDERS_BEFORE_KILL + ORDERS_AFTER_PROMOTION, replay.acceptedOrders.size(),
             "every order of the run is in the new primary's state");
-        assertEquals(followerHash, Long.toHexString(engine.stateHash()),
+        assertEquals(followerHash, Long.toHexString(replay.stateHash),
             "the follower's state equals the new primary's journal state at the same wireSeq");
-    }
-
-    /** Counts, per clientOrderId of the test's session, the orders the engine accepted while replaying. */
-    private static final class AcceptedOrders implements MatchingListener
-    {
-        final Long2LongHashMap count = new Long2LongHashMap(0);
-
-        public void onExecutionReport(
-            final long sessionId, final long accountId, final long requestSeq, final long wireSeq,
-            final long timestampNs, final long clientOrderId, final long orderId, final int instrumentId,
-            final Side side, final ExecType execType, final RejectReason rejectReason, final Liquidity liquidity,
-            final long price, final long quantity, final long leavesQuantity, final long cumQuantity,
-            final long lastPrice, final long lastQuantity, final long tradeId)
-        {
-            if (sessionId == SESSION_ID && execType == ExecType.NEW)
-            {
-                count.put(clientOrderId, count.get(clientOrderId) + 1);
-            }
-        }
-
-        public void onOrderStatus(
-            final long sessionId, final long accountId, final long requestSeq, final long clientOrderId,
-            final long orderId, final int instrumentId, final Side side, final OrderState state, final long price,
-            final long quantity, final long leavesQuantity, final long cumQuantity)
-        {
-        }
-
-        public void onBookSnapshot(
-            final long sessionId, final long requestSeq, final int instrumentId, final int bidLevelCount,
-            final int askLevelCount)
-        {
-        }
-
-        public void onBookLevel(
-            final long sessionId, final long requestSeq, final int instrumentId, final Side side, final long price,
-            final long quantity, final int orderCount)
-        {
-        }
-
-        public void onCommandComplete(final long sessionId, final long requestSeq, final long wireSeq)
-        {
-        }
     }
 
     private static List<String> admin(final int port, final String command) throws Exception
