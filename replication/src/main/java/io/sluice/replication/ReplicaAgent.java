@@ -156,6 +156,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private volatile long handshakesSent;
     private volatile long rehandshakes;
     private volatile long gaps;
+    private volatile long repeatedEntries;
     private volatile long badEntries;
     private volatile long primaryTimeouts;
     private volatile long staleEpochRefusals;
@@ -464,6 +465,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             return Action.ABORT;
         }
 
+        final long appliedBefore = appliedWireSeqPlain;
         position = entriesOffset;
         for (int i = 0; i < entryCount; i++)
         {
@@ -478,7 +480,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         appliedWireSeq = appliedWireSeqPlain;
         lastEntryCrc32c = lastEntryCrc32cPlain;
         epoch = epochPlain;
-        entriesApplied += entryCount;
+        entriesApplied += appliedWireSeqPlain - appliedBefore;
         echoTimestampNs = batchDecoder.sendTimestampNs();
         lastPrimaryMessageNs = nowNs;
         return Action.CONTINUE;
@@ -501,6 +503,13 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             return false;
         }
         final long wireSeq = view.wireSeq();
+        if (wireSeq <= appliedWireSeqPlain)
+        {
+            // The followed primary restarted its stream for a handshake this replica repeated before it saw the
+            // first StreamStart: the same entries again, already journaled and applied here. Not a gap.
+            repeatedEntries++;
+            return true;
+        }
         if (wireSeq != appliedWireSeqPlain + 1)
         {
             publishProgress();
@@ -771,6 +780,12 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     }
 
     /** Entries that arrived out of sequence. */
+    /** Entries received again after they were applied (a restarted stream), and passed over. */
+    public long repeatedEntries()
+    {
+        return repeatedEntries;
+    }
+
     public long gaps()
     {
         return gaps;

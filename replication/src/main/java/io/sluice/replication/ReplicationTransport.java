@@ -6,6 +6,8 @@ import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
+import io.aeron.driver.ext.LossGenerator;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -49,6 +51,14 @@ public final class ReplicationTransport implements AutoCloseable
                     .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
                     .termBufferSparseFile(true)
                     .warnIfDirectoryExists(false);
+                if (context.receiveLossGenerator() != null)
+                {
+                    final LossGenerator loss = context.receiveLossGenerator();
+                    driverContext.receiveChannelEndpointSupplier((channel, dispatcher, status, driver) ->
+                        new DebugReceiveChannelEndpoint(channel, dispatcher, status, driver, loss, loss));
+                    LOG.warn("replication transport drops received frames as its loss generator decides: fault " +
+                        "injection, tests only");
+                }
                 if (context.threadingMode() == ThreadingMode.SHARED)
                 {
                     driverContext.sharedIdleStrategy(context.driverIdleStrategy());
@@ -194,6 +204,23 @@ public final class ReplicationTransport implements AutoCloseable
         private int termBufferLengthBytes = DEFAULT_TERM_BUFFER_LENGTH_BYTES;
         private int mtuLengthBytes = DEFAULT_MTU_LENGTH_BYTES;
         private long imageLivenessTimeoutNs = DEFAULT_IMAGE_LIVENESS_TIMEOUT_NS;
+        private LossGenerator receiveLossGenerator;
+
+        /**
+         * Fault injection, for tests only: the embedded driver asks this generator about every frame it receives
+         * (data, and control such as status messages and NAKs) and drops those it says to, as a lossy or cut network
+         * would. Null (default) for none.
+         */
+        public Context receiveLossGenerator(final LossGenerator receiveLossGenerator)
+        {
+            this.receiveLossGenerator = receiveLossGenerator;
+            return this;
+        }
+
+        public LossGenerator receiveLossGenerator()
+        {
+            return receiveLossGenerator;
+        }
 
         /**
          * Aeron directory ({@code aeron.dir}). With an embedded driver the default is a fresh random directory

@@ -101,11 +101,18 @@ final class ReplicationTestSupport
         }
     }
 
+    /**
+     * Network fault injection for the drivers of nodes created while it is set: every driver asks it about each
+     * frame it receives. Tests that set it clear it afterwards.
+     */
+    static volatile io.aeron.driver.ext.LossGenerator networkLoss;
+
     static ReplicationTransport transport(final Path dir)
     {
         return ReplicationTransport.launch(new ReplicationTransport.Context()
             .aeronDirectoryName(dir.toAbsolutePath().toString())
             .termBufferLengthBytes(128 * 1024)
+            .receiveLossGenerator(networkLoss)
             .driverIdleStrategy(idle()));
     }
 
