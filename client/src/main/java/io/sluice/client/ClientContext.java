@@ -29,6 +29,7 @@ public final class ClientContext
     private long connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS;
     private long logonTimeoutMs = DEFAULT_LOGON_TIMEOUT_MS;
     private boolean autoReconnect = true;
+    private boolean failoverOnHalt;
     private long reconnectTimeoutMs = DEFAULT_RECONNECT_TIMEOUT_MS;
     private long reconnectBackoffMs = DEFAULT_RECONNECT_BACKOFF_MS;
 
@@ -171,6 +172,26 @@ public final class ClientContext
     public boolean autoReconnect()
     {
         return autoReconnect;
+    }
+
+    /**
+     * @param failoverOnHalt treat a {@code Halted} answer as "this node is not a trading primary" (fenced, shutting
+     *                       down, journal failed, policy degraded): drop the connection, keep the request unanswered
+     *                       and move to the next endpoint, coming back to this one only after a back-off. The
+     *                       request is answered by whichever node trades again within
+     *                       {@link #reconnectTimeoutMs()}. Off by default: a single-node client usually wants the
+     *                       Halted answer.
+     * @return this.
+     */
+    public ClientContext failoverOnHalt(final boolean failoverOnHalt)
+    {
+        this.failoverOnHalt = failoverOnHalt;
+        return this;
+    }
+
+    public boolean failoverOnHalt()
+    {
+        return failoverOnHalt;
     }
 
     public ClientContext reconnectTimeoutMs(final long reconnectTimeoutMs)

@@ -37,7 +37,9 @@ public interface ClientListener
     }
 
     /**
-     * The request was not accepted because the node is not trading; it was not applied.
+     * The request was not accepted because the node is not trading; it was not applied. Not called when
+     * {@link ClientContext#failoverOnHalt()} is set: the client then leaves that node and sends the request again
+     * elsewhere.
      *
      * @param halted the reply, with its reason.
      */
@@ -65,6 +67,16 @@ public interface ClientListener
      * @param reason as far as the client can tell.
      */
     default void onDisconnect(final String reason)
+    {
+    }
+
+    /**
+     * A request is being sent again on a new connection because it was not answered on the one lost. Called for
+     * each such request, oldest first, before {@link #onConnected} reports how many there were.
+     *
+     * @param requestSeq of the request sent again.
+     */
+    default void onResend(final long requestSeq)
     {
     }
 

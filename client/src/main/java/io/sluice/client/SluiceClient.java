@@ -54,6 +54,9 @@ import java.util.concurrent.TimeUnit;
  * Every request is kept until its {@code BatchEnd} arrives. If the connection is lost the client connects to the
  * next endpoint that accepts it, logs on with the same session, and sends the unanswered requests again, oldest
  * first; a request the server had already applied is answered {@code DUPLICATE_REQUEST}, so resending is safe.
+ * Endpoints are tried in the order given, starting after the one lost; a node that refuses the connection (a replica
+ * does not listen for clients) is skipped. With {@link ClientContext#failoverOnHalt()}, a node that answers
+ * {@code Halted} is left too, and the request goes to the next node that trades.
  * <p>
  * Not thread safe: one thread sends and polls. Steady-state sending and polling allocate nothing.
  */
@@ -101,6 +104,13 @@ public final class SluiceClient implements AutoCloseable
     private long lastHeardNs;
     private long reconnects;
     private boolean closed;
+    /**
+     * When the client first left a node for answering {@code Halted} without a trading node answering since (0 when
+     * not in such an outage); the reconnect deadline runs from here, so nodes that accept connections but never
+     * trade cannot keep the client retrying for ever.
+     */
+    private long haltedSinceNs;
+    private boolean lostToHalt;
 
     /** Logon handshake state, set by the reply handler while {@link #logon} waits. */
     private final byte[] pendingNonce = new byte[LogonSignatures.NONCE_LENGTH];
@@ -544,14 +554,29 @@ public final class SluiceClient implements AutoCloseable
 
     private int resendUnanswered()
     {
-        return window.forEachUnanswered((requestSeq, buffer, offset, length) -> enqueue(buffer, offset, length));
+        if (window.size() == 0)
+        {
+            haltedSinceNs = 0;
+        }
+        return window.forEachUnanswered((requestSeq, buffer, offset, length) ->
+        {
+            listener.onResend(requestSeq);
+            enqueue(buffer, offset, length);
+        });
     }
 
     private void reconnect() throws IOException
     {
         endpointIndex = (endpointIndex + 1) % context.endpoints().size();
-        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(context.reconnectTimeoutMs());
+        final long timeoutNs = TimeUnit.MILLISECONDS.toNanos(context.reconnectTimeoutMs());
+        final long deadlineNs = (haltedSinceNs != 0 ? haltedSinceNs : System.nanoTime()) + timeoutNs;
         IOException last = null;
+        if (lostToHalt)
+        {
+            // Back off once first: a node that halts but accepts connections is otherwise re-entered in a loop.
+            lostToHalt = false;
+            reconnectIdle.idle();
+        }
         while (System.nanoTime() - deadlineNs < 0)
         {
             try
@@ -568,6 +593,23 @@ public final class SluiceClient implements AutoCloseable
         }
         closed = true;
         throw new IOException("gave up reconnecting after " + context.reconnectTimeoutMs() + " ms", last);
+    }
+
+    /**
+     * The node is not trading: leave it with the halted request (and any after it) still unanswered, to be sent
+     * again to the next node that trades. Its BatchEnd, already in the receive buffer, is dropped with the
+     * connection.
+     */
+    private void leaveHaltedNode()
+    {
+        final long requestSeq = haltedDecoder.requestSeq();
+        final String reason = haltedDecoder.reason();
+        if (haltedSinceNs == 0)
+        {
+            haltedSinceNs = System.nanoTime();
+        }
+        lostToHalt = true;
+        lose("node " + endpoint + " halted (request " + requestSeq + "): " + reason);
     }
 
     private void lose(final String reason)
@@ -605,6 +647,10 @@ public final class SluiceClient implements AutoCloseable
                     break;
                 case BatchEndDecoder.TEMPLATE_ID:
                     batchEndDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    if (batchEndDecoder.wireSeq() > 0)
+                    {
+                        haltedSinceNs = 0;
+                    }
                     window.answer(batchEndDecoder.requestSeq());
                     listener.onBatchEnd(batchEndDecoder.requestSeq(), batchEndDecoder.wireSeq());
                     break;
@@ -619,7 +665,15 @@ public final class SluiceClient implements AutoCloseable
                         .requestSeq());
                     break;
                 case HaltedDecoder.TEMPLATE_ID:
-                    listener.onHalted(haltedDecoder.wrap(buffer, bodyOffset, blockLength, version));
+                    haltedDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    if (context.failoverOnHalt())
+                    {
+                        leaveHaltedNode();
+                    }
+                    else
+                    {
+                        listener.onHalted(haltedDecoder);
+                    }
                     break;
                 case io.sluice.sbe.client.EngineErrorDecoder.TEMPLATE_ID:
                     listener.onEngineError(engineErrorDecoder.wrap(buffer, bodyOffset, blockLength, version));

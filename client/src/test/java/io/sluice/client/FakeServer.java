@@ -4,6 +4,7 @@ import io.sluice.sbe.client.AuthChallengeEncoder;
 import io.sluice.sbe.client.BatchEndEncoder;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportEncoder;
+import io.sluice.sbe.client.HaltedEncoder;
 import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.LogonAckEncoder;
 import io.sluice.sbe.client.LogonDecoder;
@@ -44,6 +45,10 @@ final class FakeServer implements AutoCloseable
     /** Answer this many requests on the first connection, then close it; -1 to never drop. */
     volatile int dropFirstConnectionAfter = -1;
     volatile boolean answer = true;
+    /** Answer every request Halted (and a BatchEnd without a wireSeq), as a fenced or halted node does. */
+    volatile boolean halt;
+    /** Stop listening when the first connection is dropped, as a crashed node does: later connects are refused. */
+    volatile boolean crashOnDrop;
 
     private final ServerSocket serverSocket;
     private final Thread thread;
@@ -72,6 +77,11 @@ final class FakeServer implements AutoCloseable
             try (Socket socket = serverSocket.accept())
             {
                 serve(socket, connection++);
+                if (crashOnDrop)
+                {
+                    running = false;
+                    serverSocket.close();
+                }
             }
             catch (final IOException ignore)
             {
@@ -136,6 +146,17 @@ final class FakeServer implements AutoCloseable
                     return true;
                 }
                 int position = 0;
+                if (halt)
+                {
+                    final HaltedEncoder halted = encoder.begin(sendBuffer, 0, new HaltedEncoder());
+                    halted.requestSeq(requestSeq).reason("halted by test");
+                    position += encoder.end(sendBuffer, 0, halted);
+                    final BatchEndEncoder end = encoder.begin(sendBuffer, position, new BatchEndEncoder());
+                    end.requestSeq(requestSeq).wireSeq(0);
+                    position += encoder.end(sendBuffer, position, end);
+                    writeQuietly(out, sendBuffer, position);
+                    return true;
+                }
                 if (templateId == NewOrderDecoder.TEMPLATE_ID)
                 {
                     final NewOrderDecoder order = new NewOrderDecoder().wrap(buffer, body, NewOrderDecoder.BLOCK_LENGTH, 1);

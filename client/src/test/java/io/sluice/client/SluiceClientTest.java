@@ -2,6 +2,7 @@ package io.sluice.client;
 
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportDecoder;
+import io.sluice.sbe.client.HaltedDecoder;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
@@ -29,6 +30,10 @@ class SluiceClientTest
     private final List<Long> batchEnds = new ArrayList<>();
     private final List<Long> reportClientOrderIds = new ArrayList<>();
     private final List<Integer> resends = new ArrayList<>();
+    private final List<Long> resentRequestSeqs = new ArrayList<>();
+    private final List<Long> haltedRequestSeqs = new ArrayList<>();
+    private final List<Long> logonLastRequestSeqs = new ArrayList<>();
+    private final List<String> disconnects = new ArrayList<>();
     private final ClientListener listener = new ClientListener()
     {
         public void onExecutionReport(final ExecutionReportDecoder report)
@@ -45,6 +50,22 @@ class SluiceClientTest
         public void onConnected(final java.net.InetSocketAddress endpoint, final long lastRequestSeq, final int resent)
         {
             resends.add(resent);
+            logonLastRequestSeqs.add(lastRequestSeq);
+        }
+
+        public void onResend(final long requestSeq)
+        {
+            resentRequestSeqs.add(requestSeq);
+        }
+
+        public void onHalted(final HaltedDecoder halted)
+        {
+            haltedRequestSeqs.add(halted.requestSeq());
+        }
+
+        public void onDisconnect(final String reason)
+        {
+            disconnects.add(reason);
         }
     };
 
@@ -188,6 +209,101 @@ class SluiceClientTest
             client.connect();
 
             assertEquals(server.endpoint().getPort(), client.endpoint().getPort());
+        }
+    }
+
+    @Test
+    void shouldFailOverToNextListeningEndpointAndResendUnanswered() throws Exception
+    {
+        server.dropFirstConnectionAfter = 2;
+        server.crashOnDrop = true;
+        try (FakeServer survivor = new FakeServer())
+        {
+            survivor.lastRequestSeqForLogon = 2;
+            final ClientContext context = new ClientContext()
+                .endpoints("127.0.0.1:" + server.endpoint().getPort() + ",127.0.0.1:" + closedPort() +
+                    ",127.0.0.1:" + survivor.endpoint().getPort())
+                .sessionId(7).accountId(70).reconnectTimeoutMs(10_000).reconnectBackoffMs(5);
+            try (SluiceClient client = new SluiceClient(context, listener))
+            {
+                client.connect();
+                for (int i = 1; i <= 5; i++)
+                {
+                    order(client, 100 + i);
+                }
+
+                assertTrue(client.awaitAllAnswered(20, TimeUnit.SECONDS, idle));
+                assertEquals(survivor.endpoint().getPort(), client.endpoint().getPort());
+                assertEquals(List.of(3L, 4L, 5L), resentRequestSeqs);
+                assertEquals(List.of(3L, 4L, 5L), survivor.requestSeqsPerConnection.get(0));
+                assertEquals(List.of(0L, 2L), logonLastRequestSeqs, "the survivor's high-water mark is reported");
+                assertEquals(List.of(1L, 2L, 3L, 4L, 5L), batchEnds);
+                assertEquals(6, client.nextRequestSeq());
+            }
+        }
+    }
+
+    @Test
+    void shouldLeaveHaltedNodeAndResendToNextWhenFailoverOnHalt() throws Exception
+    {
+        server.halt = true;
+        try (FakeServer trading = new FakeServer())
+        {
+            final ClientContext context = new ClientContext()
+                .endpoints("127.0.0.1:" + server.endpoint().getPort() + ",127.0.0.1:" + trading.endpoint().getPort())
+                .sessionId(7).accountId(70).failoverOnHalt(true).reconnectBackoffMs(5);
+            try (SluiceClient client = new SluiceClient(context, listener))
+            {
+                client.connect();
+                order(client, 1);
+                order(client, 2);
+
+                assertTrue(client.awaitAllAnswered(20, TimeUnit.SECONDS, idle));
+                assertEquals(trading.endpoint().getPort(), client.endpoint().getPort());
+                assertEquals(List.of(), haltedRequestSeqs, "a halted answer is not delivered");
+                assertEquals(List.of(1L, 2L), trading.requestSeqsPerConnection.get(0));
+                assertEquals(List.of(1L, 2L), batchEnds);
+                assertTrue(disconnects.get(0).contains("halted"), disconnects.toString());
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverHaltedAnswerWithoutFailoverOnHalt() throws Exception
+    {
+        server.halt = true;
+        try (SluiceClient client = new SluiceClient(context(), listener))
+        {
+            client.connect();
+            final long requestSeq = order(client, 1);
+
+            assertTrue(client.awaitAnswer(requestSeq, 5, TimeUnit.SECONDS, idle));
+            assertEquals(List.of(requestSeq), haltedRequestSeqs);
+            assertEquals(0, client.reconnects());
+        }
+    }
+
+    @Test
+    void shouldGiveUpWhenOnlyHaltedNodesAnswer() throws Exception
+    {
+        server.halt = true;
+        final ClientContext context = context().failoverOnHalt(true).reconnectTimeoutMs(300).reconnectBackoffMs(20);
+        try (SluiceClient client = new SluiceClient(context, listener))
+        {
+            client.connect();
+            order(client, 1);
+
+            assertThrows(IOException.class, () -> client.awaitAllAnswered(30, TimeUnit.SECONDS, idle));
+            assertEquals(1, client.inFlight(), "the request was never answered");
+            assertTrue(server.requestSeqsPerConnection.size() >= 2, "it was sent to the halted node again");
+        }
+    }
+
+    private static int closedPort() throws IOException
+    {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
+        {
+            return probe.getLocalPort();
         }
     }
 

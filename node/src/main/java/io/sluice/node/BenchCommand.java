@@ -33,8 +33,18 @@ final class BenchCommand implements Callable<Integer>
     static final int EXIT_USAGE = 2;
 
     @Option(names = "--connect", description = "host:port of the node's client listener (required unless only " +
-        "plotting with --compare).")
+        "plotting with --compare), or a comma-separated list of the cluster's: tried in order, and on a lost " +
+        "connection or a Halted answer each connection moves to the next node that trades and sends its " +
+        "unanswered requests again.")
     String connect;
+
+    @Option(names = "--history", paramLabel = "FILE", description = "Record every request, reply (with its " +
+        "wireSeq) and reconnect as JSON Lines, for sluice check.")
+    Path history;
+
+    @Option(names = "--reconnect-seconds", defaultValue = "15", description = "How long a connection keeps " +
+        "trying the endpoints after a loss before it fails (default ${DEFAULT-VALUE}).")
+    double reconnectSeconds;
 
     @Option(names = "--rate", description = "Requests per second over all connections (open loop; required " +
         "unless --window is given).")
@@ -140,7 +150,9 @@ final class BenchCommand implements Callable<Integer>
                 throw new IllegalArgumentException("--rate is required in open loop (or give --window)");
             }
             context = new BenchContext()
-                .endpoint(BenchContext.parseHostPort("--connect", connect))
+                .endpoints(BenchContext.parseHostPorts("--connect", connect))
+                .historyFile(history)
+                .reconnectTimeoutNs(nanos(reconnectSeconds))
                 .adminEndpoint(admin == null ? null : BenchContext.parseHostPort("--admin", admin))
                 .ratePerSecond(rate == null ? 0 : rate)
                 .window(window)
@@ -222,7 +234,8 @@ final class BenchCommand implements Callable<Integer>
         }
         catch (final IOException ex)
         {
-            System.err.println("sluice bench: cannot connect to " + context.endpoint() + ": " + ex.getMessage());
+            System.err.println("sluice bench: cannot connect to " + context.endpoints() + " or write the history: " +
+                ex.getMessage());
             return EXIT_USAGE;
         }
         catch (final IllegalArgumentException ex)
@@ -242,6 +255,10 @@ final class BenchCommand implements Callable<Integer>
             {
                 BenchReport.writeHgrm(result, outputs.hgrm);
                 out.println("wrote " + outputs.hgrm);
+            }
+            if (context.historyFile() != null)
+            {
+                out.println("wrote " + context.historyFile());
             }
         }
         catch (final IOException ex)

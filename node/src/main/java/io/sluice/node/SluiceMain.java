@@ -24,7 +24,7 @@ import java.util.Properties;
         ClientCommand.class,
         BenchCommand.class,
         JournalCommand.class,
-        NotBuiltCommand.Check.class,
+        CheckCommand.class,
         KeygenCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -182,6 +182,11 @@ final class BenchConnection implements OrderEntry.ReplyListener
         recorder.onAnswered(inFlightFromNs[slot], answeredNs, inFlightMeasured[slot], inFlightReject[slot]);
     }
 
+    public void onReconnected(final String endpoint, final int resent)
+    {
+        recorder.onReconnected();
+    }
+
     public void onError(final String description)
     {
         recorder.onError("connection " + index + ": " + description);

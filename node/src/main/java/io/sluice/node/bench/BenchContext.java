@@ -41,7 +41,11 @@ public final class BenchContext
     /** Orders a closed-loop run generates ahead per connection, at least, so no connection waits for the others. */
     static final int CLOSED_LOOP_LOOKAHEAD = 16;
 
-    private InetSocketAddress endpoint;
+    /** The node's client listeners, tried in order; a lost connection moves on to the next that trades. */
+    private final java.util.List<InetSocketAddress> endpoints = new java.util.ArrayList<>();
+    private long reconnectTimeoutNs = ClientContext.DEFAULT_RECONNECT_TIMEOUT_MS * 1_000_000L;
+    /** Where the client history goes (see io.sluice.node.check); null records none. */
+    private java.nio.file.Path historyFile;
     private InetSocketAddress adminEndpoint;
     /** Key per session (= account) for nodes with auth=on; null sends unsigned logons. */
     private java.util.function.LongFunction<java.security.KeyPair> traderKeys;
@@ -78,15 +82,84 @@ public final class BenchContext
         return System.currentTimeMillis() * 1_000;
     }
 
+    /**
+     * @param endpoint the one client listener to connect to.
+     * @return this.
+     */
     public BenchContext endpoint(final InetSocketAddress endpoint)
     {
-        this.endpoint = endpoint;
+        endpoints.clear();
+        if (endpoint != null)
+        {
+            endpoints.add(endpoint);
+        }
         return this;
     }
 
+    /**
+     * @return the first endpoint, or null if none is set.
+     */
     public InetSocketAddress endpoint()
     {
-        return endpoint;
+        return endpoints.isEmpty() ? null : endpoints.get(0);
+    }
+
+    /**
+     * @param endpoints the cluster's client listeners in the order to try them. With more than one, each connection
+     *                  fails over: on a lost connection, or a node answering {@code Halted}, it moves to the next
+     *                  endpoint that trades and sends its unanswered requests again; reconnects are then counted,
+     *                  not errors.
+     * @return this.
+     */
+    public BenchContext endpoints(final java.util.List<InetSocketAddress> endpoints)
+    {
+        this.endpoints.clear();
+        this.endpoints.addAll(endpoints);
+        return this;
+    }
+
+    public java.util.List<InetSocketAddress> endpoints()
+    {
+        return endpoints;
+    }
+
+    /**
+     * @return true when more than one endpoint is given, so connections are expected to move between nodes.
+     */
+    public boolean failover()
+    {
+        return endpoints.size() > 1;
+    }
+
+    /**
+     * @param reconnectTimeoutNs how long a connection keeps trying the endpoints after a loss before it fails.
+     * @return this.
+     */
+    public BenchContext reconnectTimeoutNs(final long reconnectTimeoutNs)
+    {
+        this.reconnectTimeoutNs = reconnectTimeoutNs;
+        return this;
+    }
+
+    public long reconnectTimeoutNs()
+    {
+        return reconnectTimeoutNs;
+    }
+
+    /**
+     * @param historyFile where to record every request, reply and reconnect as JSON Lines for {@code sluice check}
+     *                    ({@link io.sluice.node.check.HistoryWriter} describes the lines); null for none.
+     * @return this.
+     */
+    public BenchContext historyFile(final java.nio.file.Path historyFile)
+    {
+        this.historyFile = historyFile;
+        return this;
+    }
+
+    public java.nio.file.Path historyFile()
+    {
+        return historyFile;
     }
 
     /**
@@ -431,11 +504,29 @@ public final class BenchContext
     }
 
     /**
+     * Parse a command-line endpoint list.
+     *
+     * @param option    named in the error message.
+     * @param hostPorts {@code host:port[,host:port...]}.
+     * @return the addresses, in order.
+     * @throws IllegalArgumentException if an element is not host:port.
+     */
+    public static java.util.List<InetSocketAddress> parseHostPorts(final String option, final String hostPorts)
+    {
+        final java.util.List<InetSocketAddress> addresses = new java.util.ArrayList<>();
+        for (final String hostPort : hostPorts.split(","))
+        {
+            addresses.add(parseHostPort(option, hostPort.trim()));
+        }
+        return addresses;
+    }
+
+    /**
      * @throws IllegalArgumentException naming the option when a value is out of range or the endpoint is missing.
      */
     public void validate()
     {
-        if (endpoint == null)
+        if (endpoints.isEmpty())
         {
             throw new IllegalArgumentException("connect: host:port of the node's client listener is required");
         }
@@ -470,6 +561,8 @@ public final class BenchContext
         requireRange("late threshold (ns)", lateThresholdNs, 1, TimeUnit.HOURS.toNanos(1));
         requireRange("drain timeout (ns)", drainTimeoutNs, 0, TimeUnit.HOURS.toNanos(1));
         requireRange("progress interval (ns)", progressIntervalNs, 1, TimeUnit.HOURS.toNanos(1));
+        requireRange("reconnect timeout (ns)", reconnectTimeoutNs, TimeUnit.MILLISECONDS.toNanos(1),
+            TimeUnit.HOURS.toNanos(1));
         requireRange("first session id", firstSessionId, 1, Long.MAX_VALUE - connections);
         requireRange("first client order id", firstClientOrderId, 1, Long.MAX_VALUE / 2);
     }

@@ -40,6 +40,7 @@ final class BenchRecorder
     private long lateSends;
     private long maxSendDelayNs;
     private long errors;
+    private long reconnects;
     private long lastMeasuredAnswerNs;
     private long measureStartNs;
 
@@ -157,6 +158,19 @@ final class BenchRecorder
     long maxSendDelayNs()
     {
         return maxSendDelayNs;
+    }
+
+    /**
+     * A connection failed over (or came back) to a node and sent its unanswered requests again.
+     */
+    void onReconnected()
+    {
+        reconnects++;
+    }
+
+    long reconnects()
+    {
+        return reconnects;
     }
 
     long errors()

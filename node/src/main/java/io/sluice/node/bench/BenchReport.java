@@ -57,6 +57,11 @@ public final class BenchReport
         out.printf(Locale.ROOT, "  requests     sent %,d   acked %,d   rejected %,d   errors %,d   unanswered %,d" +
             "   unsent %,d%n", result.sent(), result.acked(), result.rejected(), result.errors(), result.unanswered(),
             result.unsent());
+        if (result.reconnects() > 0)
+        {
+            out.printf(Locale.ROOT, "  failover     %,d reconnects (unanswered requests sent again)%n",
+                result.reconnects());
+        }
         if (!result.rejectsByReason().isEmpty())
         {
             final StringBuilder rejects = new StringBuilder();
@@ -134,6 +139,7 @@ public final class BenchReport
         field(json, "acked").append(result.acked());
         field(json, "rejected").append(result.rejected());
         field(json, "errors").append(result.errors());
+        field(json, "reconnects").append(result.reconnects());
         field(json, "unanswered").append(result.unanswered());
         field(json, "unsent").append(result.unsent());
         field(json, "passed").append(result.passed());

@@ -30,6 +30,7 @@ public final class BenchResult
     private final long acked;
     private final long rejected;
     private final long errors;
+    private final long reconnects;
     private final long unanswered;
     private final long unsent;
     private final double throughputPerSecond;
@@ -66,6 +67,7 @@ public final class BenchResult
         this.acked = recorder.acked();
         this.rejected = recorder.rejected();
         this.errors = recorder.errors();
+        this.reconnects = recorder.reconnects();
         this.unanswered = recorder.totalSent() - recorder.totalAnswered();
         this.unsent = unsent;
         final long answered = acked + rejected;
@@ -176,6 +178,15 @@ public final class BenchResult
     public long rejected()
     {
         return rejected;
+    }
+
+    /**
+     * @return times a connection was made again after a loss in a failover run (several endpoints); in a run against
+     * one endpoint a loss is an error instead.
+     */
+    public long reconnects()
+    {
+        return reconnects;
     }
 
     public long errors()

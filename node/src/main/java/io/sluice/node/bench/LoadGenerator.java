@@ -5,6 +5,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the bench against a node: connects one session per connection, drives the load on the calling thread until
@@ -20,18 +22,61 @@ public final class LoadGenerator
      * @param context options of the run.
      * @return what it measured; {@link BenchResult#passed()} says whether every request was answered cleanly.
      * @throws IllegalArgumentException if an option is out of range.
-     * @throws IOException              if a connection cannot be opened and logged on.
+     * @throws IOException              if a connection cannot be opened and logged on, or the history asked for
+     *                                  cannot be written.
      */
     public static BenchResult run(final BenchContext context) throws IOException
     {
         context.validate();
         final NodeProbe.NodeInfo node = NodeProbe.query(context.adminEndpoint(), context.operatorKey());
-        return run(context, node, (index, sessionId) -> new SluiceOrderEntry(new ClientContext()
-            .endpoint(context.endpoint())
+        final HistoryRecorder history = context.historyFile() == null ? null :
+            HistoryRecorder.open(context.historyFile(), endpointList(context), context.clock());
+        final BenchResult result;
+        try
+        {
+            result = run(context, node,
+                (index, sessionId) -> new SluiceOrderEntry(clientContext(context, sessionId), history));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            CloseHelper.quietClose(history);
+            throw ex;
+        }
+        if (history != null)
+        {
+            history.close();
+        }
+        return result;
+    }
+
+    /**
+     * One connection's client: every endpoint in order; with several, a node answering Halted is left for the next.
+     */
+    private static ClientContext clientContext(final BenchContext context, final long sessionId)
+    {
+        final ClientContext client = new ClientContext()
             .sessionId(sessionId)
             .accountId(sessionId)
             .keyPair(context.traderKeys() == null ? null : context.traderKeys().apply(sessionId))
-            .maxInFlight(context.maxInFlight())));
+            .maxInFlight(context.maxInFlight())
+            .failoverOnHalt(context.failover())
+            .reconnectTimeoutMs(Math.max(1, TimeUnit.NANOSECONDS.toMillis(context.reconnectTimeoutNs())));
+        for (final InetSocketAddress endpoint : context.endpoints())
+        {
+            client.endpoint(endpoint);
+        }
+        return client;
+    }
+
+    private static String endpointList(final BenchContext context)
+    {
+        final StringBuilder list = new StringBuilder();
+        for (final InetSocketAddress endpoint : context.endpoints())
+        {
+            list.append(list.length() == 0 ? "" : ",").append(endpoint.getHostString()).append(':')
+                .append(endpoint.getPort());
+        }
+        return list.toString();
     }
 
     /**

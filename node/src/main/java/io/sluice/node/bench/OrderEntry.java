@@ -88,5 +88,16 @@ public interface OrderEntry extends AutoCloseable
          * @param description for the report.
          */
         void onError(String description);
+
+        /**
+         * The connection was lost and made again, to this or another node of the cluster, and the unanswered
+         * requests sent again: expected in a run given several endpoints (failover), so not an error.
+         *
+         * @param endpoint now connected to, {@code host:port}.
+         * @param resent   requests sent again.
+         */
+        default void onReconnected(final String endpoint, final int resent)
+        {
+        }
     }
 }
