@@ -3,14 +3,22 @@ package io.sluice.node.primary;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.node.admin.AdminClient;
+import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.BookSnapshotDecoder;
+import io.sluice.sbe.client.BooleanType;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;
 import io.sluice.sbe.client.Liquidity;
+import io.sluice.sbe.client.LogonAckDecoder;
+import io.sluice.sbe.client.LogonEncoder;
+import io.sluice.sbe.client.MessageHeaderDecoder;
+import io.sluice.sbe.client.NewOrderEncoder;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
+import io.sluice.wire.FrameEncoder;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -217,6 +225,97 @@ class PrimaryNodeIT
         assertTrue(trader.awaitAllAnswered(20, TimeUnit.SECONDS, IDLE));
         assertEquals(20, good.batchEnds.size());
         assertTrue(good.events.stream().allMatch(e -> e.startsWith("NEW:")), good.events.toString());
+    }
+
+    @Test
+    void shouldAnswerAResentRequestDuplicateWithoutJournalingItEvenWhileHalted() throws Exception
+    {
+        start(Map.of());
+        try (Socket socket = new Socket())
+        {
+            socket.connect(node.clientAddress());
+            socket.setSoTimeout(10_000);
+            final RawSession session = new RawSession(socket);
+            session.readFrame();
+            session.logon(5);
+            assertEquals(LogonAckDecoder.TEMPLATE_ID, session.readFrame());
+
+            assertEquals(List.of("NEW"), session.order(1));
+            try (AdminClient admin = new AdminClient(node.adminAddress(), 10_000))
+            {
+                assertEquals("OK trading halted by operator", admin.execute("HALT").get(0));
+            }
+            assertEquals(List.of("REJECTED:DUPLICATE_REQUEST"), session.order(1),
+                "a resent request is answered 'already applied', not HALTED");
+            assertEquals(List.of("HALTED"), session.order(2));
+        }
+        assertEquals(1, node.lastWireSeq(), "neither the duplicate nor the halted request was journaled");
+    }
+
+    /** A client session spoken frame by frame, so a test can send the same requestSeq twice. */
+    private static final class RawSession
+    {
+        private final Socket socket;
+        private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+        private final FrameEncoder frames = new FrameEncoder();
+        private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+        private final ExecutionReportDecoder report = new ExecutionReportDecoder();
+
+        RawSession(final Socket socket)
+        {
+            this.socket = socket;
+        }
+
+        void logon(final long sessionId) throws Exception
+        {
+            final LogonEncoder logon = frames.begin(buffer, 0, new LogonEncoder()).sessionId(sessionId)
+                .accountId(sessionId);
+            send(frames.end(buffer, 0, logon));
+        }
+
+        /** Sends a resting buy with this requestSeq; returns what answered it, up to its BatchEnd. */
+        List<String> order(final long requestSeq) throws Exception
+        {
+            final NewOrderEncoder order = frames.begin(buffer, 0, new NewOrderEncoder()).requestSeq(requestSeq)
+                .clientOrderId(requestSeq).instrumentId(1).side(Side.BUY).orderType(OrderType.LIMIT)
+                .timeInForce(TimeInForce.GTC).postOnly(BooleanType.FALSE).price(9_000).quantity(1);
+            send(frames.end(buffer, 0, order));
+            final List<String> answers = new ArrayList<>();
+            while (true)
+            {
+                final int templateId = readFrame();
+                if (templateId == BatchEndDecoder.TEMPLATE_ID)
+                {
+                    return answers;
+                }
+                if (templateId == ExecutionReportDecoder.TEMPLATE_ID)
+                {
+                    report.wrapAndApplyHeader(buffer, 0, header);
+                    answers.add(report.execType() == ExecType.REJECTED ? "REJECTED:" + report.rejectReason() :
+                        report.execType().name());
+                }
+                else if (templateId == HaltedDecoder.TEMPLATE_ID)
+                {
+                    answers.add("HALTED");
+                }
+            }
+        }
+
+        private void send(final int length) throws Exception
+        {
+            socket.getOutputStream().write(buffer.byteArray(), 0, length);
+            socket.getOutputStream().flush();
+        }
+
+        /** Reads one frame into the buffer (SBE header at 0); returns its template id. */
+        int readFrame() throws Exception
+        {
+            final byte[] prefix = socket.getInputStream().readNBytes(4);
+            final int length = java.nio.ByteBuffer.wrap(prefix).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+            final byte[] message = socket.getInputStream().readNBytes(length);
+            buffer.putBytes(0, message);
+            return header.wrap(buffer, 0).templateId();
+        }
     }
 
     @Test

@@ -310,6 +310,16 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         if (ClientProtocol.isStateChanging(templateId))
         {
             currentRequestSeq = ClientProtocol.requestSeq(buffer, offset);
+            if (currentRequestSeq <= engine.lastRequestSeq(sessionId))
+            {
+                // A request the engine already applied, resent after a reconnect or failover. Answered
+                // DUPLICATE_REQUEST whether or not trading is halted (HALTED would say it was not applied), and not
+                // journaled. The answer carries the last wireSeq, which covers the original, so "already applied"
+                // is released only once the original is as durable as the policy asks.
+                applier.applyClientCommand(lastWireSeq, epochClock.nanoTime(), sessionId, record.accountId(), buffer,
+                    offset);
+                return;
+            }
             final String haltReason = tradingGate.haltReason();
             if (haltReason != null)
             {
