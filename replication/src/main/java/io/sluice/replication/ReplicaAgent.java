@@ -709,6 +709,16 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         return Math.min(journalPersistedWireSeq.getAsLong(), appliedWireSeq);
     }
 
+    /**
+     * Last {@code wireSeq} this replica's journal has synced, straight from the journal agent. It can run ahead of
+     * {@link #appliedWireSeq()} for the length of a batch (entries are journaled before the batch's applied cursor is
+     * published), which {@link #persistedWireSeq()} hides by taking the lower of the two.
+     */
+    public long journalPersistedWireSeq()
+    {
+        return journalPersistedWireSeq.getAsLong();
+    }
+
     /** Stored CRC32C of the entry at {@link #appliedWireSeq()}, 0 if none. */
     public long lastEntryCrc32c()
     {
