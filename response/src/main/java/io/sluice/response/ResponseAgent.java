@@ -355,6 +355,9 @@ public final class ResponseAgent implements Agent
             return 0;
         }
 
+        // Again here, not only at the top of the cycle: a swap landing while this cycle took slots from the ring
+        // must not let them out on the position of the policy it replaced.
+        observePolicySwap(nowNs);
         if (waiting || (unreleasedSequencedCount > 0 && cachedDurablePos < lastSequencedWireSeq))
         {
             checkGate(nowNs, lastSequencedWireSeq);
