@@ -160,6 +160,10 @@ class PromotionIT
         processes.add(TestNodes.startReplicaProcess(bConfig, dir.resolve("replica-b.err")));
         TestNodes.await(() -> healthz(primaryPorts[2]).contains("\"replicas_connected\":2"), 30_000,
             "both replicas connected");
+        // The operator's choice travels to the replicas in heartbeats, and a promoted replica keeps it.
+        assertEquals(List.of("OK hybrid -> replicated"), admin(primaryPorts[1], "DURABILITY replicated"));
+        TestNodes.await(() -> adminQuietly(aPorts[1], "STATUS").contains("policy=replicated") &&
+            adminQuietly(bPorts[1], "STATUS").contains("policy=replicated"), 10_000, "replicas heard the policy");
 
         // Under load: requests pipelined, the primary killed with many in flight.
         final Acks acks = new Acks();
@@ -199,6 +203,8 @@ class PromotionIT
         final Path newPrimaryConfig = promoteA ? aConfig : bConfig;
         final List<String> promoted = admin(newPrimary[1], "PROMOTE");
         assertTrue(promoted.get(0).startsWith("OK promoted role=primary epoch=2"), promoted.toString());
+        assertTrue(promoted.get(0).endsWith("policy=replicated"), "the promoted primary keeps the operator's policy: " +
+            promoted);
         assertTrue(admin(newPrimary[1], "STATUS").get(0).startsWith("OK role=primary epoch=2"));
         TestNodes.await(() -> healthz(newPrimary[2]).contains("\"replicas_connected\":1"), 30_000,
             "the other replica follows the promoted one");
