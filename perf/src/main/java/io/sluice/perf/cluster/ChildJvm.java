@@ -1,0 +1,171 @@
+package io.sluice.perf.cluster;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A Java process started from this one with the same java binary, JVM flags and class path (so an Aeron Cluster
+ * member runs under exactly the flags and heap a Sluice node gets from {@code io.sluice.node.bench.NodeProcess}).
+ * Its stdout and stderr go to files; it is ready once its stdout has a line starting with a given prefix.
+ */
+final class ChildJvm implements AutoCloseable
+{
+    private static final long STOP_TIMEOUT_MS = 15_000;
+
+    private final String name;
+    private final Process process;
+    private final Path stdoutFile;
+    private final Path stderrFile;
+
+    private ChildJvm(final String name, final Process process, final Path stdoutFile, final Path stderrFile)
+    {
+        this.name = name;
+        this.process = process;
+        this.stdoutFile = stdoutFile;
+        this.stderrFile = stderrFile;
+    }
+
+    /**
+     * Start {@code mainClass} with {@code args} in a child JVM; does not wait for it.
+     *
+     * @param name      for its log files, {@code NAME.out} and {@code NAME.log} in {@code logDir}.
+     * @param mainClass class with the {@code main} to run.
+     * @param args      its arguments.
+     * @param logDir    where its output goes.
+     * @return the running child.
+     * @throws IOException if it cannot be started.
+     */
+    static ChildJvm start(final String name, final Class<?> mainClass, final List<String> args, final Path logDir)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
+        {
+            // A debugger agent would try to listen on the parent's port; every other flag applies to a child too.
+            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-Xrunjdwp") &&
+                !argument.equals("-Xdebug"))
+            {
+                command.add(argument);
+            }
+        }
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add(mainClass.getName());
+        command.addAll(args);
+        final Path stdout = logDir.resolve(name + ".out");
+        final Path stderr = logDir.resolve(name + ".log");
+        final Process process = new ProcessBuilder(command)
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile())
+            .start();
+        return new ChildJvm(name, process, stdout, stderr);
+    }
+
+    /**
+     * Wait until the child prints a line starting with {@code readyPrefix}.
+     *
+     * @param readyPrefix start of the line that says it is ready.
+     * @param timeoutMs   how long to wait.
+     * @throws IOException if it exits or is not ready in time (it is then killed).
+     */
+    void awaitReady(final String readyPrefix, final long timeoutMs) throws IOException
+    {
+        final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        while (true)
+        {
+            for (final String line : Files.readAllLines(stdoutFile, StandardCharsets.UTF_8))
+            {
+                if (line.startsWith(readyPrefix))
+                {
+                    return;
+                }
+            }
+            if (!process.isAlive())
+            {
+                throw new IOException(name + " exited with status " + process.exitValue() + " before it was " +
+                    "ready:\n" + logTail());
+            }
+            if (System.nanoTime() - deadlineNs > 0)
+            {
+                process.destroyForcibly();
+                throw new IOException(name + " was not ready within " + timeoutMs + " ms:\n" + logTail());
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+        }
+    }
+
+    String name()
+    {
+        return name;
+    }
+
+    boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
+    /**
+     * @return the last lines of the child's stderr, for an error message.
+     */
+    String logTail()
+    {
+        try
+        {
+            final List<String> lines = Files.readAllLines(stderrFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        }
+        catch (final IOException ex)
+        {
+            return "(no log: " + ex.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Ask the child to stop (SIGTERM) without waiting; {@link #close()} waits.
+     */
+    void signalStop()
+    {
+        process.destroy();
+    }
+
+    /**
+     * Stop the child (SIGTERM) and wait for it; kill it if it has not exited in time.
+     *
+     * @return true if it exited on its own in time.
+     */
+    boolean stop()
+    {
+        process.destroy();
+        try
+        {
+            if (process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
+            {
+                return true;
+            }
+            process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        return false;
+    }
+
+    @Override
+    public void close()
+    {
+        if (process.isAlive())
+        {
+            stop();
+        }
+    }
+}

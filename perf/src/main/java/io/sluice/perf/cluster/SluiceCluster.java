@@ -1,0 +1,143 @@
+package io.sluice.perf.cluster;
+
+import io.sluice.node.bench.BenchContext;
+import io.sluice.node.bench.BenchResult;
+import io.sluice.node.bench.DemoKeys;
+import io.sluice.node.bench.LoadGenerator;
+import io.sluice.node.bench.NodeProbe;
+import io.sluice.node.bench.NodeProcess;
+import io.sluice.node.bench.StandaloneConfig;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A Sluice primary and two replicas, each its own process on loopback, configured as {@code ./sluice demo} configures
+ * them (node configuration from {@link StandaloneConfig}, keys for this run from {@link DemoKeys}, auth on, each
+ * node's Aeron directory in its data directory), with the durability policy under test and the stage trace off.
+ * The bench drives the primary through the Sluice client, {@link LoadGenerator#run(BenchContext)}.
+ */
+final class SluiceCluster implements BenchTarget
+{
+    static final int REPLICAS = 2;
+    private static final long HEALTHY_TIMEOUT_MS = 30_000;
+
+    private final String durability;
+    private final NodeProcess primary;
+    private final List<NodeProcess> replicas;
+    private final DemoKeys keys;
+
+    private SluiceCluster(
+        final String durability, final NodeProcess primary, final List<NodeProcess> replicas, final DemoKeys keys)
+    {
+        this.durability = durability;
+        this.primary = primary;
+        this.replicas = replicas;
+        this.keys = keys;
+    }
+
+    /**
+     * Start the three nodes and wait until the primary trades with both replicas connected.
+     *
+     * @param dir            an empty directory for the nodes' data, configuration and logs.
+     * @param durability     the policy, a mode or a clause expression.
+     * @param instruments    instruments 1..N.
+     * @param firstSessionId first session (= account) of the bench's connections.
+     * @param connections    most connections a run will open.
+     * @param startTimeoutMs how long each node may take to come up.
+     * @return the running cluster.
+     * @throws IOException if a node does not come up in time (everything started is stopped).
+     */
+    static SluiceCluster start(
+        final Path dir,
+        final String durability,
+        final int instruments,
+        final long firstSessionId,
+        final int connections,
+        final long startTimeoutMs) throws IOException
+    {
+        Files.createDirectories(dir);
+        final DemoKeys keys = DemoKeys.generate(dir, firstSessionId, connections, REPLICAS);
+        final Map<String, String> primaryKeys = StandaloneConfig.keys(dir.resolve("primary"), durability, instruments);
+        primaryKeys.put("aeron.dir", dir.resolve("primary").resolve("aeron").toString());
+        final int[] ports = AeronClusterNodes.freeUdpPorts(2 * REPLICAS);
+        final List<Path> replicaConfigs = new ArrayList<>();
+        for (int slot = 0; slot < REPLICAS; slot++)
+        {
+            final String data = AeronClusterMember.HOST + ":" + ports[2 * slot];
+            final String control = AeronClusterMember.HOST + ":" + ports[2 * slot + 1];
+            primaryKeys.put("replication.replica." + slot + ".data", data);
+            primaryKeys.put("replication.replica." + slot + ".control", control);
+            final Path replicaDir = dir.resolve("replica-" + slot);
+            final Map<String, String> replicaKeys = StandaloneConfig.keys(replicaDir, "local", instruments);
+            replicaKeys.put("node.id", Integer.toString(slot + 2));
+            replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
+            replicaKeys.put("replication.data.bind", data);
+            replicaKeys.put("replication.primary.control", control);
+            replicaKeys.put("replication.key.file", keys.replicaKeyFile(slot).toString());
+            final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
+            Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
+            replicaConfigs.add(replicaConfig);
+        }
+        primaryKeys.put("auth", "on");
+        primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
+        final Path primaryConfig = dir.resolve("primary.conf");
+        Files.writeString(primaryConfig, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
+
+        final NodeProcess primary = NodeProcess.start(primaryConfig, dir, startTimeoutMs);
+        final List<NodeProcess> replicas = new ArrayList<>();
+        final SluiceCluster cluster = new SluiceCluster(durability, primary, replicas, keys);
+        try
+        {
+            for (int slot = 0; slot < REPLICAS; slot++)
+            {
+                replicas.add(NodeProcess.start("replica", "replica-" + slot, replicaConfigs.get(slot), dir,
+                    startTimeoutMs));
+            }
+            if (!NodeProbe.awaitTrading(primary.httpAddress(), HEALTHY_TIMEOUT_MS))
+            {
+                throw new IOException("the primary did not report trading within " + HEALTHY_TIMEOUT_MS + " ms:\n" +
+                    primary.logTail());
+            }
+            if (!NodeProbe.awaitReplicas(primary.httpAddress(), REPLICAS, HEALTHY_TIMEOUT_MS))
+            {
+                throw new IOException("not all " + REPLICAS + " replicas connected within " + HEALTHY_TIMEOUT_MS +
+                    " ms:\n" + primary.logTail());
+            }
+            return cluster;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            cluster.close();
+            throw ex;
+        }
+    }
+
+    @Override
+    public String label()
+    {
+        return "sluice " + durability;
+    }
+
+    @Override
+    public BenchResult run(final BenchContext context) throws IOException
+    {
+        context.endpoint(primary.clientAddress())
+            .adminEndpoint(primary.adminAddress())
+            .traderKeys(keys::trader)
+            .operatorKey(keys.operator());
+        return LoadGenerator.run(context);
+    }
+
+    @Override
+    public void close()
+    {
+        primary.close();
+        replicas.forEach(NodeProcess::close);
+    }
+}
