@@ -1,6 +1,8 @@
 package io.sluice.journal;
 
 import net.openhft.chronicle.bytes.Bytes;
+import net.openhft.chronicle.core.io.ClosedIORuntimeException;
+import net.openhft.chronicle.core.io.ClosedIllegalStateException;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.impl.single.SingleChronicleQueue;
@@ -76,13 +78,24 @@ public final class JournalReader implements AutoCloseable
      */
     public boolean seek(final long wireSeq)
     {
-        if (!locate(wireSeq))
+        try
         {
-            return false;
+            if (!locate(wireSeq))
+            {
+                return false;
+            }
+            if (!tailer().moveToIndex(rollCycle.toIndex(locatedCycle, locatedSeqInCycle)))
+            {
+                return false;
+            }
         }
-        if (!tailer().moveToIndex(rollCycle.toIndex(locatedCycle, locatedSeqInCycle)))
+        catch (final JournalCorruptionException | ClosedIllegalStateException | ClosedIORuntimeException ex)
         {
-            return false;
+            throw ex;
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            throw chronicleFailure(wireSeq, ex);
         }
         nextWireSeq = wireSeq;
         return true;
@@ -95,6 +108,22 @@ public final class JournalReader implements AutoCloseable
      * @throws JournalCorruptionException if the next excerpt is not the intact entry expected.
      */
     public boolean next()
+    {
+        try
+        {
+            return readNext();
+        }
+        catch (final JournalCorruptionException | ClosedIllegalStateException | ClosedIORuntimeException ex)
+        {
+            throw ex;
+        }
+        catch (final RuntimeException | AssertionError ex)
+        {
+            throw chronicleFailure(nextWireSeq, ex);
+        }
+    }
+
+    private boolean readNext()
     {
         final ExcerptTailer tailer = tailer();
         try (DocumentContext dc = tailer.readingDocument())
@@ -131,6 +160,13 @@ public final class JournalReader implements AutoCloseable
             {
                 throw corruption(wireSeq, "wireSeq " + wireSeq + " at index " + Long.toHexString(lastIndex) +
                     " where " + nextWireSeq + " was expected");
+            }
+            // Read from the start without a seek, the first excerpt must be the journal's first entry (or an older
+            // one that interrupted retention left behind), never a later one.
+            if (nextWireSeq == UNKNOWN && wireSeq > journal.firstWireSeq())
+            {
+                throw corruption(wireSeq, "first entry read holds wireSeq " + wireSeq + " at index " +
+                    Long.toHexString(lastIndex) + " but the journal starts at wireSeq " + journal.firstWireSeq());
             }
             view.wrap(copyBuffer, 0, entryLength);
             nextWireSeq = wireSeq + 1;
@@ -263,6 +299,18 @@ public final class JournalReader implements AutoCloseable
             }
             return bytes.readLong(body + WIRE_SEQ_OFFSET);
         }
+    }
+
+    /**
+     * Chronicle reports a damaged file (its header, index or framing) with its own exceptions, and with assertions
+     * under -ea; to a caller of this reader that is corruption like any other. A closed journal is not: Chronicle's
+     * closed-resource exceptions pass through as they are.
+     */
+    private JournalCorruptionException chronicleFailure(final long wireSeq, final Throwable cause)
+    {
+        return new JournalCorruptionException(
+            lastIndex >= 0 ? journal.fileForCycle(rollCycle.toCycle(lastIndex)) : journal.queueDirectory(),
+            wireSeq, "Chronicle cannot read the journal: " + cause, cause);
     }
 
     private JournalCorruptionException corruption(final long wireSeq, final String problem)

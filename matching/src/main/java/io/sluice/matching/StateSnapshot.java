@@ -305,14 +305,22 @@ final class StateSnapshot
     {
         final int end = offset + length;
         int pos = offset + HEADER_LENGTH;
+        // Every count and length is checked against the snapshot's own end before it is read: a snapshot that
+        // passed its CRC can still be damaged (written by a faulty engine), and past its end lie other bytes.
+        checkRemaining(pos, 8 + 8 + 4, end, "id counters and instrument count");
         engine.lastOrderId = buffer.getLong(pos, ORDER);
         engine.lastTradeId = buffer.getLong(pos + 8, ORDER);
         pos += 16;
 
         final int instrumentCount = buffer.getInt(pos, ORDER);
         pos += 4;
+        if (instrumentCount < 0)
+        {
+            throw new IllegalStateException("instrument count " + instrumentCount + " in snapshot");
+        }
         for (int i = 0; i < instrumentCount; i++)
         {
+            checkRemaining(pos, INSTRUMENT_FIXED_LENGTH, end, "instrument " + i);
             final int instrumentId = buffer.getInt(pos, ORDER);
             final int priceBandBps = buffer.getInt(pos + 4, ORDER);
             final long tickSize = buffer.getLong(pos + 8, ORDER);
@@ -322,6 +330,7 @@ final class StateSnapshot
             final long referencePrice = buffer.getLong(pos + 40, ORDER);
             final boolean halted = 0 != buffer.getByte(pos + 48);
             final int symbolLength = buffer.getByte(pos + 49) & 0xFF;
+            checkRemaining(pos + INSTRUMENT_FIXED_LENGTH, symbolLength, end, "symbol of instrument " + instrumentId);
             final String symbol = buffer.getStringWithoutLengthAscii(pos + INSTRUMENT_FIXED_LENGTH, symbolLength);
             pos += INSTRUMENT_FIXED_LENGTH + symbolLength;
 
@@ -338,8 +347,10 @@ final class StateSnapshot
             engine.putInstrument(instrument);
         }
 
+        checkRemaining(pos, 4, end, "session count");
         final int sessionCount = buffer.getInt(pos, ORDER);
         pos += 4;
+        checkRemaining(pos, (long)sessionCount * SESSION_LENGTH, end, sessionCount + " sessions");
         for (int i = 0; i < sessionCount; i++)
         {
             engine.lastRequestSeqBySession.put(buffer.getLong(pos, ORDER), buffer.getLong(pos + 8, ORDER));
@@ -351,6 +362,7 @@ final class StateSnapshot
         for (int i = 0; i < instrumentCount; i++)
         {
             final Instrument instrument = engine.instruments[i];
+            checkRemaining(pos, 4, end, "order count of instrument " + instrument.instrumentId);
             final int orderCount = buffer.getInt(pos, ORDER);
             pos += 4;
             if (orderCount < 0 || pos + (long)orderCount * ORDER_LENGTH > end)
@@ -402,6 +414,15 @@ final class StateSnapshot
         {
             final Order order = restored[i];
             engine.accountFor(order.accountId).append(order);
+        }
+    }
+
+    private static void checkRemaining(final int pos, final long bytes, final int end, final String what)
+    {
+        if (bytes < 0 || pos + bytes > end)
+        {
+            throw new IllegalStateException(what + " overruns the snapshot (" + bytes + " bytes at " + pos +
+                ", snapshot ends at " + end + ")");
         }
     }
 

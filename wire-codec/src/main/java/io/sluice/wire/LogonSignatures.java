@@ -83,6 +83,12 @@ public final class LogonSignatures
     public static boolean verify(
         final byte[] rawPublicKey, final byte[] context, final byte[] message, final byte[] signature)
     {
+        // The JDK's Ed25519 also accepts a 65-byte signature ending in a zero byte: another spelling of the same
+        // proof, so only the exact length is taken.
+        if (signature == null || signature.length != SIGNATURE_LENGTH)
+        {
+            return false;
+        }
         try
         {
             final Signature verifier = Signature.getInstance("Ed25519");
