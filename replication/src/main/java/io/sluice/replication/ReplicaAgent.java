@@ -90,6 +90,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaAgent.class);
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int CONTROL_BUFFER_BYTES = 256;
+    private static final RejectCode[] REJECT_CODES = RejectCode.values();
 
     /** Ring space kept free beyond a batch's records: one record's worth of padding at the ring's end. */
     private static final int RING_SLACK_BYTES = BitUtil.align(
@@ -156,6 +157,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private volatile long handshakesSent;
     private volatile long rehandshakes;
     private volatile long gaps;
+    /** Data-stream messages that were not well formed (short block, bad enum, var data past the end), dropped. */
+    private volatile long badMessages;
     private volatile long repeatedEntries;
     private volatile long badEntries;
     private volatile long primaryTimeouts;
@@ -348,6 +351,11 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         switch (headerDecoder.templateId())
         {
             case JournalBatchDecoder.TEMPLATE_ID:
+                if (blockLength < JournalBatchDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
                 if (state == State.FOLLOWING && header.sessionId() == followedSessionId)
                 {
                     batchDecoder.wrap(buffer, body, blockLength, version);
@@ -355,16 +363,31 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
                 }
                 return Action.CONTINUE;
             case HeartbeatDecoder.TEMPLATE_ID:
+                if (blockLength < HeartbeatDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
                 heartbeatDecoder.wrap(buffer, body, blockLength, version);
                 onHeartbeat(header.sessionId());
                 return Action.CONTINUE;
             case StreamStartDecoder.TEMPLATE_ID:
+                if (blockLength < StreamStartDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
                 streamStartDecoder.wrap(buffer, body, blockLength, version);
                 onStreamStart(header.sessionId());
                 return Action.CONTINUE;
             case RejectDecoder.TEMPLATE_ID:
+                if (blockLength < RejectDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
                 rejectDecoder.wrap(buffer, body, blockLength, version);
-                onReject();
+                onReject(offset + length);
                 return Action.CONTINUE;
             default:
                 return Action.CONTINUE;
@@ -571,17 +594,26 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         if (heartbeatDecoder.streamCorrelationId() != correlationId)
         {
             rehandshake("primary node " + heartbeatDecoder.nodeId() + " no longer serves this replica's stream" +
-                (heartbeatDecoder.role() == NodeRole.FENCED ? " (it is fenced)" : ""));
+                (heartbeatDecoder.roleRaw() == NodeRole.FENCED.value() ? " (it is fenced)" : ""));
         }
     }
 
-    private void onReject()
+    private void onReject(final int fragmentLimit)
     {
         if (state != State.HANDSHAKING || rejectDecoder.correlationId() != correlationId)
         {
             return;
         }
-        final RejectCode code = rejectDecoder.code();
+        // The reason's claimed length must lie inside the fragment before the decoder is asked for it (it would
+        // allocate whatever is claimed).
+        final int reasonOffset = rejectDecoder.limit();
+        if (reasonOffset + RejectDecoder.reasonHeaderLength() > fragmentLimit ||
+            reasonOffset + RejectDecoder.reasonHeaderLength() + (rejectDecoder.reasonLength() & 0xFFFF_FFFFL) > fragmentLimit)
+        {
+            badMessages++;
+            return;
+        }
+        final RejectCode code = knownRejectCode(rejectDecoder.codeRaw());
         if (code == RejectCode.AUTH_REQUIRED && ctx.keyPair() != null)
         {
             rejectDecoder.getChallenge(pendingChallenge, 0, pendingChallenge.length);
@@ -601,6 +633,19 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         }
         state = State.REJECTED;
         LOG.error("replica node {} refused by the primary: {} {}", ctx.nodeId(), code, reason);
+    }
+
+    /** The reject code, or null for a value this build does not know (treated as a refusal to stop on). */
+    private static RejectCode knownRejectCode(final short raw)
+    {
+        for (final RejectCode code : REJECT_CODES)
+        {
+            if (code.value() == raw && code != RejectCode.NULL_VAL)
+            {
+                return code;
+            }
+        }
+        return null;
     }
 
     private void onDurabilityMode(final short code)
@@ -794,6 +839,12 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     public long repeatedEntries()
     {
         return repeatedEntries;
+    }
+
+    /** Data-stream messages dropped as malformed. */
+    public long badMessages()
+    {
+        return badMessages;
     }
 
     public long gaps()

@@ -140,6 +140,8 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private volatile long handshakesAccepted;
     private volatile long handshakesRejected;
     private volatile long heartbeatTimeouts;
+    /** Control messages too short for their template, dropped. */
+    private volatile long malformedMessages;
     private volatile long lagDisconnects;
     /** When the replica's in-memory cursor first fell more than maxLagEntries behind; 0 while it is close. */
     private long laggingSinceNs;
@@ -243,14 +245,29 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         switch (headerDecoder.templateId())
         {
             case AckDecoder.TEMPLATE_ID:
+                if (blockLength < AckDecoder.BLOCK_LENGTH)
+                {
+                    malformedMessages++;
+                    break;
+                }
                 ackDecoder.wrap(buffer, body, blockLength, version);
                 onAck(header.sessionId());
                 break;
             case HeartbeatDecoder.TEMPLATE_ID:
+                if (blockLength < HeartbeatDecoder.BLOCK_LENGTH)
+                {
+                    malformedMessages++;
+                    break;
+                }
                 heartbeatDecoder.wrap(buffer, body, blockLength, version);
                 onHeartbeat(header.sessionId());
                 break;
             case HandshakeDecoder.TEMPLATE_ID:
+                if (blockLength < HandshakeDecoder.BLOCK_LENGTH)
+                {
+                    malformedMessages++;
+                    break;
+                }
                 handshakeDecoder.wrap(buffer, body, blockLength, version);
                 onHandshake(header.sessionId());
                 break;
@@ -788,6 +805,12 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     public long heartbeatTimeouts()
     {
         return heartbeatTimeouts;
+    }
+
+    /** Control messages dropped because their block was shorter than their template's. */
+    public long malformedMessages()
+    {
+        return malformedMessages;
     }
 
     /** Streams dropped because the replica fell more than {@link Context#maxLagEntries} behind for too long. */

@@ -97,7 +97,9 @@ public final class AuthorizedKeys
             {
                 throw new IllegalArgumentException(where + ": a trader key must name its account=<id>");
             }
-            if (grants.put(words[0], new Grant(role, account)) != null)
+            // Keyed by the key's canonical spelling: base64 has several for the same bytes (padding, unused
+            // trailing bits), and a logon is looked up by the bytes it presents.
+            if (grants.put(Base64.getEncoder().encodeToString(key), new Grant(role, account)) != null)
             {
                 throw new IllegalArgumentException(where + ": key listed twice");
             }

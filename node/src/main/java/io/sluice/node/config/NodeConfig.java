@@ -40,7 +40,7 @@ public final class NodeConfig
         "Id of this node in the cluster, unique per node.", intRange(1, 65_535));
     public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data.dir", null,
         "Directory for the journal, snapshots and scratch files; relative paths are against the config file.",
-        nonEmpty());
+        Parsers.path());
     public static final ConfigKey<InetSocketAddress> CLIENT_BIND = new ConfigKey<>("client.bind", "127.0.0.1:7001",
         "Address the order-entry listener binds; port 0 picks a free port.", endpoint());
     public static final ConfigKey<InetSocketAddress> ADMIN_BIND = new ConfigKey<>("admin.bind", "127.0.0.1:7002",
@@ -92,7 +92,7 @@ public final class NodeConfig
     public static final ConfigKey<Boolean> AUTH = new ConfigKey<>("auth", "off",
         "on: clients and operators must sign the logon challenge with a key listed in auth.keys.file.", onOff());
     public static final ConfigKey<String> AUTH_KEYS_FILE = new ConfigKey<>("auth.keys.file", null,
-        "authorized_keys file mapping public keys to a role and an account (required when auth=on).", nonEmpty());
+        "authorized_keys file mapping public keys to a role and an account (required when auth=on).", Parsers.path());
     public static final ConfigKey<Boolean> TRACE = new ConfigKey<>("trace", "off",
         "on: record per-stage latency histograms, served at GET /stats.", onOff());
     public static final ConfigKey<Long> RISK_MAX_ORDER_NOTIONAL = new ConfigKey<>("risk.max.order.notional",
@@ -104,7 +104,7 @@ public final class NodeConfig
         oneOf("cancel-newest", "cancel-oldest", "cancel-both"));
     public static final ConfigKey<String> AERON_DIR = new ConfigKey<>("aeron.dir", "aeron",
         "Aeron media driver directory for replication; relative paths are against the config file. Kept inside " +
-        "the data area so a killed node leaves nothing in /dev/shm.", nonEmpty());
+        "the data area so a killed node leaves nothing in /dev/shm.", Parsers.path());
     public static final ConfigKey<Boolean> AERON_EMBEDDED = new ConfigKey<>("aeron.embedded", "on",
         "on: run an embedded media driver; off: use an external driver at aeron.dir.", onOff());
     public static final ConfigKey<Long> REPLICATION_HEARTBEAT_INTERVAL_MS = new ConfigKey<>(
@@ -127,7 +127,7 @@ public final class NodeConfig
         "after a PROMOTE). Control messages go to all of them.", endpointList());
     public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
         "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
-        "auth=on and lists the key with the replication role.", nonEmpty());
+        "auth=on and lists the key with the replication role.", Parsers.path());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
 
@@ -196,11 +196,28 @@ public final class NodeConfig
         {
             throw new ConfigException("cannot read config file " + file + ": " + ex.getMessage());
         }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException("cannot read config file " + file + ": " + ex.getMessage() +
+                " (a backslash starts an escape such as \\uXXXX; write \\\\ for a backslash)");
+        }
         final Map<String, String> raw = new TreeMap<>();
         properties.stringPropertyNames().forEach(name -> raw.put(name, properties.getProperty(name)));
         raw.putAll(overrides);
         final Path parent = file.toAbsolutePath().getParent();
         return parse(raw, parent);
+    }
+
+    private static int index(final String key, final String text, final int min, final int max)
+    {
+        try
+        {
+            return intRange(min, max).apply(text);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new ConfigException(key + ": the number in the key " + ex.getMessage());
+        }
     }
 
     /**
@@ -231,7 +248,7 @@ public final class NodeConfig
             final Matcher matcher = INSTRUMENT_KEY.matcher(name);
             if (matcher.matches() && INSTRUMENT_FIELDS.contains(matcher.group(2)))
             {
-                final int id = intRange(1, Integer.MAX_VALUE).apply(matcher.group(1));
+                final int id = index(name, matcher.group(1), 1, Integer.MAX_VALUE);
                 instrumentFields.computeIfAbsent(id, ignore -> new LinkedHashMap<>())
                     .put(matcher.group(2), entry.getValue().trim());
                 continue;
@@ -239,7 +256,7 @@ public final class NodeConfig
             final Matcher replica = REPLICA_KEY.matcher(name);
             if (replica.matches() && REPLICA_FIELDS.contains(replica.group(2)))
             {
-                final int slot = intRange(0, 15).apply(replica.group(1));
+                final int slot = index(name, replica.group(1), 0, 15);
                 replicaFields.computeIfAbsent(slot, ignore -> new LinkedHashMap<>())
                     .put(replica.group(2), entry.getValue().trim());
                 continue;

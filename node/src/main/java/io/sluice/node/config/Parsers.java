@@ -99,6 +99,24 @@ final class Parsers
         };
     }
 
+    /** A file or directory name this platform accepts; kept as text, resolved against the config's directory. */
+    static Function<String, String> path()
+    {
+        final Function<String, String> nonEmpty = nonEmpty();
+        return text ->
+        {
+            try
+            {
+                java.nio.file.Path.of(nonEmpty.apply(text));
+            }
+            catch (final java.nio.file.InvalidPathException ex)
+            {
+                throw new IllegalArgumentException("is not a valid path: " + ex.getReason());
+            }
+            return text;
+        };
+    }
+
     static Function<String, InetSocketAddress> endpoint()
     {
         return text ->
