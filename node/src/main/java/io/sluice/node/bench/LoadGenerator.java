@@ -92,7 +92,7 @@ public final class LoadGenerator
     public static BenchResult run(final BenchContext context, final NodeProbe.NodeInfo node,
         final OrderEntry.Connector connector) throws IOException
     {
-        context.validate();
+        context.validateLoad();
         final BenchRecorder recorder = new BenchRecorder(context.lateThresholdNs());
         final OrderEntry[] entries = new OrderEntry[context.connections()];
         for (int i = 0; i < entries.length; i++)

@@ -14,7 +14,6 @@ import org.agrona.CloseHelper;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -168,8 +167,7 @@ final class AeronClusterNodes implements BenchTarget
     @Override
     public BenchResult run(final BenchContext context) throws IOException
     {
-        // The bench requires an endpoint; the connections find the members through the ingress endpoints instead.
-        context.endpoint(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        // No client endpoint: the connections find the members through the cluster's ingress endpoints.
         return LoadGenerator.run(context, new NodeProbe.NodeInfo("aeron-cluster fileSyncLevel=" + fileSyncLevel,
             MEMBERS - 1), connector(context.maxInFlight()));
     }
