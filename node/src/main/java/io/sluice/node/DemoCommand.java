@@ -2,22 +2,19 @@ package io.sluice.node;
 
 import io.sluice.node.bench.BenchContext;
 import io.sluice.node.bench.NodeProbe;
-import io.sluice.node.bench.DemoKeys;
+import io.sluice.node.bench.DemoClusterConfig;
 import io.sluice.node.bench.NodeProcess;
-import io.sluice.node.bench.StandaloneConfig;
 import io.sluice.response.Policy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
@@ -165,34 +162,11 @@ final class DemoCommand implements Callable<Integer>
 
     private int run(final Path dir, final Policy policy, final BenchContext context) throws IOException
     {
-        final Map<String, String> primaryKeys =
-            StandaloneConfig.keys(dir.resolve("primary"), policy.description(), INSTRUMENTS);
-        primaryKeys.put("aeron.dir", dir.resolve("primary").resolve("aeron").toString());
-        primaryKeys.put("trace", "on");
-        final DemoKeys keys = DemoKeys.generate(dir, context.firstSessionId(), context.connections(), replicas);
-        final List<Path> replicaConfigs = new ArrayList<>();
-        for (int slot = 0; slot < replicas; slot++)
-        {
-            final String data = "127.0.0.1:" + freeUdpPort();
-            final String control = "127.0.0.1:" + freeUdpPort();
-            primaryKeys.put("replication.replica." + slot + ".data", data);
-            primaryKeys.put("replication.replica." + slot + ".control", control);
-            final Path replicaDir = dir.resolve("replica-" + slot);
-            final Map<String, String> replicaKeys = StandaloneConfig.keys(replicaDir, "local", INSTRUMENTS);
-            replicaKeys.put("node.id", Integer.toString(slot + 2));
-            replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
-            replicaKeys.put("replication.data.bind", data);
-            replicaKeys.put("replication.primary.control", control);
-            replicaKeys.put("replication.key.file", keys.replicaKeyFile(slot).toString());
-            final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
-            Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
-            replicaConfigs.add(replicaConfig);
-        }
-        primaryKeys.put("auth", "on");
-        primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
-        context.traderKeys(keys::trader).operatorKey(keys.operator());
-        final Path config = dir.resolve("primary.conf");
-        Files.writeString(config, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
+        final DemoClusterConfig cluster = DemoClusterConfig.write(dir, policy.description(), INSTRUMENTS, replicas,
+            context.firstSessionId(), context.connections(), true);
+        final List<Path> replicaConfigs = cluster.replicaConfigs();
+        final Path config = cluster.primaryConfig();
+        context.traderKeys(cluster.keys()::trader).operatorKey(cluster.keys().operator());
 
         out.println("demo: starting a primary" + (replicas == 0 ? "" : " and " + replicas + " replica(s)") +
             " (durability " + policy.description() + ", " + INSTRUMENTS + " instruments, auth on with keys " +
@@ -295,17 +269,6 @@ final class DemoCommand implements Callable<Integer>
             }
         }
         return exitCode;
-    }
-
-    /**
-     * A port the kernel considers free right now; the node binds it moments later. Loopback only.
-     */
-    private static int freeUdpPort() throws IOException
-    {
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
     }
 
     private static String tail(final NodeProcess primary)

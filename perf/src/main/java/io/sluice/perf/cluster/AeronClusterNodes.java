@@ -4,6 +4,7 @@ import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.sluice.node.bench.DemoClusterConfig;
 import io.sluice.node.bench.BenchContext;
 import io.sluice.node.bench.BenchResult;
 import io.sluice.node.bench.LoadGenerator;
@@ -12,8 +13,6 @@ import io.sluice.node.bench.OrderEntry;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -65,7 +64,7 @@ final class AeronClusterNodes implements BenchTarget
         final Path dir, final int fileSyncLevel, final int instruments, final long startTimeoutMs) throws IOException
     {
         Files.createDirectories(dir);
-        final int[] ports = freeUdpPorts(MEMBERS * 4);
+        final int[] ports = DemoClusterConfig.freeUdpPorts(MEMBERS * 4);
         final StringBuilder clusterMembers = new StringBuilder();
         final StringBuilder ingressEndpoints = new StringBuilder();
         final String host = AeronClusterMember.HOST;
@@ -219,34 +218,5 @@ final class AeronClusterNodes implements BenchTarget
         // Signal all first so they shut down in parallel; then wait for each (killing a straggler).
         members.forEach(ChildJvm::signalStop);
         members.forEach(ChildJvm::close);
-    }
-
-    /**
-     * Ports the kernel considers free right now, all distinct (every socket stays open until all are chosen);
-     * the members bind them moments later. Loopback only.
-     */
-    static int[] freeUdpPorts(final int count) throws IOException
-    {
-        final DatagramSocket[] sockets = new DatagramSocket[count];
-        final int[] ports = new int[count];
-        try
-        {
-            for (int i = 0; i < count; i++)
-            {
-                sockets[i] = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-                ports[i] = sockets[i].getLocalPort();
-            }
-        }
-        finally
-        {
-            for (final DatagramSocket socket : sockets)
-            {
-                if (socket != null)
-                {
-                    socket.close();
-                }
-            }
-        }
-        return ports;
     }
 }

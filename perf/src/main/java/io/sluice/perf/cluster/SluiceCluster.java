@@ -2,6 +2,7 @@ package io.sluice.perf.cluster;
 
 import io.sluice.node.bench.BenchContext;
 import io.sluice.node.bench.BenchResult;
+import io.sluice.node.bench.DemoClusterConfig;
 import io.sluice.node.bench.DemoKeys;
 import io.sluice.node.bench.LoadGenerator;
 import io.sluice.node.bench.NodeProbe;
@@ -9,12 +10,9 @@ import io.sluice.node.bench.NodeProcess;
 import io.sluice.node.bench.StandaloneConfig;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A Sluice primary and two replicas, each its own process on loopback, configured as {@code ./sluice demo} configures
@@ -61,33 +59,11 @@ final class SluiceCluster implements BenchTarget
         final int connections,
         final long startTimeoutMs) throws IOException
     {
-        Files.createDirectories(dir);
-        final DemoKeys keys = DemoKeys.generate(dir, firstSessionId, connections, REPLICAS);
-        final Map<String, String> primaryKeys = StandaloneConfig.keys(dir.resolve("primary"), durability, instruments);
-        primaryKeys.put("aeron.dir", dir.resolve("primary").resolve("aeron").toString());
-        final int[] ports = AeronClusterNodes.freeUdpPorts(2 * REPLICAS);
-        final List<Path> replicaConfigs = new ArrayList<>();
-        for (int slot = 0; slot < REPLICAS; slot++)
-        {
-            final String data = AeronClusterMember.HOST + ":" + ports[2 * slot];
-            final String control = AeronClusterMember.HOST + ":" + ports[2 * slot + 1];
-            primaryKeys.put("replication.replica." + slot + ".data", data);
-            primaryKeys.put("replication.replica." + slot + ".control", control);
-            final Path replicaDir = dir.resolve("replica-" + slot);
-            final Map<String, String> replicaKeys = StandaloneConfig.keys(replicaDir, "local", instruments);
-            replicaKeys.put("node.id", Integer.toString(slot + 2));
-            replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
-            replicaKeys.put("replication.data.bind", data);
-            replicaKeys.put("replication.primary.control", control);
-            replicaKeys.put("replication.key.file", keys.replicaKeyFile(slot).toString());
-            final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
-            Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
-            replicaConfigs.add(replicaConfig);
-        }
-        primaryKeys.put("auth", "on");
-        primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
-        final Path primaryConfig = dir.resolve("primary.conf");
-        Files.writeString(primaryConfig, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
+        final DemoClusterConfig config = DemoClusterConfig.write(dir, durability, instruments, REPLICAS,
+            firstSessionId, connections, false);
+        final DemoKeys keys = config.keys();
+        final List<Path> replicaConfigs = config.replicaConfigs();
+        final Path primaryConfig = config.primaryConfig();
 
         final NodeProcess primary = NodeProcess.start(primaryConfig, dir, startTimeoutMs);
         final List<NodeProcess> replicas = new ArrayList<>();
