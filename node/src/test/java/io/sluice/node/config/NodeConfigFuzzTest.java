@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.fail;
  * command-line overrides are mutated too. The contract: a configuration that loads answers every accessor; any
  * other outcome is a {@link ConfigException} with a message. No other exception escapes.
  * <p>
- * Tries scale with {@code -Dsluice.fuzz.scale=N}; {@code -Dsluice.fuzz.seed=S} changes the inputs.
+ * Tries scale with {@code -Dsluice.fuzz.scale=N}; {@code -Dsluice.fuzz.seed=S} changes the inputs. The bugs this
+ * found (N1 to N3 in {@code docs/fuzzing.md}) each have a regression test below with the input that found them.
  */
 class NodeConfigFuzzTest
 {
     private static final long SEED = Long.getLong("sluice.fuzz.seed", 0xC0_F1_6L);
     private static final int SCALE = Integer.getInteger("sluice.fuzz.scale", 1);
-    private static final boolean STRICT = Boolean.getBoolean("sluice.fuzz.strict");
     private static final int TRIES = 1_000 * SCALE;
     private static final Path CONFIG_DIR = Path.of("..", "config");
     private static final String[] INTERESTING_VALUES = {
@@ -69,7 +70,6 @@ class NodeConfigFuzzTest
         int loaded = 0;
         int refused = 0;
         final Map<String, String> escapes = new LinkedHashMap<>();
-        final Map<String, Integer> tolerated = new java.util.TreeMap<>();
         for (int i = 0; i < TRIES; i++)
         {
             final String original = corpus.get(random.nextInt(corpus.size()));
@@ -89,12 +89,6 @@ class NodeConfigFuzzTest
             }
             catch (final RuntimeException ex)
             {
-                final String bug = reportedBug(ex);
-                if (bug != null && !STRICT)
-                {
-                    tolerated.merge(bug, 1, Integer::sum);
-                    continue;
-                }
                 final String signature = signature(ex);
                 if (!escapes.containsKey(signature))
                 {
@@ -105,8 +99,6 @@ class NodeConfigFuzzTest
         }
         System.out.println("fuzz config: seed=" + SEED + " tries=" + TRIES + " loaded=" + loaded + " refused=" +
             refused);
-        tolerated.forEach((bug, count) -> System.out.println("fuzz config: reported bug " + bug + " reproduced " +
-            count + " times"));
         if (!escapes.isEmpty())
         {
             fail(escapes.size() + " kinds of input escaped with other than ConfigException:\n" +
@@ -127,45 +119,63 @@ class NodeConfigFuzzTest
         }
     }
 
-    /**
-     * The reported bug (issue #9 fuzzing report) an escaped exception is, or null. Until they are fixed in
-     * {@code NodeConfig}, these are counted and printed rather than failed; {@code -Dsluice.fuzz.strict=true} fails
-     * them like any other escape.
-     * <ul>
-     *     <li>N1: a malformed {@code \\uXXXX} escape: {@link java.util.Properties#load} throws
-     *     IllegalArgumentException, which {@code load} does not turn into a ConfigException.</li>
-     *     <li>N2: an instrument id or replica slot index out of range or too long
-     *     ({@code instrument.0.tick}, {@code replication.replica.16.data}): its parser's IllegalArgumentException
-     *     escapes {@code parse}, which does not go through {@code ConfigKey.parse} for indexes.</li>
-     *     <li>N3: a path key ({@code data.dir}, {@code aeron.dir}, key files) that is not a path (a NUL character):
-     *     accepted at load, InvalidPathException from {@code dataDir()} or {@code path()} later.</li>
-     * </ul>
-     */
-    private static String reportedBug(final RuntimeException ex)
+    /** N1: a malformed unicode escape in a value: backslash, u, and only two hex digits. */
+    @Test
+    void shouldRefuseAMalformedUnicodeEscapeWithConfigException() throws IOException
     {
-        final StackTraceElement[] stack = ex.getStackTrace();
-        if (ex instanceof java.nio.file.InvalidPathException)
+        final Path file = dir.resolve("n1.conf");
+        Files.writeString(file, "data.dir = d\\u12\n", StandardCharsets.UTF_8);
+
+        final ConfigException ex = assertThrows(ConfigException.class, () -> NodeConfig.load(file, Map.of()));
+        assertTrue(ex.getMessage().contains(file.toString()), ex.getMessage());
+        assertTrue(ex.getMessage().contains("\\uXXXX"), ex.getMessage());
+    }
+
+    /**
+     * N2: an instrument id below 1, an instrument id too long for any integer and a replica slot index past 15, each
+     * in a file that loads without that line.
+     */
+    @Test
+    void shouldRefuseAnIndexOutOfRangeInAKeyWithConfigExceptionNamingTheKey() throws IOException
+    {
+        final String valid = "data.dir = data\n";
+        final Path file = dir.resolve("n2.conf");
+        Files.writeString(file, valid, StandardCharsets.UTF_8);
+        readEverything(NodeConfig.load(file, Map.of()));
+
+        for (final String line : List.of("instrument.0.symbol = ACME", "instrument.99999999999999999999.tick = 1",
+            "replication.replica.16.data = 127.0.0.1:7211"))
         {
-            return "N3";
+            Files.writeString(file, valid + line + "\n", StandardCharsets.UTF_8);
+            final String key = line.substring(0, line.indexOf(' '));
+
+            final ConfigException ex = assertThrows(ConfigException.class, () -> NodeConfig.load(file, Map.of()),
+                line);
+            assertTrue(ex.getMessage().startsWith(key + ":"), ex.getMessage());
         }
-        if (!(ex instanceof IllegalArgumentException) || stack.length == 0)
+    }
+
+    /** N3: each path key set to a name with a NUL character, refused at load rather than when the path is used. */
+    @Test
+    void shouldRefuseAPathKeyThatIsNotAPathWithConfigExceptionNamingTheKey() throws IOException
+    {
+        final Path file = dir.resolve("n3.conf");
+        for (final ConfigKey<String> key : List.of(NodeConfig.DATA_DIR, NodeConfig.AERON_DIR,
+            NodeConfig.AUTH_KEYS_FILE, NodeConfig.REPLICATION_KEY_FILE))
         {
-            return null;
-        }
-        if (stack[0].getClassName().equals("java.util.Properties"))
-        {
-            return "N1";
-        }
-        boolean viaConfigKey = false;
-        for (final StackTraceElement frame : stack)
-        {
-            viaConfigKey |= frame.getClassName().equals(ConfigKey.class.getName());
-            if (frame.getClassName().equals(NodeConfig.class.getName()) && frame.getMethodName().equals("parse"))
+            final StringBuilder text = new StringBuilder();
+            if (key != NodeConfig.DATA_DIR)
             {
-                return viaConfigKey ? null : "N2";
+                text.append("data.dir = data\n");
             }
+            text.append(key.name()).append(" = da\\u0000ta\n");
+            Files.writeString(file, text, StandardCharsets.UTF_8);
+
+            final ConfigException ex = assertThrows(ConfigException.class, () -> NodeConfig.load(file, Map.of()),
+                key.name());
+            assertTrue(ex.getMessage().startsWith(key.name() + "="), ex.getMessage());
+            assertTrue(ex.getMessage().contains("not a valid path"), ex.getMessage());
         }
-        return null;
     }
 
     /** Exception type and where in the node's code it was thrown from, to tell distinct escapes apart. */
