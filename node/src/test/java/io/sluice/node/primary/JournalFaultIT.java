@@ -74,12 +74,29 @@ class JournalFaultIT
         }
     }
 
+    /** {@code -Dsluice.fault.scale=N} repeats the run N times, failing at a different sync each time. */
+    private static final int SCALE = Integer.getInteger("sluice.fault.scale", 1);
+
     @Test
     void shouldStopAcknowledgingOnSyncFailureAndKeepEverythingAcknowledged() throws Exception
     {
+        final java.util.Random random = new java.util.Random(11);
+        long acknowledgedTotal = 0;
+        for (int round = 0; round < SCALE; round++)
+        {
+            final int failAfter = round == 0 ? 40 : 5 + random.nextInt(300);
+            acknowledgedTotal += failDiskOnce(dir.resolve("round-" + round), failAfter);
+        }
+        System.out.println("disk fault: " + SCALE + " sync failures survived, " + acknowledgedTotal +
+            " acknowledged orders all found exactly once after restart");
+    }
+
+    /** One run whose journal sync fails after {@code failAfter} syncs; returns the orders acknowledged. */
+    private int failDiskOnce(final Path dir, final int failAfter) throws Exception
+    {
         final Map<String, String> raw = TestNodes.standaloneConfig(dir.resolve("node"));
         raw.put("journal.group.max.entries", "8");
-        raw.put("fault.journal.sync.fail.after", "40");
+        raw.put("fault.journal.sync.fail.after", Integer.toString(failAfter));
         node = PrimaryNode.start(TestNodes.config(raw, dir));
 
         final Replies replies = new Replies();
@@ -128,5 +145,6 @@ class JournalFaultIT
         replies.accepted.forEach(clientOrderId -> assertEquals(1, replay.acceptedOrders.get(clientOrderId),
             "acknowledged order " + clientOrderId + " is in the state exactly once"));
         replay.acceptedOrders.forEach((clientOrderId, count) -> assertEquals(1, count));
+        return acknowledged;
     }
 }
