@@ -110,6 +110,10 @@ public final class SluiceClient implements AutoCloseable
      * trade cannot keep the client retrying for ever.
      */
     private long haltedSinceNs;
+    /** A request was refused unapplied on this connection: later ones wait for a fresh logon (see logOnAgain). */
+    private boolean logonAgain;
+    /** Requests made since the refusal, kept in the window but not sent on the refusing connection. */
+    private int heldBack;
     private boolean lostToHalt;
 
     /** Logon handshake state, set by the reply handler while {@link #logon} waits. */
@@ -316,6 +320,15 @@ public final class SluiceClient implements AutoCloseable
             reconnect();
         }
 
+        if (logonAgain && window.size() == heldBack)
+        {
+            logOnAgain();
+            if (channel == null)
+            {
+                return 1;
+            }
+        }
+
         int work = 0;
         try
         {
@@ -399,11 +412,42 @@ public final class SluiceClient implements AutoCloseable
         final int length = frameEncoder.end(encodeBuffer, 0, encoder);
         window.add(requestSeq, encodeBuffer, 0, length);
         nextRequestSeq++;
-        if (channel != null)
+        if (logonAgain)
+        {
+            heldBack++;
+        }
+        else if (channel != null)
         {
             enqueue(encodeBuffer, 0, length);
         }
         return requestSeq;
+    }
+
+    /**
+     * The server refused a request without applying it (Halted, ServerBusy) and now refuses every later request of
+     * this connection, so that none is applied ahead of the refused one: a fresh logon starts clean. Called by
+     * {@link #poll()} once everything sent on this connection is answered; the requests held back meanwhile go out
+     * on the new connection (never sent before, so not resends).
+     */
+    private void logOnAgain() throws IOException
+    {
+        final InetSocketAddress current = endpoint;
+        closeChannel();
+        logonAgain = false;
+        heldBack = 0;
+        try
+        {
+            open(current);
+            logon();
+        }
+        catch (final IOException ex)
+        {
+            closeChannel();
+            lose("could not log on again after a refused request: " + ex.getMessage());
+            return;
+        }
+        window.forEachUnanswered((requestSeq, buffer, offset, length) -> enqueue(buffer, offset, length));
+        listener.onConnected(endpoint, logonLastRequestSeq, 0);
     }
 
     /**
@@ -614,6 +658,9 @@ public final class SluiceClient implements AutoCloseable
 
     private void lose(final String reason)
     {
+        // The reconnect is a fresh logon; whatever was held back goes out with the unanswered requests.
+        logonAgain = false;
+        heldBack = 0;
         disconnectReason = reason;
         closeChannel();
         listener.onDisconnect(reason);
@@ -661,6 +708,7 @@ public final class SluiceClient implements AutoCloseable
                     listener.onBookSnapshot(bookSnapshotDecoder.wrap(buffer, bodyOffset, blockLength, version));
                     break;
                 case ServerBusyDecoder.TEMPLATE_ID:
+                    logonAgain = true;
                     listener.onServerBusy(serverBusyDecoder.wrap(buffer, bodyOffset, blockLength, version)
                         .requestSeq());
                     break;
@@ -672,6 +720,7 @@ public final class SluiceClient implements AutoCloseable
                     }
                     else
                     {
+                        logonAgain = true;
                         listener.onHalted(haltedDecoder);
                     }
                     break;

@@ -284,6 +284,29 @@ class SluiceClientTest
     }
 
     @Test
+    void shouldLogOnAgainBeforeSendingAfterARefusedRequest() throws Exception
+    {
+        server.halt = true;
+        try (SluiceClient client = new SluiceClient(context(), listener))
+        {
+            client.connect();
+            final long refused = order(client, 1);
+            assertTrue(client.awaitAnswer(refused, 5, TimeUnit.SECONDS, idle));
+            assertEquals(List.of(refused), haltedRequestSeqs);
+
+            // The node refuses the rest of a connection's requests after a refusal: the next one goes out on a
+            // fresh logon, not on the refusing connection.
+            server.halt = false;
+            final long next = order(client, 2);
+            assertTrue(client.awaitAnswer(next, 5, TimeUnit.SECONDS, idle));
+            assertEquals(2, server.requestSeqsPerConnection.size(), "logged on again");
+            assertEquals(List.of(refused), server.requestSeqsPerConnection.get(0));
+            assertEquals(List.of(next), server.requestSeqsPerConnection.get(1));
+            assertTrue(disconnects.isEmpty(), "logging on again is not a lost connection: " + disconnects);
+        }
+    }
+
+    @Test
     void shouldGiveUpWhenOnlyHaltedNodesAnswer() throws Exception
     {
         server.halt = true;

@@ -26,6 +26,7 @@ import io.sluice.wire.ClientProtocol;
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
 import org.agrona.concurrent.NanoClock;
@@ -52,6 +53,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SequencerAgent implements Agent, IngestHandler, MatchingListener
 {
     private static final long NO_CONNECTION = -1;
+    /** Why a request is refused after an earlier one on its connection was. */
+    public static final String AFTER_REFUSAL = "an earlier request on this connection was refused: log on again " +
+        "and resend from it";
     private static final int SCRATCH_BYTES = 64 * 1024;
 
     private final IngestRings ingestRings;
@@ -67,6 +71,13 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final CommandApplier applier;
     private final OutputSpill spill = new OutputSpill();
     private final Long2LongHashMap connectionBySession = new Long2LongHashMap(NO_CONNECTION);
+    /**
+     * Connections that had a request refused without it being applied (HALTED, ServerBusy). Their later requests are
+     * refused too, until the session logs on again: a session's requests are applied in requestSeq order, and
+     * applying one after a refused one would leave a hole the requestSeq high-water mark cannot see, so a resend of
+     * the refused request would be answered DUPLICATE_REQUEST without ever having been applied.
+     */
+    private final LongHashSet refusedConnections = new LongHashSet();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ExecutionReportEncoder reportEncoder = new ExecutionReportEncoder();
@@ -298,6 +309,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
 
         if (record.isBusyNotice())
         {
+            refusedConnections.add(currentConnectionId);
             currentRequestSeq = record.busyNoticeRequestSeq();
             emit(currentConnectionId, 0, currentRequestSeq,
                 OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, buffer, offset,
@@ -320,9 +332,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                     offset);
                 return;
             }
+            if (refusedConnections.contains(currentConnectionId))
+            {
+                replyHalted(AFTER_REFUSAL);
+                return;
+            }
             final String haltReason = tradingGate.haltReason();
             if (haltReason != null)
             {
+                refusedConnections.add(currentConnectionId);
                 replyHalted(haltReason);
                 return;
             }
@@ -350,13 +368,18 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         else if (templateId == LogonDecoder.TEMPLATE_ID)
         {
-            connectionBySession.put(sessionId, currentConnectionId);
+            final long previousConnectionId = connectionBySession.put(sessionId, currentConnectionId);
+            if (previousConnectionId != NO_CONNECTION)
+            {
+                refusedConnections.remove(previousConnectionId);
+            }
             replyLogonAck(sessionId);
         }
         else if (templateId == LogoutDecoder.TEMPLATE_ID)
         {
             if (connectionBySession.get(sessionId) == currentConnectionId)
             {
+                refusedConnections.remove(currentConnectionId);
                 connectionBySession.remove(sessionId);
             }
         }
