@@ -25,6 +25,7 @@ import java.util.Properties;
         BenchCommand.class,
         JournalCommand.class,
         CheckCommand.class,
+        SoakCommand.class,
         KeygenCommand.class,
         CommandLine.HelpCommand.class
     })

@@ -71,9 +71,35 @@ public final class NodeProcess implements AutoCloseable
         final String role, final String name, final Path configFile, final Path logDir, final long timeoutMs)
         throws IOException
     {
+        return start(role, name, configFile, logDir, timeoutMs, List.of());
+    }
+
+    /**
+     * Start {@code sluice ROLE --config FILE ARGS...} as a child and wait until it reports it runs.
+     *
+     * @param role       {@code primary} or {@code replica}.
+     * @param name       for its log files, {@code NAME.out} and {@code NAME.log}.
+     * @param configFile node configuration.
+     * @param logDir     where its logs go.
+     * @param timeoutMs  how long to wait.
+     * @param extraArgs  further options of the role's command, e.g. {@code --resync} for a replica.
+     * @return the running child.
+     * @throws IOException if it cannot be started, exits, or does not come up in time (it is then killed).
+     */
+    public static NodeProcess start(
+        final String role,
+        final String name,
+        final Path configFile,
+        final Path logDir,
+        final long timeoutMs,
+        final List<String> extraArgs)
+        throws IOException
+    {
         final Path stdout = logDir.resolve(name + ".out");
         final Path stderr = logDir.resolve(name + ".log");
-        final Process process = new ProcessBuilder(command(role, configFile))
+        final List<String> command = command(role, configFile);
+        command.addAll(extraArgs);
+        final Process process = new ProcessBuilder(command)
             .redirectOutput(stdout.toFile())
             .redirectError(stderr.toFile())
             .start();

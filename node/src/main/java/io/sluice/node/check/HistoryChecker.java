@@ -352,6 +352,14 @@ public final class HistoryChecker
                 request.outcome() + " " + request.reason();
             final boolean atWireSeq = image.holds(wireSeq) && image.isClientCommand(wireSeq) &&
                 image.sessionId(wireSeq) == request.sessionId() && image.requestSeq(wireSeq) == request.requestSeq();
+            if (!atWireSeq && request.isAnsweredDuplicate() && appliedAt != 0 && appliedAt < wireSeq)
+            {
+                // The sequencer answers a resend of a request it already applied DUPLICATE_REQUEST without
+                // journaling it, carrying its last wireSeq: released once that wireSeq is covered, which covers the
+                // original. The original is what must be in the journal and covered.
+                checkCoverage(request, appliedAt);
+                return;
+            }
             if (!atWireSeq)
             {
                 if (copies == 0)
@@ -372,7 +380,9 @@ public final class HistoryChecker
             if (request.isAnsweredDuplicate())
             {
                 final boolean outOfOrder = session != null && session.outOfOrderAt.containsKey(request.requestSeq());
-                if ((appliedAt == 0 || appliedAt == wireSeq) && !outOfOrder)
+                // A resend answered with the last wireSeq while that is still the original's own is covered too.
+                final boolean resentAfterLastEntry = appliedAt == wireSeq && request.sends() > 1;
+                if ((appliedAt == 0 || appliedAt == wireSeq) && !resentAfterLastEntry && !outOfOrder)
                 {
                     add(Violation.Kind.DUPLICATE_WITHOUT_ORIGINAL, request, wireSeq, "answered DUPLICATE_REQUEST " +
                         "at wireSeq " + wireSeq + " but the journal holds no earlier applied copy");

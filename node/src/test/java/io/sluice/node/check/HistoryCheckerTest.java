@@ -145,6 +145,51 @@ class HistoryCheckerTest
     }
 
     @Test
+    void shouldAcceptUnjournaledDuplicateAnswerCarryingALaterWireSeqButNotAnEarlierOne() throws Exception
+    {
+        try (TestJournal journal = primary())
+        {
+            journal.order(ALICE, 1);
+            journal.order(ALICE, 2);
+            journal.order(BOB, 1);
+        }
+        // After a failover ALICE resends 1 and 2; the sequencer answers both DUPLICATE_REQUEST without journaling
+        // them. 1 carries the last wireSeq (3, BOB's order), which covers its original at 1; 2 carries a wireSeq
+        // below its original at 2, so that answer could have been released before the original was covered.
+        final Path history = new HistoryFile("unjournaled-duplicate")
+            .send(ALICE, 1).send(ALICE, 2).send(BOB, 1).accepted(BOB, 1, 3)
+            .resend(ALICE, 1).resend(ALICE, 2)
+            .rejected(ALICE, 1, "DUPLICATE_REQUEST", 3).rejected(ALICE, 2, "DUPLICATE_REQUEST", 1)
+            .done();
+
+        final CheckResult result = checker().config(config()).check(List.of(history));
+
+        assertEquals(List.of(WIRE_SEQ_MISMATCH), kinds(result), result.violations().toString());
+        assertEquals(2, result.violations().get(0).requestSeq());
+        assertEquals(3, result.sequenced());
+    }
+
+    @Test
+    void shouldAcceptDuplicateAnswerToAResendOfTheLastJournaledRequestAtItsOwnWireSeq() throws Exception
+    {
+        try (TestJournal journal = primary())
+        {
+            journal.order(ALICE, 1);
+            journal.order(ALICE, 2);
+        }
+        // ALICE 2 was applied at 2 but its answer was lost with the connection; the resend is answered
+        // DUPLICATE_REQUEST with the last wireSeq, still 2.
+        final Path history = new HistoryFile("resent-last")
+            .send(ALICE, 1).accepted(ALICE, 1, 1)
+            .send(ALICE, 2).resend(ALICE, 2).rejected(ALICE, 2, "DUPLICATE_REQUEST", 2)
+            .done();
+
+        final CheckResult result = checker().config(config()).check(List.of(history));
+
+        assertTrue(result.passed(), result.violations().toString());
+    }
+
+    @Test
     void shouldFindMoreCopiesInJournalThanTheClientSent() throws Exception
     {
         try (TestJournal journal = primary())
