@@ -121,11 +121,23 @@ public final class NodeProcess implements AutoCloseable
      */
     static List<String> command(final String role, final Path configFile)
     {
+        return javaCommand(MAIN_CLASS, List.of(role, "--config", configFile.toString()));
+    }
+
+    /**
+     * The command line that runs {@code mainClass} in a JVM like this one: the same java binary, JVM flags (less a
+     * debugger agent, which would try to listen on this JVM's port) and class path.
+     *
+     * @param mainClass class with the {@code main} to run.
+     * @param args      its arguments.
+     * @return the command.
+     */
+    public static List<String> javaCommand(final String mainClass, final List<String> args)
+    {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
         {
-            // A debugger agent would try to listen on the parent's port; everything else applies to a node too.
             if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-Xrunjdwp") &&
                 !argument.equals("-Xdebug"))
             {
@@ -134,11 +146,35 @@ public final class NodeProcess implements AutoCloseable
         }
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
-        command.add(MAIN_CLASS);
-        command.add(role);
-        command.add("--config");
-        command.add(configFile.toString());
+        command.add(mainClass);
+        command.addAll(args);
         return command;
+    }
+
+    /**
+     * Ask a child process to shut down (SIGTERM) and wait for it; kill it if it has not exited in time.
+     *
+     * @param process   the child.
+     * @param timeoutMs how long to wait before killing it.
+     * @return true if it exited on its own in time.
+     */
+    public static boolean stop(final Process process, final long timeoutMs)
+    {
+        process.destroy();
+        try
+        {
+            if (process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
+            {
+                return true;
+            }
+            process.destroyForcibly().waitFor(timeoutMs, TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        return false;
     }
 
     private void awaitListening(final long timeoutMs) throws IOException
@@ -280,21 +316,7 @@ public final class NodeProcess implements AutoCloseable
      */
     public boolean stop(final long timeoutMs)
     {
-        process.destroy();
-        try
-        {
-            if (process.waitFor(timeoutMs, TimeUnit.MILLISECONDS))
-            {
-                return true;
-            }
-            process.destroyForcibly().waitFor(timeoutMs, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        return false;
+        return stop(process, timeoutMs);
     }
 
     @Override

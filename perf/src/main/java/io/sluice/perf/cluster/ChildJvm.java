@@ -1,11 +1,11 @@
 package io.sluice.perf.cluster;
 
+import io.sluice.node.bench.NodeProcess;
+
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -45,21 +45,7 @@ final class ChildJvm implements AutoCloseable
     static ChildJvm start(final String name, final Class<?> mainClass, final List<String> args, final Path logDir)
         throws IOException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (final String argument : ManagementFactory.getRuntimeMXBean().getInputArguments())
-        {
-            // A debugger agent would try to listen on the parent's port; every other flag applies to a child too.
-            if (!argument.startsWith("-agentlib:jdwp") && !argument.startsWith("-Xrunjdwp") &&
-                !argument.equals("-Xdebug"))
-            {
-                command.add(argument);
-            }
-        }
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(mainClass.getName());
-        command.addAll(args);
+        final List<String> command = NodeProcess.javaCommand(mainClass.getName(), args);
         final Path stdout = logDir.resolve(name + ".out");
         final Path stderr = logDir.resolve(name + ".log");
         final Process process = new ProcessBuilder(command)
@@ -143,21 +129,7 @@ final class ChildJvm implements AutoCloseable
      */
     boolean stop()
     {
-        process.destroy();
-        try
-        {
-            if (process.waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS))
-            {
-                return true;
-            }
-            process.destroyForcibly().waitFor(STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
-        return false;
+        return NodeProcess.stop(process, STOP_TIMEOUT_MS);
     }
 
     @Override
