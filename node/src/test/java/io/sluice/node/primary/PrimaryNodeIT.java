@@ -252,6 +252,33 @@ class PrimaryNodeIT
         assertEquals(1, node.lastWireSeq(), "neither the duplicate nor the halted request was journaled");
     }
 
+    @Test
+    void shouldRefuseRequestsFromAConnectionTheSessionReplacedWithANewLogon() throws Exception
+    {
+        start(Map.of());
+        try (Socket first = new Socket(); Socket second = new Socket())
+        {
+            first.connect(node.clientAddress());
+            first.setSoTimeout(10_000);
+            final RawSession old = new RawSession(first);
+            old.readFrame();
+            old.logon(6);
+            assertEquals(LogonAckDecoder.TEMPLATE_ID, old.readFrame());
+            assertEquals(List.of("NEW"), old.order(1));
+
+            second.connect(node.clientAddress());
+            second.setSoTimeout(10_000);
+            final RawSession current = new RawSession(second);
+            current.readFrame();
+            current.logon(6);
+            assertEquals(LogonAckDecoder.TEMPLATE_ID, current.readFrame());
+
+            assertEquals(List.of("HALTED"), old.order(2), "the replaced connection's request is refused unapplied");
+            assertEquals(List.of("NEW"), current.order(2), "the same request on the current connection is applied");
+        }
+        assertEquals(2, node.lastWireSeq());
+    }
+
     /** A client session spoken frame by frame, so a test can send the same requestSeq twice. */
     private static final class RawSession
     {

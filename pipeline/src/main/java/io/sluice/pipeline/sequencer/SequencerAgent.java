@@ -53,6 +53,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class SequencerAgent implements Agent, IngestHandler, MatchingListener
 {
     private static final long NO_CONNECTION = -1;
+    /** Why a request from a connection its session has replaced is refused. */
+    public static final String SUPERSEDED = "this connection was replaced by a newer logon of the session";
     /** Why a request is refused after an earlier one on its connection was. */
     public static final String AFTER_REFUSAL = "an earlier request on this connection was refused: log on again " +
         "and resend from it";
@@ -75,7 +77,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
      * Connections that had a request refused without it being applied (HALTED, ServerBusy). Their later requests are
      * refused too, until the session logs on again: a session's requests are applied in requestSeq order, and
      * applying one after a refused one would leave a hole the requestSeq high-water mark cannot see, so a resend of
-     * the refused request would be answered DUPLICATE_REQUEST without ever having been applied.
+     * the refused request would be answered DUPLICATE_REQUEST without ever having been applied. Entries go when the
+     * session logs on again: from then on the old connection's requests are refused as superseded anyway.
      */
     private final LongHashSet refusedConnections = new LongHashSet();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
@@ -322,6 +325,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         if (ClientProtocol.isStateChanging(templateId))
         {
             currentRequestSeq = ClientProtocol.requestSeq(buffer, offset);
+            if (connectionBySession.get(sessionId) != currentConnectionId)
+            {
+                // Still in a ring from a connection the session has since replaced with a new logon (readers are
+                // sharded by connection, so it can arrive after the new one's requests): the client resends what
+                // it did not see answered on its current connection, so applying this too could put it after
+                // a later request, or twice. Refused unapplied.
+                replyHalted(SUPERSEDED);
+                return;
+            }
             if (currentRequestSeq <= engine.lastRequestSeq(sessionId))
             {
                 // A request the engine already applied, resent after a reconnect or failover. Answered
