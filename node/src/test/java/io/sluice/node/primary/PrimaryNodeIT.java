@@ -373,7 +373,9 @@ class PrimaryNodeIT
     @Test
     void shouldGateOnJournalOnlyUnderPersistedPolicy() throws Exception
     {
-        start(Map.of("durability", "in_memory>=1"));
+        // Each sync takes a little longer than the replies take to reach the gate, so under local the gate has to
+        // wait for the journal, however fast this machine's disk is at the moment.
+        start(Map.of("durability", "in_memory>=1", "fault.journal.sync.delay.ms", "2"));
         final SluiceClient trader = connect(1, new Recorder());
         for (int i = 0; i < 200; i++)
         {
