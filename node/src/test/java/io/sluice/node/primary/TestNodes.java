@@ -112,11 +112,23 @@ final class TestNodes
         return file;
     }
 
+    /**
+     * Ports handed out in this JVM: the kernel may offer a just-closed ephemeral port again, which a test would then
+     * give to two nodes.
+     */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() throws IOException
     {
-        try (ServerSocket socket = new ServerSocket(0))
+        while (true)
         {
-            return socket.getLocalPort();
+            try (ServerSocket socket = new ServerSocket(0))
+            {
+                if (HANDED_OUT.add(socket.getLocalPort()))
+                {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
 
