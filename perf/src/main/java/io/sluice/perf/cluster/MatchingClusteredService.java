@@ -11,9 +11,9 @@ import io.aeron.logbuffer.Header;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
+import io.sluice.pipeline.sequencer.ExecutionReportWriter;
 import io.sluice.sbe.client.BatchEndEncoder;
 import io.sluice.sbe.client.ExecType;
-import io.sluice.sbe.client.ExecutionReportEncoder;
 import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.LogonAckEncoder;
 import io.sluice.sbe.client.LogonDecoder;
@@ -62,7 +62,7 @@ final class MatchingClusteredService implements ClusteredService, MatchingListen
     private final MessageValidator validator = ClientProtocol.validator();
     private final LogonDecoder logonDecoder = new LogonDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final ExecutionReportEncoder reportEncoder = new ExecutionReportEncoder();
+    private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final BatchEndEncoder batchEndEncoder = new BatchEndEncoder();
     private final LogonAckEncoder logonAckEncoder = new LogonAckEncoder();
     private final UnsafeBuffer scratch = new UnsafeBuffer(ByteBuffer.allocateDirect(SCRATCH_BYTES));
@@ -211,26 +211,9 @@ final class MatchingClusteredService implements ClusteredService, MatchingListen
         {
             return;
         }
-        reportEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-            .requestSeq(requestSeq)
-            .wireSeq(wireSeq)
-            .timestampNs(timestampNs)
-            .accountId(accountId)
-            .clientOrderId(clientOrderId)
-            .orderId(orderId)
-            .instrumentId(instrumentId)
-            .side(side)
-            .execType(execType)
-            .rejectReason(rejectReason)
-            .liquidity(liquidity)
-            .price(price)
-            .quantity(quantity)
-            .leavesQuantity(leavesQuantity)
-            .cumQuantity(cumQuantity)
-            .lastPrice(lastPrice)
-            .lastQuantity(lastQuantity)
-            .tradeId(tradeId);
-        offer(owner, MessageHeaderEncoder.ENCODED_LENGTH + reportEncoder.encodedLength());
+        offer(owner, reportWriter.write(scratch, 0, accountId, requestSeq, wireSeq, timestampNs, clientOrderId, orderId,
+            instrumentId, side, execType, rejectReason, liquidity, price, quantity, leavesQuantity, cumQuantity,
+            lastPrice, lastQuantity, tradeId));
     }
 
     @Override

@@ -10,7 +10,6 @@ import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.OutputSlot;
 import io.sluice.sbe.client.BookSnapshotEncoder;
 import io.sluice.sbe.client.ExecType;
-import io.sluice.sbe.client.ExecutionReportEncoder;
 import io.sluice.sbe.client.HaltedEncoder;
 import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.LogonAckEncoder;
@@ -83,7 +82,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final LongHashSet refusedConnections = new LongHashSet();
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
-    private final ExecutionReportEncoder reportEncoder = new ExecutionReportEncoder();
+    private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final OrderStatusEncoder orderStatusEncoder = new OrderStatusEncoder();
     private final BookSnapshotEncoder bookEncoder = new BookSnapshotEncoder();
     private final LogonAckEncoder logonAckEncoder = new LogonAckEncoder();
@@ -468,27 +467,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         {
             return;
         }
-        reportEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-            .requestSeq(requestSeq)
-            .wireSeq(wireSeq)
-            .timestampNs(timestampNs)
-            .accountId(accountId)
-            .clientOrderId(clientOrderId)
-            .orderId(orderId)
-            .instrumentId(instrumentId)
-            .side(side)
-            .execType(execType)
-            .rejectReason(rejectReason)
-            .liquidity(liquidity)
-            .price(price)
-            .quantity(quantity)
-            .leavesQuantity(leavesQuantity)
-            .cumQuantity(cumQuantity)
-            .lastPrice(lastPrice)
-            .lastQuantity(lastQuantity)
-            .tradeId(tradeId);
-        emit(connectionId, wireSeq, requestSeq, 0, scratch, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + reportEncoder.encodedLength());
+        emit(connectionId, wireSeq, requestSeq, 0, scratch, 0, reportWriter.write(scratch, 0, accountId, requestSeq,
+            wireSeq, timestampNs, clientOrderId, orderId, instrumentId, side, execType, rejectReason, liquidity, price,
+            quantity, leavesQuantity, cumQuantity, lastPrice, lastQuantity, tradeId));
     }
 
     @Override
