@@ -8,7 +8,13 @@ import io.sluice.response.DurabilityEvaluator;
 /**
  * Why a node may not accept orders, checked by the sequencer before each state-changing command: an operator HALT,
  * a failed journal (a sync error makes the primary role unsafe), or a durability policy the connected nodes cannot
- * meet. The evaluator is used only on the sequencer thread.
+ * meet.
+ * <p>
+ * A {@link DurabilityEvaluator} reuses one cursor view and must stay on one thread: {@link #haltReason()} is the
+ * sequencer's and uses its own, {@link #statusHaltReason()} is for every other thread (STATUS, {@code /healthz},
+ * metrics, admin) and evaluates on a second one under a lock. The soak once had STATUS polls evaluate on the
+ * sequencer's view at the same moment as the sequencer: the view overflowed, the sequencer threw, and the request
+ * it was handling was neither journaled nor answered.
  */
 final class NodeTradingGate implements TradingGate
 {
@@ -19,14 +25,28 @@ final class NodeTradingGate implements TradingGate
     static final String FENCED = "fenced: a replica reported a higher epoch";
 
     private final DurabilityEvaluator evaluator;
+    private final DurabilityEvaluator statusEvaluator;
     private final JournalAgent journalAgent;
     private final PrimaryFence fence;
     private volatile boolean operatorHalt;
     private volatile boolean shuttingDown;
 
-    NodeTradingGate(final DurabilityEvaluator evaluator, final JournalAgent journalAgent, final PrimaryFence fence)
+    /**
+     * @param evaluator       the sequencer's, used only on its thread.
+     * @param statusEvaluator for every other thread, used only under its own lock.
+     */
+    NodeTradingGate(
+        final DurabilityEvaluator evaluator,
+        final DurabilityEvaluator statusEvaluator,
+        final JournalAgent journalAgent,
+        final PrimaryFence fence)
     {
+        if (evaluator == statusEvaluator)
+        {
+            throw new IllegalArgumentException("the sequencer's evaluator cannot be shared with other threads");
+        }
         this.evaluator = evaluator;
+        this.statusEvaluator = statusEvaluator;
         this.journalAgent = journalAgent;
         this.fence = fence;
     }
@@ -46,8 +66,43 @@ final class NodeTradingGate implements TradingGate
         shuttingDown = true;
     }
 
+    /** Sequencer thread only. */
     @Override
     public String haltReason()
+    {
+        final String reason = reasonBesidesPolicy();
+        if (reason != null)
+        {
+            return reason;
+        }
+        return evaluator.evaluate().degraded() ? POLICY_DEGRADED : null;
+    }
+
+    /**
+     * @return the same answer as {@link #haltReason()}, for any thread other than the sequencer's.
+     */
+    String statusHaltReason()
+    {
+        final String reason = reasonBesidesPolicy();
+        if (reason != null)
+        {
+            return reason;
+        }
+        return policyDegraded() ? POLICY_DEGRADED : null;
+    }
+
+    /**
+     * @return true while the policy in force cannot be met by the connected nodes; any thread but the sequencer's.
+     */
+    boolean policyDegraded()
+    {
+        synchronized (statusEvaluator)
+        {
+            return statusEvaluator.evaluate().degraded();
+        }
+    }
+
+    private String reasonBesidesPolicy()
     {
         if (shuttingDown)
         {
@@ -64,10 +119,6 @@ final class NodeTradingGate implements TradingGate
         if (journalAgent.isFailed())
         {
             return JOURNAL_FAILED;
-        }
-        if (evaluator.evaluate().degraded())
-        {
-            return POLICY_DEGRADED;
         }
         return null;
     }

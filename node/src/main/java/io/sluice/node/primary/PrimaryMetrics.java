@@ -46,6 +46,9 @@ final class PrimaryMetrics
         connections(text, node.readers());
         counter(text, "sluice_commands_total", "State-changing commands sequenced.",
             node.sequencer().commandsApplied());
+        counter(text, "sluice_sequencer_internal_errors_total",
+            "Records whose handling threw in the sequencer (a bug): each answered HALTED, or the node halted.",
+            node.sequencer().internalErrors());
         rejects(text, node);
         counter(text, "sluice_replies_total", "Replies written to clients.", response.repliesSent());
         counter(text, "sluice_batch_ends_total", "Requests fully answered (BatchEnd sent).", response.batchEndsSent());

@@ -107,8 +107,6 @@ public final class PrimaryNode implements AutoCloseable
     private final AcceptorAgent acceptor;
     private final NodeTradingGate tradingGate;
     private final PrimaryFence fence;
-    /** Evaluates the policy for status readers (HTTP, admin); guarded by its own monitor, never the hot path. */
-    private final DurabilityEvaluator statusEvaluator;
     /** Null when no replicas are configured. */
     private final ReplicationTransport transport;
     private final List<ReplicationSenderAgent> senders = new ArrayList<>();
@@ -161,7 +159,7 @@ public final class PrimaryNode implements AutoCloseable
             config.get(NodeConfig.SEQUENCER_BATCH_PER_RING),
             journalRing,
             new OutputRingPublisher(outputRing),
-            this::haltReason,
+            this::sequencerHaltReason,
             engineContext(config),
             new SystemEpochNanoClock(),
             SystemNanoClock.INSTANCE);
@@ -199,9 +197,8 @@ public final class PrimaryNode implements AutoCloseable
         durabilityControl = new DurabilityControl(promotion != null && promotion.policy() != null ?
             promotion.policy() : initialPolicy(config));
         fence = new PrimaryFence();
-        statusEvaluator = new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire,
-            replicationMetrics);
         tradingGate = new NodeTradingGate(
+            new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
             new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
             journalAgent, fence);
         transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(
@@ -531,9 +528,21 @@ public final class PrimaryNode implements AutoCloseable
         LOG.error("stage failed reason=\"{}\"", error.toString(), error);
     }
 
-    String haltReason()
+    /** The sequencer's gate: its own evaluator, on its thread only (assigned before the sequencer starts). */
+    private String sequencerHaltReason()
     {
         return tradingGate.haltReason();
+    }
+
+    /**
+     * @return why the node does not accept orders now, or null; any thread (never the sequencer's gate evaluator).
+     */
+    String haltReason()
+    {
+        final String sequencerFailure = sequencer.failureReason();
+        final String reason = sequencerFailure != null ? sequencerFailure : tradingGate.statusHaltReason();
+        // Operators see why the journal stopped (a full disk, a failed sync); clients get the short reason.
+        return reason == NodeTradingGate.JOURNAL_FAILED ? reason + ": " + journalAgent.failureReason() : reason;
     }
 
     public InetSocketAddress clientAddress()
@@ -583,10 +592,7 @@ public final class PrimaryNode implements AutoCloseable
      */
     public boolean policyDegraded()
     {
-        synchronized (statusEvaluator)
-        {
-            return statusEvaluator.evaluate().degraded();
-        }
+        return tradingGate.policyDegraded();
     }
 
     public ResponseCounters responseCounters()

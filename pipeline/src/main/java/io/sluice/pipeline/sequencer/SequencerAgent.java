@@ -57,7 +57,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /** Why a request is refused after an earlier one on its connection was. */
     public static final String AFTER_REFUSAL = "an earlier request on this connection was refused: log on again " +
         "and resend from it";
+    /** Start of the reason a request is refused when handling it threw before anything was journaled. */
+    public static final String INTERNAL_ERROR = "internal error, request not applied: ";
     private static final int SCRATCH_BYTES = 64 * 1024;
+    private static final int MAX_ERROR_REASON_CHARS = 200;
 
     private final IngestRings ingestRings;
     private final int maxPerRing;
@@ -101,6 +104,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /** Null unless tracing: then ingest-ring wait and matching execute times are recorded per command. */
     private Recorder ingestWaitTrace;
     private Recorder executeTrace;
+
+    /**
+     * Sequencer thread only: the wireSeq journaled for the record being handled until the engine has applied it, 0
+     * otherwise. A failure while it is set leaves the engine's state possibly part-applied.
+     */
+    private long applyingWireSeq;
+    /** Set once by the sequencer thread when a command failed part way through being applied; any thread reads. */
+    private volatile String failureReason;
+    private final AtomicLong internalErrors = new AtomicLong();
 
     /** The request being handled: where its replies go. */
     private long currentConnectionId = NO_CONNECTION;
@@ -301,8 +313,73 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         return wireSeq;
     }
 
+    /**
+     * @return why the sequencer stopped taking state-changing commands for good (a command threw after it was
+     * journaled, so the state may be part-applied and only a fail-over is safe), or null; any thread.
+     */
+    public String failureReason()
+    {
+        return failureReason;
+    }
+
+    /**
+     * @return records whose handling threw (a bug); any thread.
+     */
+    public long internalErrors()
+    {
+        return internalErrors.get();
+    }
+
+    /**
+     * Handles one ingest record. A record that throws (a bug, never bad input: the readers validated it) is never
+     * left silently unanswered, which would let the next request of its session take its place: see
+     * {@link #onRecordFailed}. The exception still goes to the agent's error handler to be logged and counted.
+     */
     @Override
     public void onRecord(final IngestRecord record)
+    {
+        try
+        {
+            handle(record);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            onRecordFailed(record, ex);
+            throw ex;
+        }
+    }
+
+    /**
+     * Nothing journaled yet: the request is answered HALTED and its connection refused, so no later request of the
+     * session overtakes it; the client logs on again and resends, and the node goes on. Journaled but not (fully)
+     * applied: the engine's state may be part-applied while replicas will apply the whole entry, so the sequencer
+     * stops taking state-changing commands for good ({@link #failureReason}) and the operator fails over.
+     */
+    private void onRecordFailed(final IngestRecord record, final Throwable ex)
+    {
+        internalErrors.lazySet(internalErrors.get() + 1);
+        // Shown in STATUS, /healthz JSON and a Halted reply: short, one line, no quotes or backslashes.
+        String detail = ex.toString().replaceAll("[\"\\\\\\p{Cntrl}]", " ");
+        if (detail.length() > MAX_ERROR_REASON_CHARS)
+        {
+            detail = detail.substring(0, MAX_ERROR_REASON_CHARS);
+        }
+        if (applyingWireSeq != 0)
+        {
+            failureReason = "sequencer failed applying wireSeq " + applyingWireSeq + " (" + detail +
+                "): state may be part-applied, fail over to a replica";
+            applyingWireSeq = 0;
+            refusedConnections.add(currentConnectionId);
+        }
+        else if (!record.isBusyNotice() &&
+            (ClientProtocol.isStateChanging(record.templateId()) || ClientProtocol.isQuery(record.templateId())))
+        {
+            refusedConnections.add(currentConnectionId);
+            replyHalted(INTERNAL_ERROR + detail);
+        }
+    }
+
+    private void handle(final IngestRecord record)
     {
         currentConnectionId = record.connectionId();
         currentRecvTs = record.recvTsNs();
@@ -348,7 +425,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 replyHalted(AFTER_REFUSAL);
                 return;
             }
-            final String haltReason = tradingGate.haltReason();
+            final String haltReason = failureReason != null ? failureReason : tradingGate.haltReason();
             if (haltReason != null)
             {
                 refusedConnections.add(currentConnectionId);
@@ -364,7 +441,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
             }
             advance(wireSeq);
+            applyingWireSeq = wireSeq;
             applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
+            applyingWireSeq = 0;
             commandsApplied.lazySet(commandsApplied.get() + 1);
             if (ingestWaitTrace != null)
             {
