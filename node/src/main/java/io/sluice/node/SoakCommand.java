@@ -47,6 +47,10 @@ final class SoakCommand implements Callable<Integer>
     @Option(names = "--keep", description = "Keep the temporary directory (data, configs, logs, histories).")
     boolean keep;
 
+    @Option(names = "--no-policy-swaps", description = "Keep hybrid all through instead of " +
+        "swapping the durability policy at random (every 0.5 to 3 s, among policies at least as strong as hybrid).")
+    boolean noPolicySwaps;
+
     @Override
     public Integer call()
     {
@@ -57,6 +61,7 @@ final class SoakCommand implements Callable<Integer>
             .maxFaults(maxFaults)
             .directory(dir)
             .keep(keep)
+            .policySwaps(!noPolicySwaps)
             .progress(System.out);
         final SoakResult result;
         try

@@ -113,6 +113,12 @@ public final class Soak
 
         final SoakLoad load = new SoakLoad(context, cluster.clientEndpoints(), dir.resolve("history"));
         load.start();
+        final PolicySwapper swapper = new PolicySwapper(cluster.nodes(), context.seed(),
+            context.minPolicySwapGapNs(), context.maxPolicySwapGapNs());
+        if (context.policySwaps())
+        {
+            swapper.start();
+        }
         final FaultSchedule schedule = new FaultSchedule(context.seed(), context.plan());
         final FaultInjector injector = new FaultInjector(cluster, schedule, context, startNs);
         final List<FaultRecord> faults = new ArrayList<>();
@@ -141,6 +147,8 @@ public final class Soak
             }
         }
 
+        // Swaps stop with the faults: the drain and the final checks run under whatever policy was last set.
+        swapper.close();
         final boolean healthy = problems.isEmpty();
         print(progress, "soak: " + (healthy ? "faults done; " : "stopping early; ") +
             "ending the load after its current run");
@@ -177,6 +185,7 @@ public final class Soak
             }
         }
         cluster.close();
+        problems.addAll(stageFailures(cluster.logDir()));
 
         CheckResult check = null;
         String against = "no primary";
@@ -207,7 +216,7 @@ public final class Soak
             problems.add("no node is primary: nothing to check against");
         }
         return new SoakResult(context, dir, System.nanoTime() - startNs, faults, load.results(), load.failures(),
-            load.historyFiles().size(), check, against, problems);
+            load.historyFiles().size(), check, against, problems, swapper.swapsAccepted(), swapper.swapsUnanswered());
     }
 
     /**
@@ -223,6 +232,31 @@ public final class Soak
             }
         }
         return null;
+    }
+
+    /**
+     * A pipeline stage that threw ("stage failed" in a node's log) is a bug even when the checker finds nothing:
+     * the first soak violation was one, a request lost when the sequencer threw while holding it.
+     *
+     * @return one problem per log line naming a failed stage.
+     */
+    static List<String> stageFailures(final Path logDir) throws IOException
+    {
+        final List<String> failures = new ArrayList<>();
+        final List<Path> logs;
+        try (Stream<Path> files = Files.list(logDir))
+        {
+            logs = files.filter(path -> path.toString().endsWith(".log")).sorted().toList();
+        }
+        for (final Path log : logs)
+        {
+            try (Stream<String> lines = Files.lines(log))
+            {
+                lines.filter(line -> line.contains("stage failed"))
+                    .forEach(line -> failures.add(log.getFileName() + ": " + line));
+            }
+        }
+        return failures;
     }
 
     private static void print(final PrintStream progress, final String line)

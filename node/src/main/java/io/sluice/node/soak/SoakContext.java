@@ -27,6 +27,8 @@ public final class SoakContext
     public static final long DEFAULT_MAX_FAULT_GAP_NS = TimeUnit.SECONDS.toNanos(5);
     public static final long DEFAULT_RECOVERY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(120);
     public static final long DEFAULT_NODE_START_TIMEOUT_MS = 90_000;
+    public static final long DEFAULT_MIN_POLICY_SWAP_GAP_NS = TimeUnit.MILLISECONDS.toNanos(500);
+    public static final long DEFAULT_MAX_POLICY_SWAP_GAP_NS = TimeUnit.SECONDS.toNanos(3);
 
     private long durationNs = DEFAULT_DURATION_NS;
     private int maxFaults;
@@ -43,6 +45,9 @@ public final class SoakContext
     private long nodeStartTimeoutMs = DEFAULT_NODE_START_TIMEOUT_MS;
     private Path directory;
     private boolean keep;
+    private boolean policySwaps = true;
+    private long minPolicySwapGapNs = DEFAULT_MIN_POLICY_SWAP_GAP_NS;
+    private long maxPolicySwapGapNs = DEFAULT_MAX_POLICY_SWAP_GAP_NS;
     private PrintStream progress;
 
     /**
@@ -246,6 +251,49 @@ public final class SoakContext
     public boolean keep()
     {
         return keep;
+    }
+
+    /**
+     * @param policySwaps whether an operator thread swaps the durability policy at random all through the run, among
+     *                    policies at least as strong as hybrid (default true); see {@link PolicySwapper}.
+     * @return this.
+     */
+    public SoakContext policySwaps(final boolean policySwaps)
+    {
+        this.policySwaps = policySwaps;
+        return this;
+    }
+
+    public boolean policySwaps()
+    {
+        return policySwaps;
+    }
+
+    /**
+     * @param minGapNs least time between policy swaps.
+     * @param maxGapNs most time between policy swaps.
+     * @return this.
+     */
+    public SoakContext policySwapGapNs(final long minGapNs, final long maxGapNs)
+    {
+        if (minGapNs <= 0 || maxGapNs < minGapNs)
+        {
+            throw new IllegalArgumentException("policy swap gaps must satisfy 0 < min <= max: " + minGapNs + ", " +
+                maxGapNs);
+        }
+        this.minPolicySwapGapNs = minGapNs;
+        this.maxPolicySwapGapNs = maxGapNs;
+        return this;
+    }
+
+    public long minPolicySwapGapNs()
+    {
+        return minPolicySwapGapNs;
+    }
+
+    public long maxPolicySwapGapNs()
+    {
+        return maxPolicySwapGapNs;
     }
 
     /**

@@ -27,6 +27,8 @@ public final class SoakResult
     private final CheckResult check;
     private final String finalCluster;
     private final List<String> problems;
+    private final long policySwaps;
+    private final long policySwapRoundsUnanswered;
 
     SoakResult(
         final SoakContext context,
@@ -38,8 +40,12 @@ public final class SoakResult
         final int historyFiles,
         final CheckResult check,
         final String finalCluster,
-        final List<String> problems)
+        final List<String> problems,
+        final long policySwaps,
+        final long policySwapRoundsUnanswered)
     {
+        this.policySwaps = policySwaps;
+        this.policySwapRoundsUnanswered = policySwapRoundsUnanswered;
         this.context = context;
         this.directory = directory;
         this.durationNs = durationNs;
@@ -77,6 +83,14 @@ public final class SoakResult
     public List<FaultRecord> faults()
     {
         return faults;
+    }
+
+    /**
+     * @return durability policy swaps a primary accepted during the run.
+     */
+    public long policySwaps()
+    {
+        return policySwaps;
     }
 
     public long faultsSurvived()
@@ -188,9 +202,16 @@ public final class SoakResult
     public String summary()
     {
         final StringBuilder out = new StringBuilder(2048);
-        out.append(String.format(Locale.ROOT, "soak: %s in %.1f s, seed %d, %.0f requests/s, 3 nodes, hybrid, " +
+        out.append(String.format(Locale.ROOT, "soak: %s in %.1f s, seed %d, %.0f requests/s, 3 nodes, %s, " +
             "snapshot every %d entries%n", passed() ? "PASSED" : "FAILED", durationNs / 1e9, context.seed(),
-            context.ratePerSecond(), context.snapshotIntervalEntries()));
+            context.ratePerSecond(), context.policySwaps() ? "policy swapped at random (at least hybrid)" : "hybrid",
+            context.snapshotIntervalEntries()));
+        if (context.policySwaps())
+        {
+            out.append(String.format(Locale.ROOT, "policy swaps: %d taken by the primary among %s; %d rounds found " +
+                "no primary (one being killed or promoted)%n", policySwaps, PolicySwapper.POLICIES,
+                policySwapRoundsUnanswered));
+        }
         out.append(String.format(Locale.ROOT, "faults: %d injected, %d survived; %d kills (%d of the primary, " +
             "each followed by a promotion: %d promotions), %d resyncs of an old primary%n", faults.size(),
             faultsSurvived(), kills(), primaryKills(), promotions(),

@@ -54,6 +54,7 @@ class SoakIT
         assertTrue(result.check().acknowledged() > 0, result.summary());
         assertEquals(0, result.check().unanswered(), "every request answered once the cluster recovered");
         assertTrue(result.reconnects() > 0, "the clients failed over");
+        assertTrue(result.policySwaps() > 0, "the operator thread swapped the durability policy under the faults");
         assertTrue(result.passed(), result.summary());
     }
 }
