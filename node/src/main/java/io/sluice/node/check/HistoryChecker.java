@@ -193,6 +193,9 @@ public final class HistoryChecker
     private final class Run
     {
         private final History history;
+        /** The primary's journal as it is on disk: replayed from its snapshot for the state hash. */
+        private final JournalImage primaryJournal;
+        /** The same, with any early history it no longer holds taken from a replica's journal: what is checked. */
         private final JournalImage primaryImage;
         private final List<JournalImage> replicaImages;
         private final int persistedCopies;
@@ -212,7 +215,8 @@ public final class HistoryChecker
             final int persistedCopies)
         {
             this.history = history;
-            this.primaryImage = primaryImage;
+            this.primaryJournal = primaryImage;
+            this.primaryImage = primaryImage.withPrefixFrom(replicaImages, notes);
             this.replicaImages = replicaImages;
             this.persistedCopies = persistedCopies;
         }
@@ -257,7 +261,7 @@ public final class HistoryChecker
         private List<JournalImage> images()
         {
             final List<JournalImage> all = new ArrayList<>();
-            all.add(primaryImage);
+            all.add(primaryJournal);
             all.addAll(replicaImages);
             return all;
         }
@@ -577,9 +581,11 @@ public final class HistoryChecker
                 commonWireSeq = Math.min(commonWireSeq, replica.lastWireSeq());
             }
 
+            // Answers are indexed like laterCopy (from the checked image's first wireSeq); the replay itself runs on
+            // the journal as it is, from its own snapshot.
             final DuplicateAnswers duplicates = new DuplicateAnswers(primaryImage.firstWireSeq());
             final long primaryHash;
-            try (StateReplay replay = new StateReplay(primaryImage, engineContext(), duplicates))
+            try (StateReplay replay = new StateReplay(primaryJournal, engineContext(), duplicates))
             {
                 final String problem = replay.start(commonWireSeq);
                 if (problem != null)

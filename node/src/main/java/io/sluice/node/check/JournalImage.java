@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * What the checker needs of one journal, read once into memory: for every entry its type, session, requestSeq and
@@ -157,6 +158,66 @@ final class JournalImage
     Path directory()
     {
         return directory;
+    }
+
+    /**
+     * This journal's entries, preceded by what other journals hold before its first wireSeq: a journal trimmed by
+     * retention, or one a resync seeded from a snapshot, no longer holds the early history, but a replica that
+     * followed all along may. A donor counts only if it holds this image's first entry with the same CRC (so the two
+     * share the history up to there); the one reaching furthest back is taken, and again from the new start until no
+     * donor reaches further.
+     *
+     * @param donors other nodes' journals.
+     * @param notes  receives a line for each prefix taken.
+     * @return this image when no donor reaches further back, else a combined one (same name and directory).
+     */
+    JournalImage withPrefixFrom(final List<JournalImage> donors, final List<String> notes)
+    {
+        JournalImage combined = this;
+        while (!combined.isEmpty() && combined.firstWireSeq > 1)
+        {
+            final long first = combined.firstWireSeq;
+            JournalImage best = null;
+            for (final JournalImage donor : donors)
+            {
+                if (donor.firstWireSeq < first && donor.holds(first) && donor.crc(first) == combined.crc(first) &&
+                    (best == null || donor.firstWireSeq < best.firstWireSeq))
+                {
+                    best = donor;
+                }
+            }
+            if (best == null)
+            {
+                break;
+            }
+            final int prefix = (int)(first - best.firstWireSeq);
+            final JournalImage next = new JournalImage(name, directory);
+            next.nodeId = nodeId;
+            next.problem = problem;
+            next.firstWireSeq = best.firstWireSeq;
+            next.count = prefix + combined.count;
+            next.sessionIds = concat(best.sessionIds, prefix, combined.sessionIds, combined.count);
+            next.requestSeqs = concat(best.requestSeqs, prefix, combined.requestSeqs, combined.count);
+            next.crcs = new int[next.count];
+            System.arraycopy(best.crcs, 0, next.crcs, 0, prefix);
+            System.arraycopy(combined.crcs, 0, next.crcs, prefix, combined.count);
+            next.types = new byte[next.count];
+            System.arraycopy(best.types, 0, next.types, 0, prefix);
+            System.arraycopy(combined.types, 0, next.types, prefix, combined.count);
+            notes.add(name + " journal starts at wireSeq " + first + " (trimmed, or seeded from a snapshot): wireSeq " +
+                best.firstWireSeq + ".." + (first - 1) + " checked in " + best.name + "'s journal, which holds the " +
+                "same entry at " + first);
+            combined = next;
+        }
+        return combined;
+    }
+
+    private static long[] concat(final long[] head, final int headCount, final long[] tail, final int tailCount)
+    {
+        final long[] joined = new long[headCount + tailCount];
+        System.arraycopy(head, 0, joined, 0, headCount);
+        System.arraycopy(tail, 0, joined, headCount, tailCount);
+        return joined;
     }
 
     int nodeId()

@@ -380,6 +380,47 @@ class HistoryCheckerTest
     }
 
     @Test
+    void shouldCheckEarlyHistoryATrimmedPrimaryNoLongerHoldsInAReplicaThatSharesIt() throws Exception
+    {
+        try (TestJournal seeded = new TestJournal(primaryDir(), 1, 3);
+            TestJournal full = new TestJournal(dir.resolve("full"), 2);
+            TestJournal other = new TestJournal(dir.resolve("other"), 3))
+        {
+            seeded.order(ALICE, 3);
+            seeded.order(BOB, 1);
+            full.order(ALICE, 1);
+            full.order(ALICE, 2);
+            full.order(ALICE, 3);
+            full.order(BOB, 1);
+            other.order(ALICE, 1);
+            other.order(ALICE, 2);
+            other.order(ALICE, 3, TestJournal.PRICE + 1);
+        }
+        final Path history = new HistoryFile("trimmed")
+            .send(ALICE, 1).send(ALICE, 2).send(ALICE, 3).send(BOB, 1)
+            .accepted(ALICE, 1, 1).accepted(ALICE, 2, 2).accepted(ALICE, 3, 3).accepted(BOB, 1, 4)
+            .done();
+        final Path lostEarly = new HistoryFile("lost-early")
+            .send(ALICE, 1).send(ALICE, 2).accepted(ALICE, 1, 1).accepted(ALICE, 2, 2)
+            .send(BOB, 7).accepted(BOB, 7, 2)
+            .done();
+
+        final CheckResult alone = checker().check(List.of(history));
+        final CheckResult withReplica = checker().replica(dir.resolve("full")).check(List.of(history));
+        final CheckResult divergedDonor = checker().replica(dir.resolve("other")).check(List.of(history));
+        final CheckResult lost = checker().replica(dir.resolve("full")).check(List.of(lostEarly));
+
+        assertTrue(alone.passed(), alone.violations().toString());
+        assertEquals(2, alone.notCheckable(), "alone, the primary cannot show wireSeq 1 and 2");
+        assertTrue(withReplica.passed(), withReplica.violations().toString());
+        assertEquals(0, withReplica.notCheckable());
+        assertTrue(withReplica.notes().stream().anyMatch((note) -> note.contains("wireSeq 1..2 checked in replica 1")),
+            withReplica.notes().toString());
+        assertEquals(2, divergedDonor.notCheckable(), "a journal that differs at the primary's first entry is no donor");
+        assertEquals(List.of(ACK_MISSING), kinds(lost), "an early request the replica does not hold either is lost");
+    }
+
+    @Test
     void shouldReportDamagedJournalAndCheckWhatCouldBeRead() throws Exception
     {
         try (TestJournal journal = primary())

@@ -58,6 +58,20 @@ final class TestJournal implements AutoCloseable
     }
 
     /**
+     * A new journal that starts at {@code firstWireSeq}, as one seeded from a snapshot does (with an empty state's
+     * snapshot at {@code firstWireSeq - 1}, which recovery asks for).
+     */
+    TestJournal(final Path dir, final int nodeId, final long firstWireSeq) throws IOException
+    {
+        journal = Journal.open(new Journal.Context().directory(dir).nodeId(nodeId).firstWireSeq(firstWireSeq));
+        final SnapshotStore snapshots = new SnapshotStore(journal.snapshotDirectory());
+        snapshots.write(firstWireSeq - 1, 1, new NoState());
+        wireSeq = journal.recover(snapshots, new NoState()).lastWireSeq();
+        agent = new JournalAgent(journal, ring, persisted);
+        agent.onStart();
+    }
+
+    /**
      * The matching configuration of a standalone node trading instrument 1 (tick 1, lot 1, reference 10,000, band
      * 50%), with its data in {@code dir}.
      */
