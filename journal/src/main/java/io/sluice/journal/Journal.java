@@ -22,6 +22,7 @@ import java.util.List;
  * {@code wireSeq}) and the node's snapshots.
  * <pre>
  * DIR/journal.header      JournalHeader + CRC32C, replaced atomically
+ * DIR/journal.seed        only in a journal seeded from a snapshot: CRC32C of the entry before the first
  * DIR/queue/*.cq4         Chronicle Queue cycle files, one per hour ({@link Context#DEFAULT_ROLL_CYCLE})
  * DIR/snapshots/*.snap    {@link SnapshotStore}
  * </pre>
@@ -48,6 +49,9 @@ public final class Journal implements AutoCloseable
     /** Set once by {@link #recover}; read by the agent when it starts. */
     private volatile RecoveryState recovered;
 
+    /** Null unless the journal was seeded from a snapshot ({@link SnapshotInstall}); read at open, never changed. */
+    private final JournalSeedFile seed;
+
     static final class RecoveryState
     {
         final long lastWireSeq;
@@ -62,8 +66,13 @@ public final class Journal implements AutoCloseable
         }
     }
 
-    private Journal(final Context context, final JournalHeaderFile header, final SingleChronicleQueue queue)
+    private Journal(
+        final Context context,
+        final JournalHeaderFile header,
+        final JournalSeedFile seed,
+        final SingleChronicleQueue queue)
     {
+        this.seed = seed;
         this.context = context;
         this.directory = context.directory();
         this.queueDirectory = directory.resolve(QUEUE_DIRECTORY);
@@ -120,7 +129,7 @@ public final class Journal implements AutoCloseable
         {
             builder.timeProvider(context.timeProvider());
         }
-        return new Journal(context, header, builder.build());
+        return new Journal(context, header, JournalSeedFile.read(directory), builder.build());
     }
 
     /**
@@ -179,10 +188,39 @@ public final class Journal implements AutoCloseable
     }
 
     /**
-     * Retention: deletes whole cycle files whose entries are all at or below {@code snapshotWireSeq} (a snapshot
-     * covers them) and below {@code oldestWireSeqNeededByReplicas} (no replica will ask for them). The current
-     * (newest) cycle file is never deleted. The header's first {@code wireSeq} is raised before any file goes, so a
-     * crash part-way leaves only surplus files, never a gap.
+     * Stored CRC32C of the entry at {@code wireSeq}: read from the journal, or, for the position just before the
+     * first entry of a journal seeded from a snapshot, from its seed file. A replica handshakes with it and a
+     * primary checks it, so both must answer the same for the same history.
+     *
+     * @return the CRC (0..2^32-1), or -1 if the journal neither holds the entry nor was seeded at it.
+     */
+    public long entryCrc32c(final long wireSeq)
+    {
+        final JournalSeedFile seedFile = seed;
+        if (seedFile != null && seedFile.wireSeq == wireSeq)
+        {
+            return seedFile.entryCrc32c;
+        }
+        if (wireSeq < 1 || wireSeq < firstWireSeq())
+        {
+            return -1;
+        }
+        try (JournalReader reader = newReader())
+        {
+            if (reader.seek(wireSeq) && reader.next() && reader.entry().wireSeq() == wireSeq)
+            {
+                return reader.entry().crc32c();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Retention: deletes whole cycle files whose entries are all below {@code snapshotWireSeq} (a snapshot covers
+     * them; the entry at the snapshot's own {@code wireSeq} is kept, so a replica seeded from that snapshot can
+     * prove, by its CRC, that it follows this history) and below {@code oldestWireSeqNeededByReplicas} (no replica
+     * will ask for them). The current (newest) cycle file is never deleted. The header's first {@code wireSeq} is
+     * raised before any file goes, so a crash part-way leaves only surplus files, never a gap.
      *
      * @param snapshotWireSeq               {@code wireSeq} of a valid snapshot on disk.
      * @param oldestWireSeqNeededByReplicas lowest {@code wireSeq} any replica may still fetch; {@code Long.MAX_VALUE}
@@ -192,7 +230,7 @@ public final class Journal implements AutoCloseable
     public int deleteCyclesCoveredBy(final long snapshotWireSeq, final long oldestWireSeqNeededByReplicas)
         throws IOException
     {
-        final long keepFrom = Math.min(snapshotWireSeq + 1, oldestWireSeqNeededByReplicas);
+        final long keepFrom = Math.min(snapshotWireSeq, oldestWireSeqNeededByReplicas);
         final List<Path> files = JournalScanner.listCycleFiles(queueDirectory);
         if (files.size() < 2)
         {

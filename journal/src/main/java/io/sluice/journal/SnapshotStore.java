@@ -16,6 +16,7 @@ import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -48,6 +49,12 @@ public final class SnapshotStore
     private static final long MAX_STATE_LENGTH = 1L << 30;
     private static final byte[] ZERO_CRC = new byte[4];
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotStore.class);
+
+    /** The newest snapshot {@link #newestValid} found valid, remembered so it is not checked again. */
+    private Path checkedFile;
+    private long checkedSizeBytes;
+    private long checkedModifiedMs;
+    private SnapshotInfo checkedInfo;
 
     private final Path directory;
     private final int retainCount;
@@ -152,6 +159,58 @@ public final class SnapshotStore
             LOG.warn("snapshot skipped damaged=\"{}\"", info);
         }
         return null;
+    }
+
+    /**
+     * The newest snapshot that passes every check, without loading it (what a primary offers a replica).
+     *
+     * @return it, or null if there is none.
+     */
+    public SnapshotInfo newestValid() throws IOException
+    {
+        for (final Path file : snapshotFiles())
+        {
+            // A snapshot file is never changed once renamed into place, so one already checked (same name, size and
+            // modification time) is not read again: a sender answering repeated handshakes would otherwise re-read
+            // and CRC the whole file on its duty cycle each time.
+            final long sizeBytes;
+            final long modifiedMs;
+            try
+            {
+                sizeBytes = Files.size(file);
+                modifiedMs = Files.getLastModifiedTime(file).toMillis();
+            }
+            catch (final NoSuchFileException ex)
+            {
+                continue; // pruned by the writer since the listing
+            }
+            if (file.equals(checkedFile) && sizeBytes == checkedSizeBytes && modifiedMs == checkedModifiedMs)
+            {
+                return checkedInfo;
+            }
+            final SnapshotInfo info = check(file, null);
+            if (info.isValid())
+            {
+                checkedFile = file;
+                checkedSizeBytes = sizeBytes;
+                checkedModifiedMs = modifiedMs;
+                checkedInfo = info;
+                return info;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks a snapshot file wherever it is (a replica checks one it received before installing it): header,
+     * format version, length, CRC32C, and that the {@code wireSeq} inside matches its name, which must start with
+     * {@link #fileName} of that {@code wireSeq} (a suffix such as {@code .part} is allowed).
+     *
+     * @return what was found; {@link SnapshotInfo#isValid()} says whether it can be used.
+     */
+    public static SnapshotInfo verify(final Path file) throws IOException
+    {
+        return new SnapshotStore(file.toAbsolutePath().getParent()).check(file, null);
     }
 
     /** Deletes all but the newest {@code retainCount} snapshots and any leftover temporary files. */

@@ -11,6 +11,8 @@ import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalPublisher;
 import io.sluice.journal.JournalReader;
 import io.sluice.journal.JournalStateMachine;
+import io.sluice.journal.SnapshotInfo;
+import io.sluice.journal.SnapshotStore;
 import io.sluice.response.DurabilityControl;
 import io.sluice.response.DurabilityMode;
 import io.sluice.sbe.replication.AckEncoder;
@@ -23,6 +25,9 @@ import io.sluice.sbe.replication.MessageHeaderEncoder;
 import io.sluice.sbe.replication.NodeRole;
 import io.sluice.sbe.replication.RejectCode;
 import io.sluice.sbe.replication.RejectDecoder;
+import io.sluice.sbe.replication.SnapshotChunkDecoder;
+import io.sluice.sbe.replication.SnapshotEndDecoder;
+import io.sluice.sbe.replication.SnapshotOfferDecoder;
 import io.sluice.sbe.replication.StreamStartDecoder;
 import org.agrona.BitUtil;
 import org.agrona.CloseHelper;
@@ -36,11 +41,18 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.zip.CRC32C;
 
 /**
  * A replica's follower: handshakes with the primary, then journals and applies every entry it is sent, in order, to
@@ -55,7 +67,16 @@ import java.util.function.LongSupplier;
  * <p>
  * Fencing: a primary whose StreamStart or heartbeat carries an epoch below the highest this replica has seen is
  * refused. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
- * mismatch, too far behind) leaves the agent {@link State#REJECTED}; the node reports it and an operator acts.
+ * mismatch) leaves the agent {@link State#REJECTED}; the node reports it and an operator acts. TOO_FAR_BEHIND (the
+ * primary has no snapshot to send yet) is retried, like a stale primary's refusal.
+ * <p>
+ * Snapshot transfer: when the primary answers the handshake with a {@code SnapshotOffer} (this replica's position
+ * is no longer in its journal, or it asked for one with {@link Context#resyncFromSnapshot}), the chunks are written
+ * to {@code <snapshotDirectory>/snapshot-<wireSeq>.snap.part} with a running CRC32C; on {@code SnapshotEnd} the
+ * file is forced, its CRC compared with the primary's, its format checked ({@link SnapshotStore#verify}) and only
+ * then handed to the {@link SnapshotInstaller}, which swaps the journal. Until that call the previous journal and
+ * state are untouched: an interrupted or damaged transfer deletes the partial file and handshakes again from the
+ * previous position (the primary sends the snapshot again).
  * <p>
  * The state machine and everything else here is touched by the agent thread only; the accessors read fields the agent
  * publishes. The state hash is computed on the agent thread on request ({@link #requestStateHash()}).
@@ -71,6 +92,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         HANDSHAKING,
         /** Receiving, journaling and applying the stream. */
         FOLLOWING,
+        /** Receiving a snapshot into a temporary file; nothing is applied or journaled meanwhile. */
+        RECEIVING_SNAPSHOT,
         /** The primary refused this replica for a reason retrying cannot fix; see {@link #rejectReason()}. */
         REJECTED,
         /** Applying an entry failed; the state machine can no longer be trusted. See {@link #failureReason()}. */
@@ -91,6 +114,10 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int CONTROL_BUFFER_BYTES = 256;
     private static final RejectCode[] REJECT_CODES = RejectCode.values();
+    /** Suffix of a snapshot file being received. */
+    static final String PART_SUFFIX = ".part";
+    /** Largest snapshot accepted: the journal's own limit on state bytes plus headroom for its header. */
+    private static final long MAX_SNAPSHOT_BYTES = (1L << 30) + 4096;
 
     /** Ring space kept free beyond a batch's records: one record's worth of padding at the ring's end. */
     private static final int RING_SLACK_BYTES = BitUtil.align(
@@ -111,6 +138,12 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private final JournalBatchDecoder batchDecoder = new JournalBatchDecoder();
     private final HeartbeatDecoder heartbeatDecoder = new HeartbeatDecoder();
     private final RejectDecoder rejectDecoder = new RejectDecoder();
+    private final SnapshotOfferDecoder snapshotOfferDecoder = new SnapshotOfferDecoder();
+    private final SnapshotChunkDecoder snapshotChunkDecoder = new SnapshotChunkDecoder();
+    private final SnapshotEndDecoder snapshotEndDecoder = new SnapshotEndDecoder();
+    private final CRC32C transferCrc = new CRC32C();
+    /** Staging for chunk bytes on their way from the Aeron buffer to the file. */
+    private final ByteBuffer chunkStaging = ByteBuffer.allocateDirect(64 * 1024);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HandshakeEncoder handshakeEncoder = new HandshakeEncoder();
     private final AckEncoder ackEncoder = new AckEncoder();
@@ -143,6 +176,17 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private long echoTimestampNs;
     private short modeCodePlain = -1;
 
+    // Agent-thread state of a snapshot transfer: open while RECEIVING_SNAPSHOT, closed (and the file deleted unless
+    // installed) when it ends either way.
+    private FileChannel transferChannel;
+    private Path transferFile;
+    private long transferWireSeq;
+    private long transferEpoch;
+    private long transferEntryCrc32c;
+    private long transferReceivedBytesPlain;
+    /** Set by an install; the next StreamStart then acks at once so the primary can activate the slot. */
+    private boolean ackAfterInstall;
+
     // Written by the agent thread only; read by any thread. Event counters are raised after the state change they
     // count, so a reader that sees a count also sees that change.
     private volatile State state = State.AWAITING_DURABLE;
@@ -169,6 +213,12 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private volatile String lastRehandshakeReason;
     private volatile String failureReason;
     private volatile StateHash stateHash;
+    private volatile long snapshotReceivedBytes;
+    private volatile long snapshotTotalBytes;
+    private volatile long snapshotsInstalled;
+    private volatile long snapshotTransferFailures;
+    private volatile long lastInstalledSnapshotWireSeq;
+    private volatile Path lastSetAsideJournal;
 
     /** Set by any thread to ask the agent for a fresh {@link #stateHash()}; cleared by the agent. */
     private volatile boolean stateHashRequested;
@@ -183,6 +233,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         ctx.conclude();
         this.ctx = ctx;
         this.clock = ctx.nanoClock();
+        deletePartialTransfers(ctx.snapshotDirectory());
         this.journalRing = ctx.journalRing();
         this.journalPublisher = new JournalPublisher(journalRing);
         this.stateMachine = ctx.stateMachine();
@@ -248,12 +299,17 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             workCount += checkPrimary();
             workCount += ack();
         }
+        else if (state == State.RECEIVING_SNAPSHOT)
+        {
+            workCount += checkPrimary();
+        }
         workCount += heartbeat();
         return workCount;
     }
 
     public void onClose()
     {
+        discardTransfer();
         CloseHelper.closeAll(publication, subscription);
     }
 
@@ -293,7 +349,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             .lastDurableWireSeq(appliedWireSeqPlain)
             .lastEntryCrc32c(lastEntryCrc32cPlain)
             .configDigest(ctx.configDigest())
-            .correlationId(correlationId);
+            .correlationId(correlationId)
+            .snapshotRequested((short)(ctx.resyncFromSnapshot() && appliedWireSeqPlain == 0 ? 1 : 0));
         if (challengePending)
         {
             final byte[] signature = ReplicationAuth.sign(ctx.keyPair(), pendingChallenge, ctx.nodeId());
@@ -320,6 +377,11 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     /** Stop following and start over from what is durable; never skip. */
     private void rehandshake(final String reason)
     {
+        if (transferChannel != null)
+        {
+            snapshotTransferFailures++;
+            discardTransfer();
+        }
         lastRehandshakeReason = reason;
         state = State.AWAITING_DURABLE;
         rehandshakes++;
@@ -380,6 +442,39 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
                 streamStartDecoder.wrap(buffer, body, blockLength, version);
                 onStreamStart(header.sessionId());
                 return Action.CONTINUE;
+            case SnapshotOfferDecoder.TEMPLATE_ID:
+                if (blockLength < SnapshotOfferDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
+                snapshotOfferDecoder.wrap(buffer, body, blockLength, version);
+                onSnapshotOffer(header.sessionId());
+                return Action.CONTINUE;
+            case SnapshotChunkDecoder.TEMPLATE_ID:
+                if (blockLength < SnapshotChunkDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
+                if (state == State.RECEIVING_SNAPSHOT && header.sessionId() == followedSessionId)
+                {
+                    snapshotChunkDecoder.wrap(buffer, body, blockLength, version);
+                    onSnapshotChunk(buffer, offset + length);
+                }
+                return Action.CONTINUE;
+            case SnapshotEndDecoder.TEMPLATE_ID:
+                if (blockLength < SnapshotEndDecoder.BLOCK_LENGTH)
+                {
+                    badMessages++;
+                    return Action.CONTINUE;
+                }
+                if (state == State.RECEIVING_SNAPSHOT && header.sessionId() == followedSessionId)
+                {
+                    snapshotEndDecoder.wrap(buffer, body, blockLength, version);
+                    onSnapshotEnd();
+                }
+                return Action.CONTINUE;
             case RejectDecoder.TEMPLATE_ID:
                 if (blockLength < RejectDecoder.BLOCK_LENGTH)
                 {
@@ -430,15 +525,266 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         primaryEpoch = streamEpoch;
         primaryNodeId = nodeId;
         onDurabilityMode(streamStartDecoder.durabilityMode());
-        // The primary seeded this slot's cursors from the handshake: acks only need to move them forward.
-        ackedInMemoryWireSeq = appliedWireSeqPlain;
-        ackedPersistedWireSeq = appliedWireSeqPlain;
+        // The primary seeded this slot's cursors from the handshake: acks only need to move them forward. After an
+        // install it waits for an ack of the installed state before it counts this replica, so send one at once.
+        ackedInMemoryWireSeq = ackAfterInstall ? -1 : appliedWireSeqPlain;
+        ackedPersistedWireSeq = ackAfterInstall ? -1 : appliedWireSeqPlain;
+        ackAfterInstall = false;
         lastPrimaryMessageNs = nowNs;
         rejectCode = null;
         rejectReason = null;
         state = State.FOLLOWING;
         LOG.info("replica node {} following primary node {} at epoch {} from wireSeq {}", ctx.nodeId(), nodeId,
             streamEpoch, appliedWireSeqPlain + 1);
+    }
+
+    private void onSnapshotOffer(final int sessionId)
+    {
+        if (state != State.HANDSHAKING || snapshotOfferDecoder.correlationId() != correlationId)
+        {
+            return;
+        }
+        final long streamEpoch = snapshotOfferDecoder.epoch();
+        final int nodeId = snapshotOfferDecoder.primaryNodeId();
+        if (streamEpoch < epochPlain || streamEpoch < highestPrimaryEpochSeen)
+        {
+            staleEpochRefusals++;
+            LOG.warn("replica node {} refuses a snapshot from primary node {}: its epoch {} is older than this " +
+                "replica's {} or the newest primary's {}", ctx.nodeId(), nodeId, streamEpoch, epochPlain,
+                highestPrimaryEpochSeen);
+            return;
+        }
+        highestPrimaryEpochSeen = streamEpoch;
+        final long wireSeq = snapshotOfferDecoder.snapshotWireSeq();
+        final long totalBytes = snapshotOfferDecoder.totalLengthBytes();
+        if (ctx.snapshotInstaller() == null)
+        {
+            rejectCode = RejectCode.TOO_FAR_BEHIND;
+            rejectReason = "primary node " + nodeId + " offered snapshot wireSeq " + wireSeq + " but this replica " +
+                "has no snapshot installer";
+            state = State.REJECTED;
+            LOG.error("replica node {} refused: {}", ctx.nodeId(), rejectReason);
+            return;
+        }
+        if (wireSeq < 1 || wireSeq <= appliedWireSeqPlain || totalBytes < 1 || totalBytes > MAX_SNAPSHOT_BYTES)
+        {
+            // A snapshot at or below what this replica already applied would move it backwards: never installed.
+            badMessages++;
+            rehandshake("primary node " + nodeId + " offered snapshot wireSeq " + wireSeq + " of " + totalBytes +
+                " bytes");
+            return;
+        }
+        final Path file = ctx.snapshotDirectory().resolve(SnapshotStore.fileName(wireSeq) + PART_SUFFIX);
+        try
+        {
+            Files.createDirectories(file.getParent());
+            transferChannel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE);
+        }
+        catch (final IOException ex)
+        {
+            fail("cannot create " + file + " for the snapshot transfer: " + ex, ex);
+            return;
+        }
+        transferFile = file;
+        transferWireSeq = wireSeq;
+        transferEpoch = snapshotOfferDecoder.snapshotEpoch();
+        transferEntryCrc32c = snapshotOfferDecoder.entryCrc32c();
+        transferReceivedBytesPlain = 0;
+        transferCrc.reset();
+        snapshotReceivedBytes = 0;
+        snapshotTotalBytes = totalBytes;
+        followedSessionId = sessionId;
+        primaryEpoch = streamEpoch;
+        primaryNodeId = nodeId;
+        lastPrimaryMessageNs = nowNs;
+        rejectCode = null;
+        rejectReason = null;
+        state = State.RECEIVING_SNAPSHOT;
+        LOG.warn("replica node {} at wireSeq {} receiving snapshot wireSeq {} ({} bytes) from primary node {}",
+            ctx.nodeId(), appliedWireSeqPlain, wireSeq, totalBytes, nodeId);
+    }
+
+    /** @param limit end of the fragment in {@code buffer}. */
+    private void onSnapshotChunk(final DirectBuffer buffer, final int limit)
+    {
+        if (snapshotChunkDecoder.correlationId() != correlationId)
+        {
+            return;
+        }
+        lastPrimaryMessageNs = nowNs;
+        final long offsetBytes = snapshotChunkDecoder.offsetBytes();
+        final int lengthOffset = snapshotChunkDecoder.limit();
+        final int dataOffset = lengthOffset + SnapshotChunkDecoder.bytesHeaderLength();
+        final long dataBytes = dataOffset > limit ? -1 : buffer.getInt(lengthOffset, ORDER) & 0xFFFF_FFFFL;
+        if (dataBytes < 0 || dataOffset + dataBytes > limit)
+        {
+            badMessages++;
+            rehandshake("malformed snapshot chunk at offset " + offsetBytes);
+            return;
+        }
+        if (offsetBytes != transferReceivedBytesPlain || offsetBytes + dataBytes > snapshotTotalBytes)
+        {
+            rehandshake("snapshot chunk of " + dataBytes + " bytes at offset " + offsetBytes + ", expected offset " +
+                transferReceivedBytesPlain + " of " + snapshotTotalBytes);
+            return;
+        }
+        try
+        {
+            int done = 0;
+            while (done < dataBytes)
+            {
+                final int n = (int)Math.min(chunkStaging.capacity(), dataBytes - done);
+                chunkStaging.clear();
+                buffer.getBytes(dataOffset + done, chunkStaging, n);
+                chunkStaging.flip();
+                transferCrc.update(chunkStaging.duplicate());
+                long position = offsetBytes + done;
+                while (chunkStaging.hasRemaining())
+                {
+                    position += transferChannel.write(chunkStaging, position);
+                }
+                done += n;
+            }
+        }
+        catch (final IOException ex)
+        {
+            fail("writing the snapshot transfer to " + transferFile + " failed: " + ex, ex);
+            return;
+        }
+        transferReceivedBytesPlain += dataBytes;
+        snapshotReceivedBytes = transferReceivedBytesPlain;
+    }
+
+    /**
+     * The whole file has arrived: check it, then install it. Nothing of the previous journal or state changes
+     * before the installer runs, so any failure up to that point leaves the replica as it was.
+     */
+    private void onSnapshotEnd()
+    {
+        if (snapshotEndDecoder.correlationId() != correlationId)
+        {
+            return;
+        }
+        lastPrimaryMessageNs = nowNs;
+        final long totalBytes = snapshotEndDecoder.totalLengthBytes();
+        final long primaryCrc = snapshotEndDecoder.fileCrc32c();
+        if (transferReceivedBytesPlain != snapshotTotalBytes || totalBytes != snapshotTotalBytes)
+        {
+            rehandshake("snapshot wireSeq " + transferWireSeq + " ended after " + transferReceivedBytesPlain + " of " +
+                snapshotTotalBytes + " bytes");
+            return;
+        }
+        if (transferCrc.getValue() != primaryCrc)
+        {
+            rehandshake("snapshot wireSeq " + transferWireSeq + " arrived with CRC32C " +
+                Long.toHexString(transferCrc.getValue()) + ", the primary sent " + Long.toHexString(primaryCrc));
+            return;
+        }
+        final SnapshotInfo snapshot;
+        try
+        {
+            transferChannel.force(true);
+            transferChannel.close();
+            transferChannel = null;
+            snapshot = SnapshotStore.verify(transferFile);
+        }
+        catch (final IOException ex)
+        {
+            snapshotTransferFailures++;
+            discardTransfer();
+            fail("syncing the received snapshot " + transferFile + " failed: " + ex, ex);
+            return;
+        }
+        if (!snapshot.isValid() || snapshot.wireSeq() != transferWireSeq)
+        {
+            snapshotTransferFailures++;
+            discardTransfer();
+            rehandshake("received snapshot wireSeq " + transferWireSeq + " failed its check: " + snapshot);
+            return;
+        }
+        try
+        {
+            ctx.snapshotInstaller().install(snapshot, transferEntryCrc32c);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            discardTransfer();
+            fail("installing snapshot wireSeq " + transferWireSeq + " failed: " + ex, ex);
+            return;
+        }
+        transferFile = null;
+        appliedWireSeqPlain = transferWireSeq;
+        lastEntryCrc32cPlain = transferEntryCrc32c;
+        epochPlain = Math.max(epochPlain, transferEpoch);
+        publishProgress();
+        ackAfterInstall = true;
+        lastInstalledSnapshotWireSeq = transferWireSeq;
+        snapshotsInstalled++;
+        // The primary streams from the snapshot on this same handshake: its StreamStart follows the end. The install
+        // may have taken long (fsyncs, recovery): time the next handshake retry from now, not from before it.
+        nowNs = clock.nanoTime();
+        state = State.HANDSHAKING;
+        lastHandshakeSentNs = nowNs;
+        handshakeDelayNs = ctx.handshakeRetryIntervalNs();
+        LOG.warn("replica node {} installed snapshot wireSeq {}; following from {}", ctx.nodeId(), transferWireSeq,
+            transferWireSeq + 1);
+    }
+
+    /**
+     * A transfer cut short by a crash leaves its {@code .part} file; only this agent writes them, and a new agent
+     * starts no transfer before its handshake, so whatever is there is debris.
+     */
+    private static void deletePartialTransfers(final Path directory)
+    {
+        if (!Files.isDirectory(directory))
+        {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(directory))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final String name = file.getFileName().toString();
+                if (name.startsWith(SnapshotStore.FILE_PREFIX) && name.endsWith(PART_SUFFIX))
+                {
+                    Files.deleteIfExists(file);
+                    LOG.warn("deleted the partial snapshot transfer {} left by an earlier run", file);
+                }
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.warn("cannot clean partial snapshot transfers in {}: {}", directory, ex.toString());
+        }
+    }
+
+    /** Closes and deletes a transfer that will not be installed; the previous state is untouched. */
+    private void discardTransfer()
+    {
+        CloseHelper.quietClose(transferChannel);
+        transferChannel = null;
+        if (transferFile != null)
+        {
+            try
+            {
+                Files.deleteIfExists(transferFile);
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("replica node {} cannot delete partial snapshot {}: {}", ctx.nodeId(), transferFile,
+                    ex.toString());
+            }
+            transferFile = null;
+        }
+    }
+
+    private void fail(final String reason, final Throwable cause)
+    {
+        failureReason = reason;
+        state = State.FAILED;
+        publishProgress();
+        LOG.error("replica node {} stopped: {}", ctx.nodeId(), reason, cause);
     }
 
     /**
@@ -575,7 +921,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
 
     private void onHeartbeat(final int sessionId)
     {
-        if (state != State.FOLLOWING || sessionId != followedSessionId)
+        if ((state != State.FOLLOWING && state != State.RECEIVING_SNAPSHOT) || sessionId != followedSessionId)
         {
             return;
         }
@@ -624,8 +970,9 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         final String reason = rejectDecoder.reason();
         rejectCode = code;
         rejectReason = reason;
-        if (code == RejectCode.STALE_EPOCH || code == RejectCode.NOT_PRIMARY)
+        if (code == RejectCode.STALE_EPOCH || code == RejectCode.NOT_PRIMARY || code == RejectCode.TOO_FAR_BEHIND)
         {
+            // TOO_FAR_BEHIND: the primary has no snapshot to send yet; it writes them periodically.
             LOG.warn("replica node {} refused by a stale primary, will retry: {} {}", ctx.nodeId(), code, reason);
             lastHandshakeSentNs = nowNs;
             handshakeDelayNs = ctx.rejectRetryIntervalNs();
@@ -722,7 +1069,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             .epoch(epochPlain)
             .durabilityMode((short)(primaryDurabilityMode & 0xFF))
             .timestampNs(nowNs)
-            .streamCorrelationId(state == State.FOLLOWING ? correlationId : 0)
+            .streamCorrelationId(state == State.FOLLOWING || state == State.RECEIVING_SNAPSHOT ? correlationId : 0)
             .lastWireSeq(appliedWireSeqPlain);
         if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength())
             < 0)
@@ -875,6 +1222,36 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         return ringFullEvents;
     }
 
+    /** Bytes of the current (or last) snapshot transfer received. */
+    public long snapshotReceivedBytes()
+    {
+        return snapshotReceivedBytes;
+    }
+
+    /** Length of the snapshot being (or last) received; 0 before the first. */
+    public long snapshotTotalBytes()
+    {
+        return snapshotTotalBytes;
+    }
+
+    /** Snapshots received, verified and installed. */
+    public long snapshotsInstalled()
+    {
+        return snapshotsInstalled;
+    }
+
+    /** Snapshot transfers abandoned (link lost, primary silent, CRC or format check failed); each is retried. */
+    public long snapshotTransferFailures()
+    {
+        return snapshotTransferFailures;
+    }
+
+    /** {@code wireSeq} of the last snapshot installed; 0 if none. */
+    public long lastInstalledSnapshotWireSeq()
+    {
+        return lastInstalledSnapshotWireSeq;
+    }
+
     /** Code of the last handshake refusal, or null. */
     public RejectCode rejectCode()
     {
@@ -939,9 +1316,58 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
+        private SnapshotInstaller snapshotInstaller;
+        private Path snapshotDirectory;
+        private boolean resyncFromSnapshot;
 
         /** The node's transport (required). */
         private java.security.KeyPair keyPair;
+
+        /**
+         * Installs a snapshot the primary sends when this replica's position is gone from its journal. Optional:
+         * without one such a replica is refused (TOO_FAR_BEHIND) and stops.
+         */
+        public Context snapshotInstaller(final SnapshotInstaller snapshotInstaller)
+        {
+            this.snapshotInstaller = snapshotInstaller;
+            return this;
+        }
+
+        public SnapshotInstaller snapshotInstaller()
+        {
+            return snapshotInstaller;
+        }
+
+        /**
+         * Where a snapshot being received is written ({@code snapshot-<wireSeq>.snap.part}); it must be on the
+         * journal's file system, as the installer moves the file into the new journal. Default: the directory that
+         * holds the journal directory.
+         */
+        public Context snapshotDirectory(final Path snapshotDirectory)
+        {
+            this.snapshotDirectory = snapshotDirectory;
+            return this;
+        }
+
+        public Path snapshotDirectory()
+        {
+            return snapshotDirectory;
+        }
+
+        /**
+         * While the journal is empty, ask the primary for its newest snapshot instead of its journal from wireSeq 1
+         * ({@code --resync}). Default false.
+         */
+        public Context resyncFromSnapshot(final boolean resyncFromSnapshot)
+        {
+            this.resyncFromSnapshot = resyncFromSnapshot;
+            return this;
+        }
+
+        public boolean resyncFromSnapshot()
+        {
+            return resyncFromSnapshot;
+        }
 
         /**
          * @param keyPair replication key to sign the primary's challenge with; null when the primary requires none.
@@ -1287,6 +1713,10 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             {
                 throw new IllegalArgumentException("replica fragmentLimit=" + fragmentLimit + " must be in [1, 1024]");
             }
+            if (snapshotDirectory == null)
+            {
+                snapshotDirectory = journal.directory().toAbsolutePath().getParent();
+            }
             if (!resume)
             {
                 readJournalTail();
@@ -1300,6 +1730,17 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             lastEntryCrc32c = 0;
             if (appliedWireSeq == 0)
             {
+                return;
+            }
+            if (appliedWireSeq == journal.firstWireSeq() - 1)
+            {
+                // Seeded from a snapshot and nothing journaled since: the seed holds the CRC of the entry there.
+                lastEntryCrc32c = journal.entryCrc32c(appliedWireSeq);
+                if (lastEntryCrc32c < 0)
+                {
+                    throw new IllegalStateException("replica journal " + journal.directory() + " starts after " +
+                        "wireSeq " + appliedWireSeq + " but does not record that entry's CRC; it cannot handshake");
+                }
                 return;
             }
             try (JournalReader reader = journal.newReader())

@@ -14,7 +14,7 @@ public final class ReplicationProtocol
      * Version of the replication protocol a node speaks; a handshake with another version is refused. Bump it when
      * the meaning of a message or of the stream changes, not only its encoding.
      */
-    public static final int PROTOCOL_VERSION = 1;
+    public static final int PROTOCOL_VERSION = 2;
 
     /** Aeron stream id of the data stream (primary to replica). */
     public static final int DATA_STREAM_ID = 0x5100;

@@ -12,6 +12,8 @@ import io.sluice.journal.Journal;
 import io.sluice.journal.JournalCorruptionException;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalReader;
+import io.sluice.journal.SnapshotInfo;
+import io.sluice.journal.SnapshotStore;
 import io.sluice.response.DurabilityControl;
 import io.sluice.response.ReplicationMetrics;
 import io.sluice.sbe.replication.AckDecoder;
@@ -24,6 +26,9 @@ import io.sluice.sbe.replication.MessageHeaderEncoder;
 import io.sluice.sbe.replication.NodeRole;
 import io.sluice.sbe.replication.RejectCode;
 import io.sluice.sbe.replication.RejectEncoder;
+import io.sluice.sbe.replication.SnapshotChunkEncoder;
+import io.sluice.sbe.replication.SnapshotEndEncoder;
+import io.sluice.sbe.replication.SnapshotOfferEncoder;
 import io.sluice.sbe.replication.StreamStartEncoder;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
@@ -35,10 +40,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.zip.CRC32C;
 
 /**
  * The primary's end of one replica slot: answers the replica's handshake, streams the journal to it, and turns its
@@ -60,6 +70,15 @@ import java.util.function.LongSupplier;
  * <p>
  * A handshake or heartbeat carrying an epoch above this primary's fences the node ({@link PrimaryFence}); a fenced
  * sender stops streaming and refuses every handshake.
+ * <p>
+ * Snapshot transfer: a replica whose position the journal no longer holds (retention deleted it), or an empty
+ * replica that asks for it (resync), is sent the newest valid snapshot first: {@code SnapshotOffer}, the file in
+ * {@code SnapshotChunk}s of at most {@link Context#maxBatchBytes} (one datagram each), {@code SnapshotEnd} with the
+ * CRC32C of the file, then {@code StreamStart} from the snapshot's {@code wireSeq} + 1 and the journal through the
+ * same loop as ever. Chunks are read from the file on this agent's thread and a refused chunk is offered again on
+ * the next duty cycle, so back-pressure stalls only this slot. The slot stays inactive until the replica acks the
+ * installed state; those cursors seed it. While a slot needs entries ({@link #retainFromWireSeq()}), retention keeps
+ * them.
  */
 public final class ReplicationSenderAgent implements Agent, FragmentHandler, AutoCloseable
 {
@@ -80,6 +99,8 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         AWAITING_HANDSHAKE,
         /** A replica's handshake was accepted; the slot is active and the journal flows to it. */
         STREAMING,
+        /** The replica is sent a snapshot before the journal; the slot is inactive until it acks the install. */
+        SENDING_SNAPSHOT,
         /** The node is fenced by a higher epoch; handshakes are refused. */
         FENCED
     }
@@ -108,6 +129,14 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
     private final RejectEncoder rejectEncoder = new RejectEncoder();
     private final JournalBatchEncoder batchEncoder = new JournalBatchEncoder();
+    private final SnapshotOfferEncoder snapshotOfferEncoder = new SnapshotOfferEncoder();
+    private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
+    private final SnapshotEndEncoder snapshotEndEncoder = new SnapshotEndEncoder();
+    private final CRC32C snapshotCrc = new CRC32C();
+    private final SnapshotStore snapshotStore;
+    /** Shortest handshake block read: through the correlation id, which every protocol version has. */
+    private static final int MIN_HANDSHAKE_BLOCK_LENGTH =
+        HandshakeDecoder.correlationIdEncodingOffset() + HandshakeDecoder.correlationIdEncodingLength();
 
     /** StreamStart of the current stream, kept until the publication takes it. */
     private final UnsafeBuffer streamStartBuffer = new UnsafeBuffer(new byte[CONTROL_BUFFER_BYTES]);
@@ -133,6 +162,18 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private long lastHeartbeatSentNs;
     private String lastRejectLogged;
 
+    // Agent-thread state of a snapshot transfer. The message in streamStartBuffer is the SnapshotOffer, then the
+    // SnapshotEnd, then the StreamStart, each kept until the publication takes it; a chunk read into batchBuffer is
+    // kept (chunkLength > 0) until the publication takes it, so a refused chunk is never read or checksummed twice.
+    private FileChannel snapshotChannel;
+    private boolean snapshotOfferPending;
+    private boolean snapshotEndPending;
+    private long snapshotSentBytesPlain;
+    private int chunkLength;
+    private int chunkDataBytes;
+    /** After a transfer: the slot is activated by the replica's first ack of the installed state. */
+    private boolean awaitingInstallAck;
+
     // Written by the agent thread only; read by any thread (health, metrics, tests). A counter of dropped streams
     // is raised after the slot is deactivated, so a reader that sees it also sees the slot inactive.
     private volatile State state = State.AWAITING_HANDSHAKE;
@@ -149,6 +190,12 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private volatile long backPressureEvents;
     private volatile String lastRejectReason;
     private volatile String failureReason;
+    /** Lowest wireSeq this slot may still read (snapshot tail or the replica's start); Long.MAX_VALUE if none. */
+    private volatile long pinnedWireSeq = Long.MAX_VALUE;
+    private volatile long snapshotWireSeq;
+    private volatile long snapshotTotalBytes;
+    private volatile long snapshotSentBytes;
+    private volatile long snapshotsSent;
 
     /**
      * Creates the slot's data publication and control subscription.
@@ -165,6 +212,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         this.fence = ctx.fence();
         this.clock = ctx.nanoClock();
         this.lastWireSeq = ctx.lastWireSeq();
+        this.snapshotStore = new SnapshotStore(journal.snapshotDirectory());
         this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             ctx.maxBatchBytes() + ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH, 64));
         final ReplicationTransport transport = ctx.transport();
@@ -199,17 +247,23 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         {
             workCount += stream();
         }
+        else if (state == State.SENDING_SNAPSHOT)
+        {
+            workCount += sendSnapshot();
+        }
         workCount += heartbeat();
         return workCount;
     }
 
     public void onClose()
     {
-        if (state == State.STREAMING)
+        if (state == State.STREAMING || state == State.SENDING_SNAPSHOT)
         {
             metrics.deactivate(slot);
             state = State.AWAITING_HANDSHAKE;
         }
+        pinnedWireSeq = Long.MAX_VALUE;
+        closeSnapshot();
         closeReader();
         CloseHelper.closeAll(publication, subscription);
     }
@@ -263,7 +317,11 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
                 onHeartbeat(header.sessionId());
                 break;
             case HandshakeDecoder.TEMPLATE_ID:
-                if (blockLength < HandshakeDecoder.BLOCK_LENGTH)
+                // An older replica's handshake is shorter (fields were added at the end): it is read as far as its
+                // protocol version and correlation id, so it is refused PROTOCOL_VERSION with a reason instead of
+                // being dropped as malformed and retried for ever. Later fields are read only once the versions
+                // match.
+                if (blockLength < MIN_HANDSHAKE_BLOCK_LENGTH)
                 {
                     malformedMessages++;
                     break;
@@ -289,6 +347,19 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         // A replica cannot hold more than it was sent; never let a confused peer open the gate early.
         final long inMemoryWireSeq = Math.min(ackDecoder.inMemoryWireSeq(), sentWireSeqPlain);
         final long persistedWireSeq = Math.min(ackDecoder.persistedWireSeq(), sentWireSeqPlain);
+        if (awaitingInstallAck)
+        {
+            if (persistedWireSeq < snapshotWireSeq)
+            {
+                return;
+            }
+            // The replica installed the snapshot durably: seed the cursors from what it reports, then go active.
+            awaitingInstallAck = false;
+            metrics.activate(slot, inMemoryWireSeq, persistedWireSeq);
+            LOG.info("replica slot {} active: node {} installed snapshot wireSeq {}", slot, replicaNodeId,
+                snapshotWireSeq);
+            return;
+        }
         final long echoNs = ackDecoder.echoTimestampNs();
         final long latencyNs = echoNs != 0 ? Math.max(0, nowNs - echoNs) : 0;
         metrics.onAck(slot, inMemoryWireSeq, persistedWireSeq, latencyNs);
@@ -297,7 +368,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private void onHeartbeat(final int sessionId)
     {
         checkForeignEpoch(heartbeatDecoder.epoch(), heartbeatDecoder.nodeId(), "heartbeat");
-        if (state == State.STREAMING && sessionId == replicaSessionId)
+        if ((state == State.STREAMING || state == State.SENDING_SNAPSHOT) && sessionId == replicaSessionId)
         {
             lastReceivedNs = nowNs;
         }
@@ -307,7 +378,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     {
         final long correlationId = handshakeDecoder.correlationId();
         final int nodeId = handshakeDecoder.nodeId();
-        if (state == State.STREAMING)
+        if (state == State.STREAMING || state == State.SENDING_SNAPSHOT)
         {
             // A replica repeats its handshake only while it has not seen StreamStart. After a replica restart the
             // data publication can still count as connected to the dead receiver, so StreamStart (and what
@@ -364,29 +435,168 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
                 lastDurableWireSeq);
             return;
         }
-        // The entry the replica ends at must still be in the journal to compare CRCs (or, for an empty replica,
-        // the journal must start at the beginning).
-        if (lastDurableWireSeq == 0 ? firstWireSeq > 1 : lastDurableWireSeq < firstWireSeq)
+        final boolean snapshotRequested = handshakeDecoder.snapshotRequested() == 1 && lastDurableWireSeq == 0;
+        if (lastDurableWireSeq > 0 && lastDurableWireSeq >= firstWireSeq)
         {
-            reject(RejectCode.TOO_FAR_BEHIND, correlationId, "replica node " + nodeId + " ends at wireSeq " +
-                lastDurableWireSeq + " but the primary's journal starts at " + firstWireSeq +
-                "; it needs a snapshot first");
-            return;
-        }
-
-        final JournalReader candidate = journal.newReader();
-        if (lastDurableWireSeq > 0)
-        {
+            // The entry the replica ends at is in the journal: compare CRCs and stream from just after it.
+            final JournalReader candidate = journal.newReader();
             final String problem = checkReplicaTail(candidate, nodeId, lastDurableWireSeq, lastEntryCrc32c);
-            if (problem != null)
+            if (problem == null)
             {
-                candidate.close();
+                accept(candidate, sessionId, nodeId, correlationId, lastDurableWireSeq);
+                return;
+            }
+            candidate.close();
+            if (lastDurableWireSeq >= journal.firstWireSeq())
+            {
                 reject(problem.startsWith("diverged") ? RejectCode.DIVERGED : RejectCode.AHEAD_OF_PRIMARY,
                     correlationId, problem);
                 return;
             }
+            // Retention raised the journal's start (header first, files after) while this was read: the entry
+            // is gone, not different; fall through to a snapshot.
         }
-        accept(candidate, sessionId, nodeId, correlationId, lastDurableWireSeq);
+        else if (lastDurableWireSeq == 0 && firstWireSeq == 1 && !snapshotRequested)
+        {
+            accept(journal.newReader(), sessionId, nodeId, correlationId, 0);
+            return;
+        }
+        else if (lastDurableWireSeq > 0 && lastDurableWireSeq == firstWireSeq - 1 &&
+            journal.entryCrc32c(lastDurableWireSeq) >= 0)
+        {
+            // This journal was seeded from a snapshot at the replica's position: its seed holds the entry's CRC.
+            final long primaryCrc32c = journal.entryCrc32c(lastDurableWireSeq);
+            if (primaryCrc32c != lastEntryCrc32c)
+            {
+                reject(RejectCode.DIVERGED, correlationId, "diverged: entry wireSeq " + lastDurableWireSeq +
+                    " of replica node " + nodeId + " has CRC32C " + Long.toHexString(lastEntryCrc32c) +
+                    ", the primary's has " + Long.toHexString(primaryCrc32c) +
+                    "; its journal must be set aside and resynced");
+                return;
+            }
+            accept(journal.newReader(), sessionId, nodeId, correlationId, lastDurableWireSeq);
+            return;
+        }
+        offerSnapshot(sessionId, nodeId, correlationId, lastDurableWireSeq, snapshotRequested);
+    }
+
+    /**
+     * Starts sending the newest valid snapshot, positioned to stream the journal after it; or, with no usable
+     * snapshot, copies the journal from the start (possible only if it still starts at 1) or refuses the replica
+     * with TOO_FAR_BEHIND (it retries: a snapshot may be written meanwhile).
+     */
+    private void offerSnapshot(
+        final int sessionId,
+        final int nodeId,
+        final long correlationId,
+        final long lastDurableWireSeq,
+        final boolean snapshotRequested)
+    {
+        final String why = snapshotRequested ? "replica node " + nodeId + " asked for a snapshot" :
+            "replica node " + nodeId + " ends at wireSeq " + lastDurableWireSeq + " but the primary's journal " +
+            "starts at " + journal.firstWireSeq();
+        SnapshotInfo snapshot = null;
+        String problem = null;
+        try
+        {
+            snapshot = snapshotStore.newestValid();
+        }
+        catch (final IOException ex)
+        {
+            problem = "the snapshot directory cannot be read: " + ex;
+        }
+        long entryCrc32c = -1;
+        long totalBytes = 0;
+        JournalReader tail = null;
+        FileChannel channel = null;
+        if (snapshot == null && problem == null)
+        {
+            problem = "the primary has no valid snapshot";
+        }
+        else if (snapshot != null)
+        {
+            final long wireSeq = snapshot.wireSeq();
+            entryCrc32c = wireSeq + 1 < journal.firstWireSeq() ? -1 : journal.entryCrc32c(wireSeq);
+            if (entryCrc32c < 0)
+            {
+                problem = "the newest snapshot (wireSeq " + wireSeq + ") is not followed by the journal, which " +
+                    "starts at " + journal.firstWireSeq();
+            }
+            else
+            {
+                tail = journal.newReader();
+                try
+                {
+                    if (wireSeq >= journal.firstWireSeq() && (!tail.seek(wireSeq) || !tail.next()))
+                    {
+                        problem = "the primary's journal cannot be positioned after wireSeq " + wireSeq;
+                    }
+                    else
+                    {
+                        channel = FileChannel.open(snapshot.file(), StandardOpenOption.READ);
+                        totalBytes = channel.size();
+                    }
+                }
+                catch (final IOException | JournalCorruptionException ex)
+                {
+                    problem = "snapshot " + snapshot.file() + " cannot be opened: " + ex.getMessage();
+                }
+            }
+        }
+        if (problem != null)
+        {
+            if (tail != null)
+            {
+                tail.close();
+            }
+            CloseHelper.quietClose(channel);
+            if (lastDurableWireSeq == 0 && journal.firstWireSeq() == 1)
+            {
+                LOG.info("replica slot {}: {} but {}; copying the journal from wireSeq 1", slot, why, problem);
+                accept(journal.newReader(), sessionId, nodeId, correlationId, 0);
+                return;
+            }
+            reject(RejectCode.TOO_FAR_BEHIND, correlationId, why + "; it needs a snapshot first, but " + problem);
+            return;
+        }
+
+        closeReader();
+        closeSnapshot();
+        reader = tail;
+        final long wireSeq = snapshot.wireSeq();
+        readWireSeq = wireSeq;
+        sentWireSeqPlain = wireSeq;
+        sentWireSeq = wireSeq;
+        batchLength = 0;
+        carryLength = 0;
+        replicaSessionId = sessionId;
+        replicaNodeId = nodeId;
+        streamCorrelationId = correlationId;
+        lastReceivedNs = nowNs;
+        snapshotChannel = channel;
+        snapshotCrc.reset();
+        snapshotSentBytesPlain = 0;
+        chunkLength = 0;
+        snapshotSentBytes = 0;
+        snapshotTotalBytes = totalBytes;
+        snapshotWireSeq = wireSeq;
+        pinnedWireSeq = wireSeq;
+        snapshotOfferEncoder.wrapAndApplyHeader(streamStartBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .epoch(ctx.epoch().getAsLong())
+            .primaryNodeId(ctx.nodeId())
+            .snapshotWireSeq(wireSeq)
+            .snapshotEpoch(snapshot.epoch())
+            .entryCrc32c(entryCrc32c)
+            .totalLengthBytes(snapshotTotalBytes);
+        streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + snapshotOfferEncoder.encodedLength();
+        snapshotOfferPending = true;
+        snapshotEndPending = false;
+        state = State.SENDING_SNAPSHOT;
+        handshakesAccepted++;
+        lastRejectLogged = null;
+        LOG.info("replica slot {}: {}; sending snapshot wireSeq {} ({} bytes), then the journal from {}", slot, why,
+            wireSeq, snapshotTotalBytes, wireSeq + 1);
     }
 
     /**
@@ -439,15 +649,10 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         replicaNodeId = nodeId;
         streamCorrelationId = correlationId;
         lastReceivedNs = nowNs;
+        pinnedWireSeq = lastDurableWireSeq;
+        awaitingInstallAck = false;
 
-        final long epoch = ctx.epoch().getAsLong();
-        streamStartEncoder.wrapAndApplyHeader(streamStartBuffer, 0, headerEncoder)
-            .epoch(epoch)
-            .fromWireSeq(lastDurableWireSeq + 1)
-            .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
-            .correlationId(correlationId)
-            .primaryNodeId(ctx.nodeId());
-        streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + streamStartEncoder.encodedLength();
+        final long epoch = encodeStreamStart(correlationId, lastDurableWireSeq + 1);
 
         // Seed, then set active: the gate never sees this slot active with cursors that are not the replica's.
         metrics.activate(slot, lastDurableWireSeq, lastDurableWireSeq);
@@ -456,6 +661,20 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         lastRejectLogged = null;
         LOG.info("replica slot {} active: node {} from wireSeq {} at epoch {}", slot, nodeId,
             lastDurableWireSeq + 1, epoch);
+    }
+
+    /** @return the epoch it carries. */
+    private long encodeStreamStart(final long correlationId, final long fromWireSeq)
+    {
+        final long epoch = ctx.epoch().getAsLong();
+        streamStartEncoder.wrapAndApplyHeader(streamStartBuffer, 0, headerEncoder)
+            .epoch(epoch)
+            .fromWireSeq(fromWireSeq)
+            .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
+            .correlationId(correlationId)
+            .primaryNodeId(ctx.nodeId());
+        streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + streamStartEncoder.encodedLength();
+        return epoch;
     }
 
     private void reject(final RejectCode code, final long correlationId, final String reason)
@@ -532,7 +751,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         {
             if (state != State.FENCED)
             {
-                if (state == State.STREAMING)
+                if (state == State.STREAMING || state == State.SENDING_SNAPSHOT)
                 {
                     dropStream("this primary is fenced: " + fence.reason());
                 }
@@ -541,7 +760,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             }
             return 0;
         }
-        if (state != State.STREAMING)
+        if (state != State.STREAMING && state != State.SENDING_SNAPSHOT)
         {
             return 0;
         }
@@ -559,7 +778,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             imageLosses++;
             return 1;
         }
-        return checkLag();
+        return state == State.STREAMING && !awaitingInstallAck ? checkLag() : 0;
     }
 
     /**
@@ -601,8 +820,23 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         batchLength = 0;
         carryLength = 0;
         streamStartLength = 0;
+        awaitingInstallAck = false;
+        closeSnapshot();
         closeReader();
+        pinnedWireSeq = Long.MAX_VALUE;
         LOG.warn("replica slot {} inactive: {}", slot, reason);
+    }
+
+    private void closeSnapshot()
+    {
+        if (snapshotChannel != null)
+        {
+            CloseHelper.quietClose(snapshotChannel);
+            snapshotChannel = null;
+        }
+        snapshotOfferPending = false;
+        snapshotEndPending = false;
+        chunkLength = 0;
     }
 
     private void closeReader()
@@ -735,6 +969,146 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         return true;
     }
 
+    /**
+     * Offers the SnapshotOffer, then up to {@link Context#maxBatchesPerDutyCycle} chunks, then the SnapshotEnd;
+     * after the end the slot streams the journal from the snapshot's {@code wireSeq} + 1.
+     */
+    private int sendSnapshot()
+    {
+        int workCount = 0;
+        if (snapshotOfferPending)
+        {
+            if (!offerControl())
+            {
+                return 0;
+            }
+            snapshotOfferPending = false;
+            workCount++;
+        }
+        for (int i = 0; i < ctx.maxBatchesPerDutyCycle() && !snapshotEndPending; i++)
+        {
+            if (chunkLength == 0)
+            {
+                if (snapshotSentBytesPlain == snapshotTotalBytes)
+                {
+                    snapshotEndEncoder.wrapAndApplyHeader(streamStartBuffer, 0, headerEncoder)
+                        .correlationId(streamCorrelationId)
+                        .totalLengthBytes(snapshotTotalBytes)
+                        .fileCrc32c(snapshotCrc.getValue());
+                    streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + snapshotEndEncoder.encodedLength();
+                    snapshotEndPending = true;
+                    break;
+                }
+                if (!readChunk())
+                {
+                    return workCount;
+                }
+            }
+            final SnapshotChunkHook hook = ctx.snapshotChunkHook();
+            if (hook != null && !hook.beforeOffer(snapshotSentBytesPlain, batchBuffer, chunkLength - chunkDataBytes,
+                chunkDataBytes))
+            {
+                return workCount;
+            }
+            final long result = publication.offer(batchBuffer, 0, chunkLength);
+            if (result < 0)
+            {
+                onOfferFailed(result);
+                return workCount;
+            }
+            metrics.addBytesSent(slot, chunkLength);
+            snapshotSentBytesPlain += chunkDataBytes;
+            snapshotSentBytes = snapshotSentBytesPlain;
+            chunkLength = 0;
+            workCount++;
+        }
+        if (snapshotEndPending)
+        {
+            if (!offerControl())
+            {
+                return workCount;
+            }
+            snapshotEndPending = false;
+            closeSnapshot();
+            snapshotsSent++;
+            encodeStreamStart(streamCorrelationId, snapshotWireSeq + 1);
+            awaitingInstallAck = true;
+            state = State.STREAMING;
+            LOG.info("replica slot {}: snapshot wireSeq {} sent ({} bytes) to node {}; streaming from {}", slot,
+                snapshotWireSeq, snapshotTotalBytes, replicaNodeId, snapshotWireSeq + 1);
+            workCount++;
+        }
+        return workCount;
+    }
+
+    /** Offers the control message held in streamStartBuffer; false if the publication refused it (retried later). */
+    private boolean offerControl()
+    {
+        final long result = publication.offer(streamStartBuffer, 0, streamStartLength);
+        if (result < 0)
+        {
+            onOfferFailed(result);
+            return false;
+        }
+        streamStartLength = 0;
+        return true;
+    }
+
+    private void onOfferFailed(final long result)
+    {
+        if (result == Publication.BACK_PRESSURED)
+        {
+            backPressureEvents++;
+        }
+        else if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+        {
+            fail("data publication unusable: " + Publication.errorString(result));
+        }
+    }
+
+    /**
+     * Reads the next chunk of the snapshot file into batchBuffer as a SnapshotChunk and adds it to the CRC.
+     *
+     * @return false if the file could not be read (the stream is dropped; the replica handshakes again).
+     */
+    private boolean readChunk()
+    {
+        snapshotChunkEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder)
+            .correlationId(streamCorrelationId)
+            .offsetBytes(snapshotSentBytesPlain);
+        final int lengthOffset = snapshotChunkEncoder.limit();
+        final int dataOffset = lengthOffset + SnapshotChunkEncoder.bytesHeaderLength();
+        final int dataBytes =
+            (int)Math.min(ctx.maxBatchBytes() - dataOffset, snapshotTotalBytes - snapshotSentBytesPlain);
+        final ByteBuffer target = batchBuffer.byteBuffer().duplicate();
+        target.limit(dataOffset + dataBytes).position(dataOffset);
+        try
+        {
+            long position = snapshotSentBytesPlain;
+            while (target.hasRemaining())
+            {
+                final int read = snapshotChannel.read(target, position);
+                if (read < 0)
+                {
+                    throw new IOException("snapshot file ends at " + position + " of " + snapshotTotalBytes + " bytes");
+                }
+                position += read;
+            }
+        }
+        catch (final IOException ex)
+        {
+            LOG.error("replica slot {}: snapshot wireSeq {} unreadable", slot, snapshotWireSeq, ex);
+            dropStream("snapshot wireSeq " + snapshotWireSeq + " unreadable: " + ex.getMessage());
+            return false;
+        }
+        target.limit(dataOffset + dataBytes).position(dataOffset);
+        snapshotCrc.update(target);
+        batchBuffer.putInt(lengthOffset, dataBytes, ORDER);
+        chunkLength = dataOffset + dataBytes;
+        chunkDataBytes = dataBytes;
+        return true;
+    }
+
     private int heartbeat()
     {
         if (nowNs - lastHeartbeatSentNs < ctx.heartbeatIntervalNs())
@@ -747,7 +1121,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             .epoch(ctx.epoch().getAsLong())
             .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
             .timestampNs(nowNs)
-            .streamCorrelationId(state == State.STREAMING ? streamCorrelationId : 0)
+            .streamCorrelationId(state == State.STREAMING || state == State.SENDING_SNAPSHOT ? streamCorrelationId : 0)
             .lastWireSeq(lastWireSeq == null ? readWireSeq : lastWireSeq.getAsLong());
         if (publication.offer(controlBuffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength())
             < 0)
@@ -783,6 +1157,42 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     public State state()
     {
         return state;
+    }
+
+    /**
+     * Lowest {@code wireSeq} this slot may still read from the journal: the entry after a snapshot being sent, or
+     * the replica's persisted cursor while it streams; {@code Long.MAX_VALUE} while no replica is served. Retention
+     * keeps every entry from the lowest of these over all slots. Any thread.
+     */
+    public long retainFromWireSeq()
+    {
+        final long pinned = pinnedWireSeq;
+        return pinned != Long.MAX_VALUE && metrics.isActive(slot) ?
+            Math.max(pinned, metrics.persistedWireSeq(slot)) : pinned;
+    }
+
+    /** {@code wireSeq} of the snapshot last offered to the replica; 0 before the first. */
+    public long snapshotWireSeq()
+    {
+        return snapshotWireSeq;
+    }
+
+    /** Bytes of the current (or last) snapshot transfer handed to the publication. */
+    public long snapshotSentBytes()
+    {
+        return snapshotSentBytes;
+    }
+
+    /** Length of the snapshot file being (or last) sent. */
+    public long snapshotTotalBytes()
+    {
+        return snapshotTotalBytes;
+    }
+
+    /** Snapshot transfers sent to the end. */
+    public long snapshotsSent()
+    {
+        return snapshotsSent;
     }
 
     /** Highest {@code wireSeq} handed to the publication in the current stream (the replica's seed before that). */
@@ -848,11 +1258,31 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         return "ReplicationSenderAgent{slot=" + slot + ", state=" + state + ", sentWireSeq=" + sentWireSeq + '}';
     }
 
+    /** Test seam: sees each snapshot chunk before it is offered, after its bytes went into the file's CRC. */
+    interface SnapshotChunkHook
+    {
+        /** @return false to hold the chunk back until a later duty cycle. */
+        boolean beforeOffer(long offsetBytes, UnsafeBuffer chunk, int dataOffset, int dataBytes);
+    }
+
     /**
      * Every option of one replica slot's sender, with its default; {@link #conclude()} validates them.
      */
     public static final class Context
     {
+        private SnapshotChunkHook snapshotChunkHook;
+
+        Context snapshotChunkHook(final SnapshotChunkHook snapshotChunkHook)
+        {
+            this.snapshotChunkHook = snapshotChunkHook;
+            return this;
+        }
+
+        SnapshotChunkHook snapshotChunkHook()
+        {
+            return snapshotChunkHook;
+        }
+
         public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
         public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
         public static final long DEFAULT_MAX_LAG_ENTRIES = 1_000_000;

@@ -6,6 +6,8 @@ import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalPublisher;
 import io.sluice.journal.JournalReader;
 import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotInfo;
+import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
@@ -203,22 +205,32 @@ final class ReplicationTestSupport
     static final class Node implements AutoCloseable
     {
         final Path dir;
-        final Journal journal;
-        final RecoveryResult recovery;
+        final Journal.Context journalContext;
+        // Replaced by installSnapshot (replica agent thread); read by tests after awaiting a volatile the agent wrote.
+        volatile Journal journal;
+        volatile RecoveryResult recovery;
         final MatchingEngine engine;
         final CommandApplier applier;
         final ExchangeStateMachine stateMachine;
         final OneToOneRingBuffer ring;
         final AtomicLongPosition persisted = new AtomicLongPosition();
-        final JournalAgent journalAgent;
-        private AgentRunner journalRunner;
+        volatile JournalAgent journalAgent;
+        private volatile AgentRunner journalRunner;
+        /** Where installSnapshot set the previous journal aside, or null. */
+        volatile Path setAside;
 
         private Node(
-            final Path dir, final int nodeId, final MatchingEngine.Context engineContext, final int ringBytes)
+            final Path dir,
+            final int nodeId,
+            final MatchingEngine.Context engineContext,
+            final int ringBytes,
+            final Consumer<Journal.Context> journalOptions)
             throws IOException
         {
             this.dir = dir;
-            journal = Journal.open(new Journal.Context().directory(dir.resolve("journal")).nodeId(nodeId));
+            journalContext = new Journal.Context().directory(dir.resolve("journal")).nodeId(nodeId);
+            journalOptions.accept(journalContext);
+            journal = Journal.open(journalContext);
             engine = new MatchingEngine(engineContext, SilentListener.INSTANCE);
             applier = new CommandApplier(engine);
             stateMachine = new ExchangeStateMachine(applier);
@@ -231,9 +243,41 @@ final class ReplicationTestSupport
 
         static Node open(final Path dir, final int nodeId, final MatchingEngine.Context engineContext)
         {
-            final Node node = openStopped(dir, nodeId, engineContext, 1024 * 1024);
-            node.startJournalAgent();
-            return node;
+            return open(dir, nodeId, engineContext, (context) -> {});
+        }
+
+        static Node open(
+            final Path dir,
+            final int nodeId,
+            final MatchingEngine.Context engineContext,
+            final Consumer<Journal.Context> journalOptions)
+        {
+            try
+            {
+                final Node node = new Node(dir, nodeId, engineContext, 1024 * 1024, journalOptions);
+                node.startJournalAgent();
+                return node;
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+        }
+
+        /**
+         * A {@link SnapshotInstaller}, as a replica node does it: stop the journal agent, close the journal, swap
+         * it for one seeded from the snapshot, recover that into the same state machine, start a new agent.
+         */
+        void installSnapshot(final SnapshotInfo snapshot, final long entryCrc32c) throws IOException
+        {
+            stopJournalAgent();
+            journal.close();
+            setAside = SnapshotInstall.install(journalContext, snapshot, entryCrc32c);
+            journal = Journal.open(journalContext);
+            recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
+            journalAgent = new JournalAgent(journal, ring, persisted);
+            persisted.setRelease(recovery.lastWireSeq());
+            startJournalAgent();
         }
 
         /** A node whose journal agent is not running yet: entries pile up in its ring. */
@@ -242,7 +286,7 @@ final class ReplicationTestSupport
         {
             try
             {
-                return new Node(dir, nodeId, engineContext, ringBytes);
+                return new Node(dir, nodeId, engineContext, ringBytes, (context) -> {});
             }
             catch (final IOException ex)
             {
@@ -368,7 +412,16 @@ final class ReplicationTestSupport
 
         Primary(final Path dir, final int slots, final Consumer<ReplicationSenderAgent.Context> options)
         {
-            node = Node.open(dir.resolve("node"), 1, engineContext());
+            this(dir, slots, options, (context) -> {});
+        }
+
+        Primary(
+            final Path dir,
+            final int slots,
+            final Consumer<ReplicationSenderAgent.Context> options,
+            final Consumer<Journal.Context> journalOptions)
+        {
+            node = Node.open(dir.resolve("node"), 1, engineContext(), journalOptions);
             transport = transport(dir.resolve("aeron"));
             metrics = new ReplicationMetrics(slots);
             dataEndpoints = new String[slots];

@@ -2,6 +2,7 @@ package io.sluice.node.primary;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.response.ReplicationMetrics;
 
 import java.io.IOException;
@@ -72,9 +73,25 @@ final class HealthServer implements AutoCloseable
                 .append("{\"slot\":").append(slot)
                 .append(",\"active\":").append(metrics.isActive(slot))
                 .append(",\"in_memory_wire_seq\":").append(metrics.inMemoryWireSeq(slot))
-                .append(",\"persisted_wire_seq\":").append(metrics.persistedWireSeq(slot)).append('}');
+                .append(",\"persisted_wire_seq\":").append(metrics.persistedWireSeq(slot));
+            if (slot < node.senders().size())
+            {
+                final ReplicationSenderAgent sender = node.senders().get(slot);
+                json.append(",\"state\":\"").append(sender.state().name().toLowerCase()).append('"')
+                    .append(",\"snapshots_sent\":").append(sender.snapshotsSent());
+                if (sender.state() == ReplicationSenderAgent.State.SENDING_SNAPSHOT)
+                {
+                    json.append(",\"snapshot_transfer\":{\"wire_seq\":").append(sender.snapshotWireSeq())
+                        .append(",\"sent_bytes\":").append(sender.snapshotSentBytes())
+                        .append(",\"total_bytes\":").append(sender.snapshotTotalBytes()).append('}');
+                }
+            }
+            json.append('}');
         }
-        json.append("]}}\n");
+        json.append("]}");
+        json.append(",\"snapshot\":{\"wire_seq\":").append(node.lastSnapshotWireSeq())
+            .append(",\"journal_first_wire_seq\":").append(node.journal().firstWireSeq())
+            .append(",\"cycles_deleted\":").append(node.snapshotAgent().cyclesDeleted()).append("}}\n");
         respond(exchange, haltReason == null ? 200 : 503, "application/json", json.toString());
     }
 

@@ -1,5 +1,7 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.config.NodeConfig;
+import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.response.ReplicationMetrics;
 
 import java.util.ArrayList;
@@ -28,11 +30,27 @@ final class NodeStatus
         lines.add("replicas_connected=" + metrics.activeCount() + " replica_slots=" + metrics.slotCount());
         for (int slot = 0; slot < metrics.slotCount(); slot++)
         {
+            final ReplicationSenderAgent sender = slot < node.senders().size() ? node.senders().get(slot) : null;
             lines.add("replica[" + slot + "] active=" + metrics.isActive(slot) +
                 " in_memory_wire_seq=" + metrics.inMemoryWireSeq(slot) +
                 " persisted_wire_seq=" + metrics.persistedWireSeq(slot) +
-                " lag=" + Math.max(0, node.lastWireSeq() - metrics.persistedWireSeq(slot)));
+                " lag=" + Math.max(0, node.lastWireSeq() - metrics.persistedWireSeq(slot)) +
+                (sender == null ? "" : snapshotTransfer(sender)));
         }
+        final SnapshotAgent snapshots = node.snapshotAgent();
+        lines.add("snapshot_wire_seq=" + snapshots.lastSnapshotWireSeq() + " snapshots_written=" +
+            snapshots.snapshotsWritten() + " journal_first_wire_seq=" + node.journal().firstWireSeq() +
+            " retention=" + node.config().get(NodeConfig.JOURNAL_RETENTION) + " cycles_deleted=" +
+            snapshots.cyclesDeleted());
         return lines;
+    }
+
+    /** A slot's snapshot transfer: in progress (bytes sent of total) and how many were sent. */
+    static String snapshotTransfer(final ReplicationSenderAgent sender)
+    {
+        final boolean sending = sender.state() == ReplicationSenderAgent.State.SENDING_SNAPSHOT;
+        return " state=" + sender.state() + (sending ? " snapshot_transfer=" + sender.snapshotWireSeq() + ":" +
+            sender.snapshotSentBytes() + "/" + sender.snapshotTotalBytes() : "") +
+            " snapshots_sent=" + sender.snapshotsSent();
     }
 }

@@ -25,8 +25,14 @@ import java.util.function.LongSupplier;
  * the journal has already fsynced, and its state is written to the snapshot store whenever the policy says so.
  * Because the shadow applies exactly the journal through the same {@link CommandApplier}, its state at wireSeq S
  * is the state the sequencer had at S. Runs on a background thread; snapshot writes block only that thread.
+ * <p>
+ * Retention ({@code journal.retention=after-snapshot}): after each snapshot, whole cycle files it covers are
+ * deleted, except what a replica slot still reads
+ * ({@link io.sluice.replication.ReplicationSenderAgent#retainFromWireSeq}); a replica that comes back from further
+ * behind is sent the snapshot. Deleting here, on the thread that has just made the snapshot durable, means a cycle
+ * file never goes before a snapshot that covers it is on disk.
  */
-final class SnapshotAgent implements Agent
+public final class SnapshotAgent implements Agent
 {
     private static final Logger LOG = LoggerFactory.getLogger(SnapshotAgent.class);
     private static final int MAX_ENTRIES_PER_CYCLE = 4096;
@@ -37,19 +43,34 @@ final class SnapshotAgent implements Agent
     private final LongSupplier journalPersistedWireSeq;
     private final NanoClock clock;
     private final ExchangeStateMachine shadow;
+    private final boolean retention;
+    private final LongSupplier oldestWireSeqNeededByReplicas;
     private JournalReader reader;
+    /** False until the reader is positioned at appliedWireSeq + 1 (that entry may not be journaled yet). */
+    private boolean positioned;
     private long appliedWireSeq;
-    private long snapshotsWritten;
+    private volatile long snapshotsWritten;
     private volatile long lastSnapshotWireSeq;
+    /** Cycle files deleted by retention; written by this agent's thread, read by status. */
+    private volatile long cyclesDeleted;
 
-    SnapshotAgent(
+    /**
+     * @param retention                     delete cycle files each snapshot covers ({@code journal.retention}).
+     * @param oldestWireSeqNeededByReplicas lowest wireSeq a replica slot still reads; {@code Long.MAX_VALUE} if none
+     *                                      (a replica node has no slots of its own).
+     */
+    public SnapshotAgent(
         final Journal journal,
         final SnapshotStore store,
         final SnapshotPolicy policy,
         final LongSupplier journalPersistedWireSeq,
         final MatchingEngine.Context engineContext,
-        final NanoClock clock)
+        final NanoClock clock,
+        final boolean retention,
+        final LongSupplier oldestWireSeqNeededByReplicas)
     {
+        this.retention = retention;
+        this.oldestWireSeqNeededByReplicas = oldestWireSeqNeededByReplicas;
         this.journal = journal;
         this.store = store;
         this.policy = policy;
@@ -80,7 +101,7 @@ final class SnapshotAgent implements Agent
         }
         policy.reset(appliedWireSeq, clock.nanoTime());
         reader = journal.newReader();
-        reader.seek(appliedWireSeq + 1);
+        positioned = reader.seek(appliedWireSeq + 1);
     }
 
     @Override
@@ -88,6 +109,15 @@ final class SnapshotAgent implements Agent
     {
         final long persisted = journalPersistedWireSeq.getAsLong();
         int work = 0;
+        if (!positioned)
+        {
+            // A failed seek leaves the reader nowhere in particular: seek again once the entry exists.
+            if (persisted <= appliedWireSeq || !reader.seek(appliedWireSeq + 1))
+            {
+                return 0;
+            }
+            positioned = true;
+        }
         while (work < MAX_ENTRIES_PER_CYCLE && appliedWireSeq < persisted && reader.next())
         {
             final JournalEntryView entry = reader.entry();
@@ -105,8 +135,45 @@ final class SnapshotAgent implements Agent
             LOG.info("snapshot written wireSeq={} bytes={} stateHash={} tookMs={}", info.wireSeq(),
                 info.stateLengthBytes(), Long.toHexString(info.stateHash()), (clock.nanoTime() - startNs) / 1_000_000);
             work++;
+            if (retention)
+            {
+                retain(info.wireSeq());
+            }
         }
         return work;
+    }
+
+    private void retain(final long snapshotWireSeq) throws IOException
+    {
+        // Keep the journal from the oldest snapshot the store still holds, not just the newest: recovery falls back
+        // to the older one when the newest is damaged, and needs every entry after it.
+        long keepFromSnapshotWireSeq = snapshotWireSeq;
+        for (final SnapshotInfo snapshot : store.list())
+        {
+            if (snapshot.isValid())
+            {
+                keepFromSnapshotWireSeq = Math.min(keepFromSnapshotWireSeq, snapshot.wireSeq());
+            }
+        }
+        final long oldestNeeded = oldestWireSeqNeededByReplicas.getAsLong();
+        final int deleted = journal.deleteCyclesCoveredBy(keepFromSnapshotWireSeq, oldestNeeded);
+        if (deleted > 0)
+        {
+            cyclesDeleted += deleted;
+            LOG.info("journal retention deleted {} cycle files; journal now starts at wireSeq {} (oldest snapshot " +
+                "kept {}, replicas need from {})", deleted, journal.firstWireSeq(), keepFromSnapshotWireSeq,
+                oldestNeeded == Long.MAX_VALUE ? "none" : Long.toString(oldestNeeded));
+        }
+    }
+
+    public long cyclesDeleted()
+    {
+        return cyclesDeleted;
+    }
+
+    public long snapshotsWritten()
+    {
+        return snapshotsWritten;
     }
 
     /**
@@ -117,7 +184,7 @@ final class SnapshotAgent implements Agent
         policy.requestNow();
     }
 
-    long lastSnapshotWireSeq()
+    public long lastSnapshotWireSeq()
     {
         return lastSnapshotWireSeq;
     }

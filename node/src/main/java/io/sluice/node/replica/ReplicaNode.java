@@ -6,6 +6,9 @@ import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
 import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotInfo;
+import io.sluice.journal.SnapshotInstall;
+import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.node.admin.AdminServer;
@@ -15,6 +18,7 @@ import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
 import io.sluice.node.primary.PrimaryNode;
+import io.sluice.node.primary.SnapshotAgent;
 import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
@@ -26,6 +30,8 @@ import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -55,6 +61,10 @@ import java.util.concurrent.locks.LockSupport;
  *                                   └─▶ matching engine (hot standby)
  * </pre>
  * Serves {@code GET /healthz} (role, lag, state hash) and admin STATUS on its own ports.
+ * <p>
+ * When the primary no longer holds this replica's position (its retention deleted it), or on {@code --resync}, the
+ * primary sends its newest snapshot; {@link #installSnapshot} swaps the journal for one seeded from it (the old one
+ * is renamed {@code journal.behind-<time>}, never deleted) and the replica follows from there.
  */
 public final class ReplicaNode implements AutoCloseable
 {
@@ -64,9 +74,23 @@ public final class ReplicaNode implements AutoCloseable
     private static final long PROMOTE_SYNC_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeConfig config;
-    private final Journal journal;
+    /**
+     * The journal and its agent: replaced by {@link #installSnapshot} on the replica agent's thread, read by
+     * promote and close after they have stopped that thread (so they see the latest).
+     */
+    private volatile Journal journal;
+    private volatile JournalAgent journalAgent;
+    private final OneToOneRingBuffer journalRing;
     private final ExchangeStateMachine stateMachine;
-    private final JournalAgent journalAgent;
+    /** Where the last snapshot install set the previous journal aside; written by the replica agent's thread. */
+    private volatile Path lastSetAside;
+    /**
+     * The replica's own periodic snapshots and journal retention, like the primary's (so a replica's journal does
+     * not grow without bound either). Replaced by {@link #installSnapshot} (its reader follows the old journal);
+     * stopped before the journal closes.
+     */
+    private volatile SnapshotAgent snapshotAgent;
+    private volatile AgentRunner snapshotRunner;
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ReplicationTransport transport;
     private final ReplicaAgent replicaAgent;
@@ -92,6 +116,10 @@ public final class ReplicaNode implements AutoCloseable
                     setAside);
             }
         }
+        if (SnapshotInstall.completeInterrupted(PrimaryNode.journalContext(config).directory()))
+        {
+            LOG.warn("replica finished a snapshot install interrupted by a crash: the seeded journal is in place");
+        }
         journal = Journal.open(PrimaryNode.journalContext(config));
 
         final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
@@ -100,7 +128,7 @@ public final class ReplicaNode implements AutoCloseable
         LOG.info("replica recovered journal={} lastWireSeq={} stateHash={}", journal.directory(),
             recovery.lastWireSeq(), Long.toHexString(engine.stateHash()));
 
-        final OneToOneRingBuffer journalRing = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
+        journalRing = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
             config.get(NodeConfig.JOURNAL_RING_BYTES) + RingBufferDescriptor.TRAILER_LENGTH)));
         journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
@@ -118,6 +146,9 @@ public final class ReplicaNode implements AutoCloseable
             .journalRing(journalRing)
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
             .stateMachine(stateMachine)
+            .snapshotInstaller(this::installSnapshot)
+            .snapshotDirectory(dataDir)
+            .resyncFromSnapshot(resync)
             .durabilityControl(durabilityControl)
             .keyPair(config.get(NodeConfig.REPLICATION_KEY_FILE) == null ? null :
                 KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
@@ -126,6 +157,10 @@ public final class ReplicaNode implements AutoCloseable
             .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS))));
 
         start(journalAgent);
+        // Snapshots before the replica agent: a snapshot transfer can start at its first handshake, and the install
+        // (on the replica thread) stops the snapshot agent and closes the journal, so both must be in place by then.
+        // The soak once saw the install run first, and the snapshot agent then start on the closed journal.
+        startSnapshots();
         start(replicaAgent);
         final AuthorizedKeys keys = config.authEnabled() ?
             AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
@@ -156,7 +191,8 @@ public final class ReplicaNode implements AutoCloseable
                     " primary_wire_seq=" + replicaAgent.primaryLastWireSeq(),
                     "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
                     replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
-                    "policy=" + durabilityControl.policy().description()));
+                    "policy=" + durabilityControl.policy().description(),
+                    "snapshot" + snapshotStatus()));
                 status.addAll(refusal());
                 return status;
             case "PROMOTE":
@@ -220,6 +256,7 @@ public final class ReplicaNode implements AutoCloseable
             return failPromotion("the journal failed: " + journalAgent.failureReason(), null);
         }
         CloseHelper.quietClose(runners.get(0));
+        CloseHelper.quietClose(snapshotRunner);
         runners.clear();
 
         try
@@ -255,6 +292,21 @@ public final class ReplicaNode implements AutoCloseable
         return List.of("ERR promotion failed: " + reason + "; the node exits");
     }
 
+    /** Snapshot transfer in progress (bytes received of total) and what was installed, for STATUS. */
+    private String snapshotStatus()
+    {
+        final boolean receiving = replicaAgent.state() == ReplicaAgent.State.RECEIVING_SNAPSHOT;
+        return (receiving ? " snapshot_transfer=" + replicaAgent.snapshotReceivedBytes() + "/" +
+            replicaAgent.snapshotTotalBytes() : "") +
+            " snapshots_installed=" + replicaAgent.snapshotsInstalled() +
+            " last_snapshot_wire_seq=" + replicaAgent.lastInstalledSnapshotWireSeq() +
+            " snapshot_transfer_failures=" + replicaAgent.snapshotTransferFailures() +
+            " journal_first_wire_seq=" + journal.firstWireSeq() +
+            " own_snapshot_wire_seq=" + snapshotAgent.lastSnapshotWireSeq() +
+            " cycles_deleted=" + snapshotAgent.cyclesDeleted() +
+            (lastSetAside == null ? "" : " set_aside=" + lastSetAside.getFileName());
+    }
+
     /** Why the primary refused this replica, with what to do; empty while it is not refused. */
     private List<String> refusal()
     {
@@ -266,7 +318,8 @@ public final class ReplicaNode implements AutoCloseable
         final String refused = "refused=" + code + " reason=\"" + replicaAgent.rejectReason() + "\"";
         return code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY ?
             List.of(refused, "action=\"restart with --resync: this journal is set aside (renamed, kept) and the " +
-                "primary's copied\"") : List.of(refused);
+                "replica starts from the primary's newest snapshot (or copies its journal if it has none)\"") :
+            List.of(refused);
     }
 
     /** The primary this node became, or null while it is a replica. */
@@ -286,8 +339,9 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * Starts a replica that first sets its journal aside (renamed, never deleted) and then copies the primary's
-     * from the beginning: the way back for a replica refused as diverged or ahead of the primary.
+     * Starts a replica that first sets its journal aside (renamed, never deleted) and then starts from the
+     * primary's newest snapshot and the journal after it (or, if the primary has no snapshot, copies its journal
+     * from wireSeq 1): the way back for a replica refused as diverged or ahead of the primary.
      *
      * @param config a replica configuration.
      * @return the running replica.
@@ -326,13 +380,63 @@ public final class ReplicaNode implements AutoCloseable
             .embeddedDriver(Boolean.TRUE.equals(config.get(NodeConfig.AERON_EMBEDDED)));
     }
 
+    /**
+     * The {@link io.sluice.replication.SnapshotInstaller}: runs on the replica agent's thread, which has applied
+     * nothing since its handshake and whose applied entries are all synced, so the journal ring is empty. Stops the
+     * journal agent, closes the journal, swaps it on disk ({@link SnapshotInstall#install}: crash-safe, the old
+     * journal renamed aside), opens and recovers the new one into the same state machine (loading the snapshot,
+     * replacing the whole state), and starts a new journal agent on the same ring and persisted cursor. A failure
+     * after the journal was closed leaves the node unable to follow: the agent fails and the operator restarts it,
+     * and start-up finds the old or the new journal complete on disk.
+     */
+    private void installSnapshot(final SnapshotInfo snapshot, final long entryCrc32c) throws IOException
+    {
+        CloseHelper.close(snapshotRunner);
+        CloseHelper.close(runners.get(0));
+        if (journalAgent.isFailed())
+        {
+            throw new IOException("the journal agent failed before the install: " + journalAgent.failureReason());
+        }
+        journal.close();
+        final Path setAside = SnapshotInstall.install(PrimaryNode.journalContext(config), snapshot, entryCrc32c);
+        final Journal seeded = Journal.open(PrimaryNode.journalContext(config));
+        final RecoveryResult recovery = seeded.recover(new SnapshotStore(seeded.snapshotDirectory()), stateMachine);
+        journal = seeded;
+        journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq);
+        journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
+        runners.set(0, newRunner(journalAgent));
+        startSnapshots();
+        lastSetAside = setAside;
+        LOG.warn("replica installed snapshot wireSeq={} epoch={} journal first wireSeq={} previous journal kept as {}",
+            snapshot.wireSeq(), snapshot.epoch(), seeded.firstWireSeq(), setAside);
+    }
+
+    /** Snapshots of the replica's own journal, on a sleeping background thread as on the primary. */
+    private void startSnapshots()
+    {
+        snapshotAgent = new SnapshotAgent(journal, new SnapshotStore(journal.snapshotDirectory()),
+            new SnapshotPolicy(config.get(NodeConfig.SNAPSHOT_INTERVAL_ENTRIES),
+                TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
+            journalPersistedWireSeq::getAcquire, PrimaryNode.engineContext(config), SystemNanoClock.INSTANCE,
+            "after-snapshot".equals(config.get(NodeConfig.JOURNAL_RETENTION)), () -> Long.MAX_VALUE);
+        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(5),
+            error -> LOG.error("snapshot stage failed reason=\"{}\"", error.toString(), error), null, snapshotAgent);
+        AgentRunner.startOnThread(runner);
+        snapshotRunner = runner;
+    }
+
     private void start(final org.agrona.concurrent.Agent agent)
+    {
+        runners.add(newRunner(agent));
+    }
+
+    private AgentRunner newRunner(final org.agrona.concurrent.Agent agent)
     {
         final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
             TimeUnit.MICROSECONDS.toNanos(100)), error -> LOG.error("stage failed reason=\"{}\"", error.toString(),
             error), null, agent);
         AgentRunner.startOnThread(runner);
-        runners.add(runner);
+        return runner;
     }
 
     public ReplicaAgent replicaAgent()
@@ -359,7 +463,8 @@ public final class ReplicaNode implements AutoCloseable
             ",\"cursors\":{\"applied_wire_seq\":" + replicaAgent.appliedWireSeq() +
             ",\"persisted_wire_seq\":" + replicaAgent.persistedWireSeq() +
             ",\"primary_wire_seq\":" + replicaAgent.primaryLastWireSeq() + "},\"lag\":" + replicaAgent.lagEntries() +
-            ",\"state_hash\":" + stateHashJson() + ",\"policy\":\"" + durabilityControl.policy().description() +
+            ",\"state_hash\":" + stateHashJson() + ",\"snapshot\":" + snapshotJson() +
+            ",\"policy\":\"" + durabilityControl.policy().description() +
             "\"" + (state == ReplicaAgent.State.REJECTED ? ",\"refused\":\"" + replicaAgent.rejectCode() + "\"" : "") +
             "}\n";
         final byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
@@ -370,6 +475,18 @@ public final class ReplicaNode implements AutoCloseable
             out.write(bytes);
         }
         replicaAgent.requestStateHash();
+    }
+
+    private String snapshotJson()
+    {
+        final boolean receiving = replicaAgent.state() == ReplicaAgent.State.RECEIVING_SNAPSHOT;
+        return "{\"receiving\":" + receiving +
+            (receiving ? ",\"received_bytes\":" + replicaAgent.snapshotReceivedBytes() + ",\"total_bytes\":" +
+            replicaAgent.snapshotTotalBytes() : "") +
+            ",\"installed\":" + replicaAgent.snapshotsInstalled() +
+            ",\"last_wire_seq\":" + replicaAgent.lastInstalledSnapshotWireSeq() +
+            ",\"transfer_failures\":" + replicaAgent.snapshotTransferFailures() +
+            ",\"journal_first_wire_seq\":" + journal.firstWireSeq() + "}";
     }
 
     private String stateHashJson()
@@ -402,6 +519,7 @@ public final class ReplicaNode implements AutoCloseable
         {
             CloseHelper.quietClose(runners.get(i));
         }
+        CloseHelper.quietClose(snapshotRunner);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
         LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());

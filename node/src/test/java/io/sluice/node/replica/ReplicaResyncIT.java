@@ -5,6 +5,8 @@ import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalReader;
+import io.sluice.journal.SnapshotInfo;
+import io.sluice.journal.SnapshotStore;
 import io.sluice.node.admin.AdminClient;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
@@ -32,12 +34,14 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A replica whose journal diverged from the primary's (the primary's history was replaced under it) is refused with
  * a clear reason and says what to do; restarted with --resync it sets its journal aside (renamed, kept) and copies
- * the primary's, entry for entry.
+ * the primary's, entry for entry, or, when the primary has a snapshot, starts from the newest one and the journal
+ * after it.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReplicaResyncIT
@@ -173,6 +177,111 @@ class ReplicaResyncIT
             dir.resolve("replica").resolve("journal"), 2), "the replica holds the primary's journal");
         assertEquals(10, sameEntries(dir.resolve("first").resolve("journal"), 1, setAside, 2),
             "the diverged journal is kept, intact");
+    }
+
+    @Test
+    void shouldResyncFromThePrimarysNewestSnapshotAndThenItsJournal() throws Exception
+    {
+        final String data = "127.0.0.1:" + freePort();
+        final String control = "127.0.0.1:" + freePort();
+        final Map<String, String> replicaRaw = base(dir.resolve("replica"), 2);
+        replicaRaw.put("replication.data.bind", data);
+        replicaRaw.put("replication.primary.control", control);
+        final NodeConfig replicaConfig = NodeConfig.parse(replicaRaw, dir);
+        final Map<String, String> primaryRaw = base(dir.resolve("primary"), 1);
+        primaryRaw.put("durability", "local");
+        primaryRaw.put("snapshot.interval.entries", "50");
+        primaryRaw.put("snapshot.interval.seconds", "0");
+        primaryRaw.put("journal.retention", "keep-all");
+        primaryRaw.put("replication.replica.0.data", data);
+        primaryRaw.put("replication.replica.0.control", control);
+
+        primary = PrimaryNode.start(NodeConfig.parse(primaryRaw, dir));
+        replica = ReplicaNode.start(replicaConfig);
+        trade(primary, 30, 9_000);
+        await(() -> replica.replicaAgent().persistedWireSeq() == 30, "replica followed to 30");
+        replica.close();
+
+        trade(primary, 100, 8_000);
+        final Path snapshots = dir.resolve("primary").resolve("journal").resolve("snapshots");
+        await(() -> newestSnapshotWireSeq(snapshots) >= 100, "a primary snapshot at or after wireSeq 100");
+        final long snapshotWireSeq = newestSnapshotWireSeq(snapshots);
+        trade(primary, 20, 7_000);
+        final long last = primary.lastWireSeq();
+
+        replica = ReplicaNode.startResync(replicaConfig);
+        await(() -> replica.replicaAgent().persistedWireSeq() == last, "resynced replica caught up");
+        assertEquals(1, replica.replicaAgent().snapshotsInstalled());
+        assertEquals(snapshotWireSeq, replica.replicaAgent().lastInstalledSnapshotWireSeq());
+        final Path setAside;
+        try (Stream<Path> files = Files.list(dir.resolve("replica")))
+        {
+            setAside = files.filter(path -> path.getFileName().toString().startsWith("journal.diverged-"))
+                .findFirst().orElseThrow();
+        }
+        replica.close();
+        replica = null;
+        primary.close();
+        primary = null;
+
+        final Path replicaJournal = dir.resolve("replica").resolve("journal");
+        try (Journal journal = Journal.open(new Journal.Context().directory(replicaJournal).nodeId(2)))
+        {
+            assertEquals(snapshotWireSeq + 1, journal.firstWireSeq(), "the journal starts after the snapshot");
+        }
+        assertEquals(last - snapshotWireSeq, sameEntriesFrom(dir.resolve("primary").resolve("journal"), 1,
+            replicaJournal, 2, snapshotWireSeq + 1), "the tail after the snapshot is the primary's");
+        assertEquals(30, countEntries(setAside, 2), "the previous journal is kept, intact");
+    }
+
+    private static long newestSnapshotWireSeq(final Path snapshots)
+    {
+        try
+        {
+            final SnapshotInfo newest = new SnapshotStore(snapshots).newestValid();
+            return newest == null ? 0 : newest.wireSeq();
+        }
+        catch (final java.io.IOException ex)
+        {
+            return 0;
+        }
+    }
+
+    private static long countEntries(final Path journalDir, final int nodeId) throws Exception
+    {
+        long count = 0;
+        try (Journal journal = Journal.open(new Journal.Context().directory(journalDir).nodeId(nodeId));
+            JournalReader reader = journal.newReader())
+        {
+            while (reader.next())
+            {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** Compares {@code actual} with {@code expected} from {@code fromWireSeq}; returns how many matched. */
+    private static long sameEntriesFrom(final Path expectedDir, final int expectedNode, final Path actualDir,
+        final int actualNode, final long fromWireSeq) throws Exception
+    {
+        long compared = 0;
+        try (Journal expected = Journal.open(new Journal.Context().directory(expectedDir).nodeId(expectedNode));
+            Journal actual = Journal.open(new Journal.Context().directory(actualDir).nodeId(actualNode));
+            JournalReader expectedReader = expected.newReader();
+            JournalReader actualReader = actual.newReader())
+        {
+            assertTrue(expectedReader.seek(fromWireSeq));
+            while (expectedReader.next())
+            {
+                assertTrue(actualReader.next(), "entry " + expectedReader.entry().wireSeq() + " missing");
+                assertEquals(expectedReader.entry().wireSeq(), actualReader.entry().wireSeq());
+                assertEquals(expectedReader.entry().crc32c(), actualReader.entry().crc32c());
+                compared++;
+            }
+            assertFalse(actualReader.next(), "the replica holds more than the primary");
+        }
+        return compared;
     }
 
     /** Compares two journals entry by entry (wireSeq and CRC); returns how many matched. */
