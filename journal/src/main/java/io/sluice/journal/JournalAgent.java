@@ -42,6 +42,12 @@ import static io.sluice.journal.EntryLayout.WIRE_SEQ_OFFSET;
  * Chronicle's {@code appender.sync()} does not throw when msync fails: it reports the error through its own
  * exception handler and returns. The agent therefore installs a thread-local Chronicle error handler while it runs
  * and treats an msync error reported during its sync as a failed sync.
+ * <p>
+ * A full filesystem is stopped <em>before</em> it is hit: the {@link DiskSpaceGuard} is asked before each group and
+ * the agent fails with a "journal disk full" reason while less than its minimum is free. Writing into a full
+ * filesystem through Chronicle's memory mapping raises SIGBUS, which HotSpot reports as an {@code InternalError} at
+ * some later instruction, after the damaged append (and its msync) may already have returned; the agent still
+ * catches that error and reports it as disk full, but only the guard keeps an acknowledged entry safe.
  */
 public final class JournalAgent implements Agent, ControlledMessageHandler
 {
@@ -66,6 +72,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     private final int maxGroupEntries;
     private final int maxGroupBytes;
     private final RollCycle rollCycle;
+    private final DiskSpaceGuard diskSpaceGuard;
     private final byte[] scratch = new byte[MAX_ENTRY_LENGTH];
     private final UnsafeBuffer scratchBuffer = new UnsafeBuffer(scratch);
     private final CRC32C crc = new CRC32C();
@@ -78,6 +85,8 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     private int groupBytes;
     private int cycle = NO_CYCLE;
     private long firstWireSeqOfCycle;
+    /** Set by {@link #onMessage} when the guard refuses a group; the duty cycle then stops the agent. */
+    private boolean diskFull;
 
     /** Highest wireSeq appended (not necessarily synced), updated per group; written by the agent thread. */
     private volatile long appendedWireSeq;
@@ -102,6 +111,8 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     private volatile String failureReason;
 
     /**
+     * An agent that keeps {@link DiskSpaceGuard#DEFAULT_MIN_FREE_BYTES} free on the journal's filesystem.
+     *
      * @param journal                 a recovered journal; appending continues at its last {@code wireSeq} + 1.
      * @param ring                    the journal ring; this agent is its only consumer.
      * @param journalPersistedWireSeq where the persisted cursor is published; set to the recovered last
@@ -109,7 +120,33 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
      */
     public JournalAgent(final Journal journal, final RingBuffer ring, final Position journalPersistedWireSeq)
     {
+        this(journal, ring, journalPersistedWireSeq,
+            DiskSpaceGuard.of(journal.queueDirectory(), DiskSpaceGuard.DEFAULT_MIN_FREE_BYTES));
+    }
+
+    /**
+     * @param journal                 a recovered journal; appending continues at its last {@code wireSeq} + 1.
+     * @param ring                    the journal ring; this agent is its only consumer.
+     * @param journalPersistedWireSeq where the persisted cursor is published; set to the recovered last
+     *                                {@code wireSeq} when the agent starts.
+     * @param diskSpaceGuard          asked before each group; its minimum must be 0 (off) or at least twice a
+     *                                group ({@link Journal.Context#maxGroupBytes()} plus one entry).
+     * @throws IllegalArgumentException if the guard's minimum cannot hold a group.
+     */
+    public JournalAgent(
+        final Journal journal,
+        final RingBuffer ring,
+        final Position journalPersistedWireSeq,
+        final DiskSpaceGuard diskSpaceGuard)
+    {
         final Journal.Context context = journal.context();
+        final long largestGroupBytes = (long)context.maxGroupBytes() + MAX_ENTRY_LENGTH;
+        if (diskSpaceGuard.minFreeBytes() != 0 && diskSpaceGuard.minFreeBytes() < 2 * largestGroupBytes)
+        {
+            throw new IllegalArgumentException("journal minFreeBytes=" + diskSpaceGuard.minFreeBytes() +
+                " must be 0 (off) or >= " + 2 * largestGroupBytes + " (twice maxGroupBytes plus one entry)");
+        }
+        this.diskSpaceGuard = diskSpaceGuard;
         this.journal = journal;
         this.ring = ring;
         this.journalPersistedWireSeq = journalPersistedWireSeq;
@@ -153,7 +190,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         try
         {
             read = ring.controlledRead(this, maxGroupEntries);
-            if (groupEntries < maxGroupEntries && groupBytes < maxGroupBytes)
+            if (!diskFull && groupEntries < maxGroupEntries && groupBytes < maxGroupBytes)
             {
                 // A read stops at the end of the ring's buffer; the records that wrapped join this group.
                 read += ring.controlledRead(this, maxGroupEntries - groupEntries);
@@ -162,7 +199,14 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         catch (final Throwable ex)
         {
             appendedWireSeq = lastAppendedWireSeq;
-            fail("append of wireSeq " + (lastAppendedWireSeq + 1) + " failed: " + ex, ex);
+            failOn("append of wireSeq " + (lastAppendedWireSeq + 1), ex);
+            return 1;
+        }
+        if (diskFull)
+        {
+            // The guard refused the group before its first entry: nothing of it was appended.
+            fail(diskFullReason("usable space below the minimum kept free", diskSpaceGuard.lastUsableBytes()) +
+                "; stopped before wireSeq " + (lastAppendedWireSeq + 1), null);
             return 1;
         }
         if (groupEntries > 0)
@@ -184,7 +228,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
                 }
                 catch (final Throwable ex)
                 {
-                    fail("sync of wireSeq up to " + lastAppendedWireSeq + " failed: " + ex, ex);
+                    failOn("sync of wireSeq up to " + lastAppendedWireSeq, ex);
                     return read;
                 }
             }
@@ -203,6 +247,11 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         if (msgTypeId != JournalPublisher.ENTRY_MSG_TYPE_ID || length < MIN_ENTRY_LENGTH || length > MAX_ENTRY_LENGTH)
         {
             throw new IllegalStateException("journal ring record type " + msgTypeId + " of " + length + " bytes");
+        }
+        if (groupEntries == 0 && !hasRoomForGroup())
+        {
+            diskFull = true;
+            return Action.ABORT;
         }
         scratchBuffer.putBytes(0, buffer, index, length);
         final long wireSeq = scratchBuffer.getLong(WIRE_SEQ_OFFSET, ORDER);
@@ -225,9 +274,22 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         checkIndex(wireSeq, appender.lastIndexAppended());
 
         lastAppendedWireSeq = wireSeq;
+        diskSpaceGuard.onAppended(length);
         groupEntries++;
         groupBytes += length;
         return groupBytes >= maxGroupBytes ? Action.BREAK : Action.CONTINUE;
+    }
+
+    private boolean hasRoomForGroup()
+    {
+        try
+        {
+            return diskSpaceGuard.hasRoomForGroup();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException("journal free-space probe failed: " + ex, ex);
+        }
     }
 
     /**
@@ -277,7 +339,6 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         return failureReason;
     }
 
-    /** Highest {@code wireSeq} appended so far (synced or not). Any thread. */
     /**
      * Also record each group sync's duration in nanoseconds here (latency trace); before the agent starts.
      */
@@ -324,6 +385,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         return syncStats.get(SYNC_MAX_NS);
     }
 
+    /** Highest {@code wireSeq} appended so far (synced or not). Any thread. */
     public long appendedWireSeq()
     {
         return appendedWireSeq;
@@ -339,6 +401,26 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     long writePositionBytes()
     {
         return writePositionBytes;
+    }
+
+    /** Stops on an append or sync error, naming a full disk as such. */
+    private void failOn(final String what, final Throwable cause)
+    {
+        if (DiskSpaceGuard.isDiskFullError(cause))
+        {
+            fail(diskFullReason(what + " failed: " + cause, diskSpaceGuard.usableBytesNow()), cause);
+        }
+        else
+        {
+            fail("journal " + what + " failed: " + cause, cause);
+        }
+    }
+
+    /** Carries no double quotes: it is shown in JSON and quoted in STATUS. */
+    private String diskFullReason(final String detail, final long usableBytes)
+    {
+        return "journal disk full: " + detail.replace('"', '\'') + "; " + journal.queueDirectory() +
+            " has " + usableBytes + " bytes usable, minimum kept free " + diskSpaceGuard.minFreeBytes() + " bytes";
     }
 
     private void fail(final String reason, final Throwable cause)

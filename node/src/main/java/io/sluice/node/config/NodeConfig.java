@@ -85,6 +85,14 @@ public final class NodeConfig
         "(benchmarks only; logged as a warning and shown in /healthz).", oneOf("every-group", "none"));
     public static final ConfigKey<Integer> JOURNAL_GROUP_MAX_ENTRIES = new ConfigKey<>("journal.group.max.entries",
         "256", "Most entries appended before a sync.", intRange(1, 1 << 20));
+    public static final ConfigKey<String> JOURNAL_RETENTION = new ConfigKey<>("journal.retention", "after-snapshot",
+        "after-snapshot: after each snapshot, delete journal cycle files the snapshot covers and no connected " +
+        "replica still needs (a replica further behind is sent the snapshot); keep-all: never delete (archive " +
+        "and prune cycle files yourself).", oneOf("after-snapshot", "keep-all"));
+    public static final ConfigKey<String> JOURNAL_ROLL_CYCLE = new ConfigKey<>("journal.roll.cycle", "hourly",
+        "How often a new journal cycle file starts, the unit retention deletes: hourly, ten-minutely, or " +
+        "test-secondly (tests only). A journal keeps the cycle it was created with.",
+        oneOf("hourly", "ten-minutely", "test-secondly"));
     public static final ConfigKey<Long> SNAPSHOT_INTERVAL_ENTRIES = new ConfigKey<>("snapshot.interval.entries",
         "1000000", "Take a snapshot every this many journal entries; 0 disables.", longRange(0, Long.MAX_VALUE));
     public static final ConfigKey<Long> SNAPSHOT_INTERVAL_SECONDS = new ConfigKey<>("snapshot.interval.seconds",
@@ -139,18 +147,31 @@ public final class NodeConfig
         "fault.journal.sync.fail.after", "0",
         "Fault injection, for tests only: the sync after this many successful ones, and every later one, fails " +
         "as a failing disk would; 0 never.", longRange(0, Long.MAX_VALUE));
+    public static final ConfigKey<Long> JOURNAL_MIN_FREE_BYTES = new ConfigKey<>(
+        "journal.min.free.bytes", "67108864",
+        "The journal stops (and the node halts order entry with 'journal disk full') before usable space on its " +
+        "filesystem falls below this, because writing into a full filesystem through Chronicle's memory mapping " +
+        "can lose an entry already reported as synced. Keep it above the largest snapshot; 0 turns the check off " +
+        "(unsafe). At least twice a journal group plus one entry (532480 with the default group size).",
+        longRange(0, Long.MAX_VALUE));
+    public static final ConfigKey<Long> FAULT_JOURNAL_DISK_FREE_BYTES = new ConfigKey<>(
+        "fault.journal.disk.free.bytes", "0",
+        "Fault injection, for tests only: the journal's free-space check sees this many bytes minus what the " +
+        "journal has appended since start, as a filling disk would; 0 uses the real filesystem.",
+        longRange(0, Long.MAX_VALUE));
 
     /** Every fixed key, in documentation order. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
         SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
-        JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, SNAPSHOT_INTERVAL_ENTRIES, SNAPSHOT_INTERVAL_SECONDS, AUTH,
+        JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
+        SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,
         REPLICATION_DATA_BIND,
         REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
-        FAULT_JOURNAL_SYNC_FAIL_AFTER);
+        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(

@@ -1,9 +1,12 @@
 package io.sluice.node.primary;
 
+import io.sluice.journal.DiskSpaceGuard;
+import io.sluice.journal.FreeSpaceProbe;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
 import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.RecoveryResult;
+import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
@@ -44,6 +47,9 @@ import io.sluice.response.ResponseAgent;
 import io.sluice.response.ResponseCounters;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.FrameDecoder;
+import net.openhft.chronicle.queue.RollCycle;
+import net.openhft.chronicle.queue.RollCycles;
+import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.Agent;
@@ -148,6 +154,8 @@ public final class PrimaryNode implements AutoCloseable
             LOG.warn("journal sync disabled journal.sync=none: acknowledged orders can be lost on power failure; " +
                 "benchmarks only");
         }
+        // A snapshot install (replica) killed between its renames is finished before the journal is opened.
+        SnapshotInstall.completeInterrupted(journalContext(config).directory());
         journal = Journal.open(journalContext(config));
 
         final OneToOneRingBuffer journalRing = newRing(config.get(NodeConfig.JOURNAL_RING_BYTES));
@@ -179,12 +187,13 @@ public final class PrimaryNode implements AutoCloseable
             journal.directory(), recovery.lastWireSeq(), recovery.snapshotWireSeq(), recovery.entriesReplayed(),
             Long.toHexString(sequencer.engine().stateHash()));
 
-        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, diskSpaceGuard(config, journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
         snapshotAgent = new SnapshotAgent(journal, new SnapshotStore(journal.snapshotDirectory()),
             new SnapshotPolicy(config.get(NodeConfig.SNAPSHOT_INTERVAL_ENTRIES),
                 TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
-            journalPersistedWireSeq::getAcquire, engineContext(config), SystemNanoClock.INSTANCE);
+            journalPersistedWireSeq::getAcquire, engineContext(config), SystemNanoClock.INSTANCE,
+            "after-snapshot".equals(config.get(NodeConfig.JOURNAL_RETENTION)), this::oldestWireSeqNeededByReplicas);
 
         stageStats = Boolean.TRUE.equals(config.get(NodeConfig.TRACE)) ? new StageStats() : null;
         if (stageStats != null)
@@ -297,7 +306,8 @@ public final class PrimaryNode implements AutoCloseable
             .directory(config.dataDir().resolve("journal"))
             .nodeId(config.get(NodeConfig.NODE_ID))
             .syncPolicy(JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC)))
-            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES));
+            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES))
+            .rollCycle(rollCycle(config.get(NodeConfig.JOURNAL_ROLL_CYCLE)));
         final long delayMs = config.get(NodeConfig.FAULT_JOURNAL_SYNC_DELAY_MS);
         final long failAfter = config.get(NodeConfig.FAULT_JOURNAL_SYNC_FAIL_AFTER);
         if (delayMs > 0 || failAfter > 0)
@@ -319,6 +329,50 @@ public final class PrimaryNode implements AutoCloseable
             });
         }
         return context;
+    }
+
+    /**
+     * @return the journal's free-space guard: {@code journal.min.free.bytes} on the journal's filesystem, or on a
+     * simulated filling disk when {@code fault.journal.disk.free.bytes} is set (tests only).
+     */
+    static DiskSpaceGuard diskSpaceGuard(final NodeConfig config, final Journal journal)
+    {
+        final long minFreeBytes = config.get(NodeConfig.JOURNAL_MIN_FREE_BYTES);
+        final long simulatedFreeBytes = config.get(NodeConfig.FAULT_JOURNAL_DISK_FREE_BYTES);
+        if (minFreeBytes == 0)
+        {
+            LOG.warn("journal free-space check off journal.min.free.bytes=0: a full disk can lose acknowledged " +
+                "orders");
+        }
+        if (simulatedFreeBytes > 0)
+        {
+            LOG.warn("journal fault injection on: disk starts with {} bytes free and fills as the journal grows; " +
+                "tests only", simulatedFreeBytes);
+            return new DiskSpaceGuard(FreeSpaceProbe.shrinking(simulatedFreeBytes), minFreeBytes);
+        }
+        return DiskSpaceGuard.of(journal.queueDirectory(), minFreeBytes);
+    }
+
+    /** Chronicle roll cycle of a {@code journal.roll.cycle} value. */
+    static RollCycle rollCycle(final String name)
+    {
+        return switch (name)
+        {
+            case "ten-minutely" -> RollCycles.TEN_MINUTELY;
+            case "test-secondly" -> TestRollCycles.TEST_SECONDLY;
+            default -> Journal.Context.DEFAULT_ROLL_CYCLE;
+        };
+    }
+
+    /** Lowest wireSeq any replica slot still reads (retention keeps it); Long.MAX_VALUE with none. Any thread. */
+    private long oldestWireSeqNeededByReplicas()
+    {
+        long oldest = Long.MAX_VALUE;
+        for (int i = 0; i < senders.size(); i++)
+        {
+            oldest = Math.min(oldest, senders.get(i).retainFromWireSeq());
+        }
+        return oldest;
     }
 
     private static Policy initialPolicy(final NodeConfig config)
@@ -644,6 +698,16 @@ public final class PrimaryNode implements AutoCloseable
     long lastSnapshotWireSeq()
     {
         return snapshotAgent.lastSnapshotWireSeq();
+    }
+
+    SnapshotAgent snapshotAgent()
+    {
+        return snapshotAgent;
+    }
+
+    Journal journal()
+    {
+        return journal;
     }
 
     /**

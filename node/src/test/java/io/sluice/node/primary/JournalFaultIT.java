@@ -111,7 +111,9 @@ class JournalFaultIT
             client.poll();
         }
         TestNodes.await(() -> node.haltReason() != null, 30_000, "the node halts");
-        assertTrue(node.haltReason().contains("journal"), node.haltReason());
+        assertTrue(node.haltReason().contains("journal sync of wireSeq up to") &&
+            node.haltReason().contains("injected sync failure") && !node.haltReason().contains("disk full"),
+            "STATUS and /healthz name the failed sync: " + node.haltReason());
         try (AdminClient admin = new AdminClient(node.adminAddress(), 10_000))
         {
             final List<String> status = admin.execute("STATUS");
