@@ -6,9 +6,12 @@ import io.sluice.journal.SnapshotStore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +37,11 @@ final class FaultInjector
     private static final long KILL_MOMENT_MAX_NS = TimeUnit.SECONDS.toNanos(1);
     private static final long SNAPSHOT_WATCH_MAX_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final long SNAPSHOT_WATCH_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** The soak's journals roll every second: a watch this long sees a roll unless the primary is idle. */
+    private static final long ROLL_WATCH_MAX_NS = TimeUnit.MILLISECONDS.toNanos(2_500);
+    private static final long ROLL_WATCH_INTERVAL_NS = TimeUnit.MICROSECONDS.toNanos(200);
+    /** A kill this soon after the new file appeared counts as landing during the roll. */
+    private static final long ROLL_WINDOW_MS = 20;
     private static final long PROMOTION_KILL_DELAY_MAX_NS = TimeUnit.MILLISECONDS.toNanos(30);
     private static final long CATCH_UP_DOWN_MIN_NS = TimeUnit.SECONDS.toNanos(3);
     private static final long CATCH_UP_DOWN_MAX_NS = TimeUnit.SECONDS.toNanos(6);
@@ -103,6 +111,9 @@ final class FaultInjector
                     break;
                 case KILL_DURING_PROMOTION:
                     killDuringPromotion();
+                    break;
+                case PRIMARY_KILL_AT_SEGMENT_ROLL:
+                    primaryKillAtSegmentRoll();
                     break;
                 default:
                     throw new IllegalArgumentException(kind.name());
@@ -213,6 +224,58 @@ final class FaultInjector
         final SoakCluster.Node target = awaitNoticedAndChoose();
         promote(target);
         rejoin(old, true);
+    }
+
+    /**
+     * Watches the primary's queue directory for a new cycle file (one a second under load) and kills the moment it
+     * appears: the appender is then creating the file, writing its header and index and the segment's first entries.
+     */
+    private void primaryKillAtSegmentRoll() throws IOException, InterruptedException
+    {
+        final SoakCluster.Node old = cluster.primary();
+        final Path queue = old.dataDir.resolve("journal").resolve("queue");
+        sleepNs(schedule.durationNs(0, KILL_MOMENT_MAX_NS));
+        final Set<String> before = cycleFiles(queue);
+        final long watchEndNs = System.nanoTime() + ROLL_WATCH_MAX_NS;
+        String rolled = null;
+        while (rolled == null && System.nanoTime() - watchEndNs < 0)
+        {
+            LockSupport.parkNanos(ROLL_WATCH_INTERVAL_NS);
+            for (final String name : cycleFiles(queue))
+            {
+                if (!before.contains(name))
+                {
+                    rolled = name;
+                    break;
+                }
+            }
+        }
+        final long seenNs = System.nanoTime();
+        kill(old);
+        final long delayUs = TimeUnit.NANOSECONDS.toMicros(firstKillNs - seenNs);
+        landedInWindow = rolled != null && delayUs < TimeUnit.MILLISECONDS.toMicros(ROLL_WINDOW_MS);
+        landing = rolled == null ? "no new cycle file within the watch; killed at its end" :
+            "killed " + delayUs + " us after cycle file " + rolled + " appeared";
+        final SoakCluster.Node target = awaitNoticedAndChoose();
+        promote(target);
+        rejoin(old, true);
+    }
+
+    private static Set<String> cycleFiles(final Path queue) throws IOException
+    {
+        final Set<String> names = new HashSet<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(queue, "*.cq4"))
+        {
+            for (final Path file : files)
+            {
+                names.add(file.getFileName().toString());
+            }
+        }
+        catch (final NoSuchFileException ex)
+        {
+            // Not created yet: nothing rolled.
+        }
+        return names;
     }
 
     private void killDuringPromotion() throws IOException, InterruptedException

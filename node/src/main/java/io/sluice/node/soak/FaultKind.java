@@ -32,7 +32,13 @@ public enum FaultKind
      * Like {@link #PRIMARY_KILL}, and the other replica is killed right after {@code PROMOTE} is sent to the chosen
      * one, while the promotion runs; it restarts as a replica of the new primary.
      */
-    KILL_DURING_PROMOTION(2, true);
+    KILL_DURING_PROMOTION(2, true),
+
+    /**
+     * Like {@link #PRIMARY_KILL}, with the kill the moment a new journal cycle file appears (the soak's journals roll
+     * every second), so it lands while the first entries of a new segment are being written.
+     */
+    PRIMARY_KILL_AT_SEGMENT_ROLL(1, true);
 
     private final int kills;
     private final boolean killsPrimary;

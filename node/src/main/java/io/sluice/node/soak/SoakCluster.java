@@ -183,6 +183,10 @@ final class SoakCluster implements AutoCloseable
         {
             final Path dataDir = dir.resolve("node" + (i + 1)).toAbsolutePath();
             final Map<String, String> keys = StandaloneConfig.keys(dataDir, "hybrid", context.instruments());
+            // Journals roll every second so PRIMARY_KILL_AT_SEGMENT_ROLL has rolls to aim at, and keep every cycle
+            // file: the checker needs the whole history (retention is tested by SnapshotTransferIT).
+            keys.put("journal.roll.cycle", "test-secondly");
+            keys.put("journal.retention", "keep-all");
             keys.put("node.id", Integer.toString(i + 1));
             keys.put("aeron.dir", dataDir.resolve("aeron").toString());
             keys.put("client.bind", "127.0.0.1:" + client[i]);

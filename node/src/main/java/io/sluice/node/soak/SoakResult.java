@@ -259,6 +259,9 @@ public final class SoakResult
                     count + landings(kind);
             case KILL_DURING_PROMOTION:
                 return "  other replica killed while the promotion ran: " + landedInWindow(kind) + " of " + count;
+            case PRIMARY_KILL_AT_SEGMENT_ROLL:
+                return "  kill landed within 20 ms of a new cycle file: " + landedInWindow(kind) + " of " +
+                    count;
             case PRIMARY_KILL:
                 final long duringPeriodic = faults.stream()
                     .filter(fault -> fault.kind() == kind && fault.landing() != null).count();

@@ -13,9 +13,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The short crash soak: three node processes under load, six SIGKILLs on a fixed seed (a replica killed again while
- * catching up, the primary killed at a snapshot, the primary killed and the other replica killed while the
- * promotion runs, a replica), each recovered by restart or promotion; then every request the clients recorded is
+ * The short crash soak: three node processes under load, seven SIGKILLs on a fixed seed (a replica killed again
+ * while catching up, the primary killed at a snapshot, the primary killed and the other replica killed while the
+ * promotion runs, the primary killed as its journal rolls to a new cycle file, a replica), each recovered by restart
+ * or promotion, with the durability policy swapped at random throughout; then every request the clients recorded is
  * checked against the final primary's and the replicas' journals. The long version is {@code sluice soak}.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
@@ -25,6 +26,7 @@ class SoakIT
         FaultKind.REPLICA_KILL_DURING_CATCH_UP,
         FaultKind.PRIMARY_KILL_DURING_SNAPSHOT,
         FaultKind.KILL_DURING_PROMOTION,
+        FaultKind.PRIMARY_KILL_AT_SEGMENT_ROLL,
         FaultKind.REPLICA_KILL);
 
     @TempDir
@@ -46,8 +48,8 @@ class SoakIT
 
         assertEquals(PLAN.size(), result.faults().size(), result.summary());
         assertEquals(PLAN.size(), result.faultsSurvived(), result.summary());
-        assertEquals(6, result.kills());
-        assertEquals(2, result.promotions(), "each primary kill ended in a promotion");
+        assertEquals(7, result.kills());
+        assertEquals(3, result.promotions(), "each primary kill ended in a promotion");
         assertNotNull(result.check(), result.summary());
         assertEquals(0, result.violations(), result.summary());
         assertTrue(result.problems().isEmpty(), result.summary());
