@@ -34,6 +34,8 @@ public final class Journal implements AutoCloseable
 {
     public static final String QUEUE_DIRECTORY = "queue";
     public static final String SNAPSHOT_DIRECTORY = "snapshots";
+    /** See where the queue is built: how long Chronicle waits on an incomplete header. */
+    static final long CHRONICLE_HEADER_TIMEOUT_MS = 500;
 
     private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
 
@@ -124,7 +126,13 @@ public final class Journal implements AutoCloseable
         final SingleChronicleQueueBuilder builder = SingleChronicleQueueBuilder.binary(queueDirectory)
             .rollCycle(context.rollCycle())
             .blockSize(context.blockSizeBytes())
-            .syncMode(context.syncPolicy() == JournalSyncPolicy.EVERY_GROUP ? SyncMode.SYNC : SyncMode.NONE);
+            .syncMode(context.syncPolicy() == JournalSyncPolicy.EVERY_GROUP ? SyncMode.SYNC : SyncMode.NONE)
+            // How long Chronicle waits for another writer to finish a header it finds incomplete (default 10 s). The
+            // journal has one writer, so at start-up such a header can only be a dead process's: a node SIGKILLed
+            // as its journal rolled left a new cycle file without its first header, and every restart then waited
+            // 10 s per look at that file (20-40 s in the soak). Readers racing the live writer onto a new cycle
+            // wait microseconds, well inside this.
+            .timeoutMS(CHRONICLE_HEADER_TIMEOUT_MS);
         if (context.timeProvider() != null)
         {
             builder.timeProvider(context.timeProvider());
