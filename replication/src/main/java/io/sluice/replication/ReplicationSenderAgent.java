@@ -560,19 +560,9 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             return;
         }
 
-        closeReader();
         closeSnapshot();
-        reader = tail;
         final long wireSeq = snapshot.wireSeq();
-        readWireSeq = wireSeq;
-        sentWireSeqPlain = wireSeq;
-        sentWireSeq = wireSeq;
-        batchLength = 0;
-        carryLength = 0;
-        replicaSessionId = sessionId;
-        replicaNodeId = nodeId;
-        streamCorrelationId = correlationId;
-        lastReceivedNs = nowNs;
+        beginStream(tail, wireSeq, sessionId, nodeId, correlationId);
         snapshotChannel = channel;
         snapshotCrc.reset();
         snapshotSentBytesPlain = 0;
@@ -638,17 +628,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         final long correlationId,
         final long lastDurableWireSeq)
     {
-        closeReader();
-        reader = candidate;
-        readWireSeq = lastDurableWireSeq;
-        sentWireSeqPlain = lastDurableWireSeq;
-        sentWireSeq = lastDurableWireSeq;
-        batchLength = 0;
-        carryLength = 0;
-        replicaSessionId = sessionId;
-        replicaNodeId = nodeId;
-        streamCorrelationId = correlationId;
-        lastReceivedNs = nowNs;
+        beginStream(candidate, lastDurableWireSeq, sessionId, nodeId, correlationId);
         pinnedWireSeq = lastDurableWireSeq;
         awaitingInstallAck = false;
 
@@ -675,6 +655,27 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
             .primaryNodeId(ctx.nodeId());
         streamStartLength = MessageHeaderEncoder.ENCODED_LENGTH + streamStartEncoder.encodedLength();
         return epoch;
+    }
+
+    /**
+     * Take up a new stream for an accepted handshake: the journal reader positioned after {@code fromWireSeq} (what
+     * the replica holds, or the snapshot it is about to be sent) and the replica it goes to.
+     */
+    private void beginStream(
+        final JournalReader newReader, final long fromWireSeq, final int sessionId, final int nodeId,
+        final long correlationId)
+    {
+        closeReader();
+        reader = newReader;
+        readWireSeq = fromWireSeq;
+        sentWireSeqPlain = fromWireSeq;
+        sentWireSeq = fromWireSeq;
+        batchLength = 0;
+        carryLength = 0;
+        replicaSessionId = sessionId;
+        replicaNodeId = nodeId;
+        streamCorrelationId = correlationId;
+        lastReceivedNs = nowNs;
     }
 
     private void reject(final RejectCode code, final long correlationId, final String reason)
