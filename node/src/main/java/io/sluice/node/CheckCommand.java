@@ -19,9 +19,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 /**
- * {@code sluice check HISTORY... --against DIR [--replica DIR ...] [--config FILE] [--policy MODE]}: check what
- * clients recorded ({@code sluice bench --history}) against the journals of stopped nodes. Exits 0 when nothing is
- * wrong, 1 listing each violation, 2 on bad options or unreadable histories. See docs/reliability.md.
+ * {@code sluice check HISTORY... --against DIR [--replica DIR ...] [--earlier DIR ...] [--config FILE]
+ * [--policy MODE]}: check what clients recorded ({@code sluice bench --history}) against the journals of stopped
+ * nodes. Exits 0 when nothing is wrong, 1 listing each violation, 2 on bad options or unreadable histories. See
+ * docs/reliability.md.
  */
 @Command(name = "check", sortOptions = false,
     description = "Check client histories (bench --history) against the surviving primary's journal: every " +
@@ -43,6 +44,11 @@ final class CheckCommand implements Callable<Integer>
         description = "A replica's data or journal directory (repeatable); it must follow this primary.")
     List<Path> replicas = new ArrayList<>();
 
+    @Option(names = "--earlier", paramLabel = "DIR", description = "A journal holding history the primary's no " +
+        "longer does (repeatable): one a resync set aside (journal.diverged-*, journal.behind-*) or an archived " +
+        "copy. Used only to check requests below the primary journal's first wireSeq.")
+    List<Path> earlierJournals = new ArrayList<>();
+
     @Option(names = "--config", paramLabel = "FILE", description = "Any node's configuration: replay every journal " +
         "and compare state hashes at the lowest last wireSeq they share.")
     Path config;
@@ -60,6 +66,7 @@ final class CheckCommand implements Callable<Integer>
     {
         final HistoryChecker checker = new HistoryChecker().primary(against);
         replicas.forEach(checker::replica);
+        earlierJournals.forEach(checker::earlierJournal);
         try
         {
             checker.policy(policy);

@@ -54,6 +54,7 @@ public final class HistoryChecker
 {
     private Path primary;
     private final List<Path> replicas = new ArrayList<>();
+    private final List<Path> earlierJournals = new ArrayList<>();
     private NodeConfig config;
     private Policy policy = DurabilityMode.DEFAULT.policy();
 
@@ -74,6 +75,21 @@ public final class HistoryChecker
     public HistoryChecker replica(final Path dir)
     {
         replicas.add(dir);
+        return this;
+    }
+
+    /**
+     * A journal that holds history the primary's no longer does, used only for that: one set aside by a resync
+     * ({@code journal.diverged-*}, {@code journal.behind-*}) or an archived copy. It is never compared with the
+     * primary as a replica is (a diverged one differs at its tail by definition); its entries count only up to where
+     * the primary's, or an earlier donor's, begin, and only if it holds that first entry with the same CRC.
+     *
+     * @param dir a journal directory or a data directory holding {@code journal/}.
+     * @return this.
+     */
+    public HistoryChecker earlierJournal(final Path dir)
+    {
+        earlierJournals.add(dir);
         return this;
     }
 
@@ -147,7 +163,13 @@ public final class HistoryChecker
         {
             replicaImages.add(JournalImage.read("replica " + (i + 1), replicas.get(i)));
         }
-        return new Run(history, JournalImage.read("primary", primary), replicaImages, persistedCopies).run();
+        final List<JournalImage> donors = new ArrayList<>(replicaImages);
+        for (final Path dir : earlierJournals)
+        {
+            requireJournal(dir);
+            donors.add(JournalImage.read("the earlier journal " + JournalImage.journalDirectory(dir), dir));
+        }
+        return new Run(history, JournalImage.read("primary", primary), replicaImages, donors, persistedCopies).run();
     }
 
     private static void requireJournal(final Path dir)
@@ -212,11 +234,11 @@ public final class HistoryChecker
         private long notCheckable;
 
         Run(final History history, final JournalImage primaryImage, final List<JournalImage> replicaImages,
-            final int persistedCopies)
+            final List<JournalImage> donors, final int persistedCopies)
         {
             this.history = history;
             this.primaryJournal = primaryImage;
-            this.primaryImage = primaryImage.withPrefixFrom(replicaImages, notes);
+            this.primaryImage = primaryImage.withPrefixFrom(donors, notes);
             this.replicaImages = replicaImages;
             this.persistedCopies = persistedCopies;
         }

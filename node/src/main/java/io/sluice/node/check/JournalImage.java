@@ -205,8 +205,8 @@ final class JournalImage
             System.arraycopy(best.types, 0, next.types, 0, prefix);
             System.arraycopy(combined.types, 0, next.types, prefix, combined.count);
             notes.add(name + " journal starts at wireSeq " + first + " (trimmed, or seeded from a snapshot): wireSeq " +
-                best.firstWireSeq + ".." + (first - 1) + " checked in " + best.name + "'s journal, which holds the " +
-                "same entry at " + first);
+                best.firstWireSeq + ".." + (first - 1) + " checked in " + best.name + ", which holds the same entry " +
+                "at " + first);
             combined = next;
         }
         return combined;

@@ -201,6 +201,15 @@ public final class Soak
                 checker.replica(replica.dataDir);
                 names.append(' ').append(replica);
             }
+            // Resyncs set journals aside, and a journal seeded from a snapshot no longer holds the early history:
+            // over a long run every node may have been resynced, so the set-aside journals are what still shows it.
+            for (final SoakCluster.Node node : cluster.nodes())
+            {
+                for (final Path setAside : setAsideJournals(node.dataDir))
+                {
+                    checker.earlierJournal(setAside);
+                }
+            }
             against = names.toString();
             try
             {
@@ -232,6 +241,19 @@ public final class Soak
             }
         }
         return null;
+    }
+
+    /**
+     * @return the journals a resync or snapshot install set aside in a node's data directory, oldest first.
+     */
+    static List<Path> setAsideJournals(final Path dataDir) throws IOException
+    {
+        try (Stream<Path> entries = Files.list(dataDir))
+        {
+            return entries.filter(path -> Files.isDirectory(path) &&
+                (path.getFileName().toString().startsWith("journal.diverged-") ||
+                path.getFileName().toString().startsWith("journal.behind-"))).sorted().toList();
+        }
     }
 
     /**

@@ -421,6 +421,33 @@ class HistoryCheckerTest
     }
 
     @Test
+    void shouldCheckEarlyHistoryInAJournalSetAsideByAResyncEvenThoughItsTailDiverged() throws Exception
+    {
+        try (TestJournal seeded = new TestJournal(primaryDir(), 1, 3);
+            TestJournal setAside = new TestJournal(dir.resolve("journal.diverged-1"), 1))
+        {
+            seeded.order(ALICE, 3);
+            seeded.order(BOB, 1);
+            setAside.order(ALICE, 1);
+            setAside.order(ALICE, 2);
+            setAside.order(ALICE, 3);
+            setAside.order(BOB, 2); // the tail the old primary journaled and nobody acknowledged
+        }
+        final Path history = new HistoryFile("resynced")
+            .send(ALICE, 1).send(ALICE, 2).send(ALICE, 3).send(BOB, 1)
+            .accepted(ALICE, 1, 1).accepted(ALICE, 2, 2).accepted(ALICE, 3, 3).accepted(BOB, 1, 4)
+            .done();
+
+        final CheckResult result = checker().earlierJournal(dir.resolve("journal.diverged-1"))
+            .check(List.of(history));
+
+        assertTrue(result.passed(), "an earlier journal is not compared as a replica: " + result.violations());
+        assertEquals(0, result.notCheckable());
+        assertTrue(result.notes().stream().anyMatch((note) -> note.contains("wireSeq 1..2 checked in the earlier " +
+            "journal")), result.notes().toString());
+    }
+
+    @Test
     void shouldReportDamagedJournalAndCheckWhatCouldBeRead() throws Exception
     {
         try (TestJournal journal = primary())
