@@ -13,8 +13,12 @@ import io.sluice.journal.JournalReader;
 import io.sluice.journal.JournalStateMachine;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.response.Clause;
 import io.sluice.response.DurabilityControl;
 import io.sluice.response.DurabilityMode;
+import io.sluice.response.InvalidPolicyException;
+import io.sluice.response.Level;
+import io.sluice.response.Policy;
 import io.sluice.sbe.replication.AckEncoder;
 import io.sluice.sbe.replication.HandshakeEncoder;
 import io.sluice.sbe.replication.HeartbeatDecoder;
@@ -48,6 +52,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -175,6 +181,9 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private long ackedPersistedWireSeq;
     private long echoTimestampNs;
     private short modeCodePlain = -1;
+    /** Clause counts of the primary's custom policy last applied; replica thread. */
+    private short customPersistedCount;
+    private short customInMemoryCount;
 
     // Agent-thread state of a snapshot transfer: open while RECEIVING_SNAPSHOT, closed (and the file deleted unless
     // installed) when it ends either way.
@@ -936,7 +945,14 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         lastPrimaryMessageNs = nowNs;
         primaryEpoch = heartbeatEpoch;
         primaryLastWireSeq = heartbeatDecoder.lastWireSeq();
-        onDurabilityMode(heartbeatDecoder.durabilityMode());
+        if (heartbeatDecoder.durabilityMode() == DurabilityMode.CUSTOM_CODE)
+        {
+            onCustomPolicy(heartbeatDecoder.policyPersistedCount(), heartbeatDecoder.policyInMemoryCount());
+        }
+        else
+        {
+            onDurabilityMode(heartbeatDecoder.durabilityMode());
+        }
         if (heartbeatDecoder.streamCorrelationId() != correlationId)
         {
             rehandshake("primary node " + heartbeatDecoder.nodeId() + " no longer serves this replica's stream" +
@@ -995,11 +1011,53 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
         return null;
     }
 
-    private void onDurabilityMode(final short code)
+    /**
+     * The primary runs a custom clause expression, which its mode byte cannot name: take it from the heartbeat's
+     * clause counts, so a promotion keeps what the operator set (a named mode is taken from the byte). Builds a
+     * policy only when the counts change.
+     */
+    private void onCustomPolicy(final short persistedCount, final short inMemoryCount)
     {
-        if (code == modeCodePlain)
+        if (modeCodePlain == DurabilityMode.CUSTOM_CODE && persistedCount == customPersistedCount &&
+            inMemoryCount == customInMemoryCount)
         {
             return;
+        }
+        final Policy policy;
+        try
+        {
+            final List<Clause> clauses = new ArrayList<>(2);
+            if (persistedCount > 0)
+            {
+                clauses.add(new Clause(Level.PERSISTED, persistedCount));
+            }
+            if (inMemoryCount > 0)
+            {
+                clauses.add(new Clause(Level.IN_MEMORY, inMemoryCount));
+            }
+            policy = Policy.of(clauses);
+        }
+        catch (final InvalidPolicyException ex)
+        {
+            badMessages++; // counts out of range, or none: not a policy
+            return;
+        }
+        modeCodePlain = DurabilityMode.CUSTOM_CODE;
+        primaryDurabilityMode = DurabilityMode.CUSTOM_CODE;
+        customPersistedCount = persistedCount;
+        customInMemoryCount = inMemoryCount;
+        final DurabilityControl control = ctx.durabilityControl();
+        if (control != null && !control.policy().sameRequirementAs(policy))
+        {
+            control.swap(policy);
+        }
+    }
+
+    private void onDurabilityMode(final short code)
+    {
+        if (code == modeCodePlain || code == DurabilityMode.CUSTOM_CODE)
+        {
+            return; // a custom policy is taken only with its clause counts (onCustomPolicy)
         }
         modeCodePlain = code;
         primaryDurabilityMode = (byte)code;
@@ -1068,6 +1126,8 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
             .role(NodeRole.REPLICA)
             .epoch(epochPlain)
             .durabilityMode((short)(primaryDurabilityMode & 0xFF))
+            .policyPersistedCount((short)0)
+            .policyInMemoryCount((short)0)
             .timestampNs(nowNs)
             .streamCorrelationId(state == State.FOLLOWING || state == State.RECEIVING_SNAPSHOT ? correlationId : 0)
             .lastWireSeq(appliedWireSeqPlain);

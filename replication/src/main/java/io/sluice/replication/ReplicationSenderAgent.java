@@ -15,6 +15,7 @@ import io.sluice.journal.JournalReader;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.response.DurabilityControl;
+import io.sluice.response.Policy;
 import io.sluice.response.ReplicationMetrics;
 import io.sluice.sbe.replication.AckDecoder;
 import io.sluice.sbe.replication.HandshakeDecoder;
@@ -1116,11 +1117,14 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         {
             return 0;
         }
+        final Policy policy = ctx.durabilityControl().policy();
         heartbeatEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .nodeId(ctx.nodeId())
             .role(state == State.FENCED ? NodeRole.FENCED : NodeRole.PRIMARY)
             .epoch(ctx.epoch().getAsLong())
-            .durabilityMode((short)(ctx.durabilityControl().modeCode() & 0xFF))
+            .durabilityMode((short)(policy.modeCode() & 0xFF))
+            .policyPersistedCount((short)policy.persistedCount())
+            .policyInMemoryCount((short)policy.inMemoryCount())
             .timestampNs(nowNs)
             .streamCorrelationId(state == State.STREAMING || state == State.SENDING_SNAPSHOT ? streamCorrelationId : 0)
             .lastWireSeq(lastWireSeq == null ? readWireSeq : lastWireSeq.getAsLong());

@@ -8,6 +8,7 @@ import io.sluice.replication.ReplicationTestSupport.OrderFlow;
 import io.sluice.replication.ReplicationTestSupport.Replica;
 import io.sluice.response.DurabilityControl;
 import io.sluice.response.DurabilityMode;
+import io.sluice.response.Policy;
 import io.sluice.sbe.replication.HandshakeDecoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
 import io.sluice.sbe.replication.JournalBatchEncoder;
@@ -162,6 +163,15 @@ class ReplicaFollowerTest
         assertEquals(DurabilityMode.DURABLY_REPLICATED.code(), replica.agent.primaryDurabilityMode());
         assertEquals(ReplicaAgent.State.FOLLOWING, replica.agent.state());
 
+        // A custom clause expression has no mode byte: its clause counts travel instead, so a promotion keeps it.
+        final Policy custom = Policy.resolve("persisted>=1 && in_memory>=3");
+        primary.heartbeat(hello.correlationId(), ReplicationTestSupport.EPOCH, custom);
+        await(() -> durability.policy().sameRequirementAs(custom), () -> "custom policy from heartbeat");
+        assertEquals(DurabilityMode.CUSTOM_CODE, replica.agent.primaryDurabilityMode());
+        primary.heartbeat(hello.correlationId(), ReplicationTestSupport.EPOCH, DurabilityMode.DURABLY_REPLICATED);
+        await(() -> durability.policy() == DurabilityMode.DURABLY_REPLICATED.policy(),
+            () -> "back to a named mode");
+
         // A heartbeat naming no stream: the primary dropped this replica, which must handshake again.
         primary.heartbeat(0, ReplicationTestSupport.EPOCH, DurabilityMode.DURABLY_REPLICATED);
         final Hello again = primary.awaitHandshake((h) -> h.correlationId() != hello.correlationId());
@@ -286,11 +296,18 @@ class ReplicaFollowerTest
 
         void heartbeat(final long streamCorrelationId, final long epoch, final DurabilityMode mode)
         {
+            heartbeat(streamCorrelationId, epoch, mode.policy());
+        }
+
+        void heartbeat(final long streamCorrelationId, final long epoch, final Policy policy)
+        {
             final HeartbeatEncoder encoder = new HeartbeatEncoder().wrapAndApplyHeader(buffer, 0, headerEncoder)
                 .nodeId(1)
                 .role(NodeRole.PRIMARY)
                 .epoch(epoch)
-                .durabilityMode(mode.code())
+                .durabilityMode(policy.modeCode())
+                .policyPersistedCount((short)policy.persistedCount())
+                .policyInMemoryCount((short)policy.inMemoryCount())
                 .timestampNs(System.nanoTime())
                 .streamCorrelationId(streamCorrelationId);
             send(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());

@@ -274,6 +274,23 @@ public final class Policy
     }
 
     /**
+     * @return the persisted clause's count, 0 when the policy has none; what heartbeats carry so a custom policy
+     * survives a promotion.
+     */
+    public int persistedCount()
+    {
+        return persistedCount;
+    }
+
+    /**
+     * @return the in_memory clause's count, 0 when the policy has none.
+     */
+    public int inMemoryCount()
+    {
+        return inMemoryCount;
+    }
+
+    /**
      * @return the named mode's stable one-byte code, or {@link DurabilityMode#CUSTOM_CODE}.
      */
     public byte modeCode()
