@@ -49,6 +49,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 
 /**
@@ -500,7 +501,14 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         String problem = null;
         try
         {
-            snapshot = snapshotStore.newestValid();
+            // The snapshot writer's newest, checked on its thread; otherwise check the directory here (a primary
+            // whose snapshot agent has not started yet, or tests without one).
+            final Supplier<SnapshotInfo> checked = ctx.newestSnapshot();
+            snapshot = checked != null ? checked.get() : null;
+            if (snapshot == null)
+            {
+                snapshot = snapshotStore.newestValid();
+            }
         }
         catch (final IOException ex)
         {
@@ -1317,6 +1325,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
         private LongSupplier lastWireSeq;
+        private Supplier<SnapshotInfo> newestSnapshot;
         private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
 
         /** The node's transport (required). */
@@ -1601,6 +1610,23 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         public LongSupplier lastWireSeq()
         {
             return lastWireSeq;
+        }
+
+        /**
+         * @param newestSnapshot the newest snapshot already checked by its writer (null until there is one); offered
+         *                       to a replica the journal no longer covers. Unset: the sender checks the snapshot
+         *                       directory itself.
+         * @return this.
+         */
+        public Context newestSnapshot(final Supplier<SnapshotInfo> newestSnapshot)
+        {
+            this.newestSnapshot = newestSnapshot;
+            return this;
+        }
+
+        public Supplier<SnapshotInfo> newestSnapshot()
+        {
+            return newestSnapshot;
         }
 
         /** Test seam: the protocol version this primary accepts. */

@@ -230,6 +230,7 @@ public final class PrimaryNode implements AutoCloseable
                 .fence(fence)
                 .replicationKeys(keys == null ? null : ReplicationKeys.check(keys))
                 .lastWireSeq(journalAgent::appendedWireSeq)
+                .newestSnapshot(snapshotAgent::newestSnapshot)
                 .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(
                     config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
                 .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(

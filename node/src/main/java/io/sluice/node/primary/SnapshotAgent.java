@@ -51,6 +51,8 @@ public final class SnapshotAgent implements Agent
     private long appliedWireSeq;
     private volatile long snapshotsWritten;
     private volatile long lastSnapshotWireSeq;
+    /** The newest snapshot this agent loaded or wrote, checked on its own thread; null until it started. */
+    private volatile SnapshotInfo newestSnapshot;
     /** Cycle files deleted by retention; written by this agent's thread, read by status. */
     private volatile long cyclesDeleted;
 
@@ -94,6 +96,7 @@ public final class SnapshotAgent implements Agent
             final SnapshotInfo newest = store.loadNewest(shadow);
             appliedWireSeq = newest == null ? journal.firstWireSeq() - 1 : newest.wireSeq();
             lastSnapshotWireSeq = appliedWireSeq;
+            newestSnapshot = newest;
         }
         catch (final IOException ex)
         {
@@ -131,6 +134,7 @@ public final class SnapshotAgent implements Agent
             final SnapshotInfo info = store.write(appliedWireSeq, shadow.epoch(), shadow);
             policy.onSnapshotTaken(appliedWireSeq, clock.nanoTime());
             lastSnapshotWireSeq = appliedWireSeq;
+            newestSnapshot = info;
             snapshotsWritten++;
             LOG.info("snapshot written wireSeq={} bytes={} stateHash={} tookMs={}", info.wireSeq(),
                 info.stateLengthBytes(), Long.toHexString(info.stateHash()), (clock.nanoTime() - startNs) / 1_000_000);
@@ -164,6 +168,16 @@ public final class SnapshotAgent implements Agent
                 "kept {}, replicas need from {})", deleted, journal.firstWireSeq(), keepFromSnapshotWireSeq,
                 oldestNeeded == Long.MAX_VALUE ? "none" : Long.toString(oldestNeeded));
         }
+    }
+
+    /**
+     * @return the newest snapshot this agent loaded at start or has written since, already checked (on this agent's
+     * thread), or null if there is none yet; any thread. What replication senders offer, so they never read and CRC
+     * a whole snapshot file on their own duty cycle.
+     */
+    public SnapshotInfo newestSnapshot()
+    {
+        return newestSnapshot;
     }
 
     public long cyclesDeleted()
