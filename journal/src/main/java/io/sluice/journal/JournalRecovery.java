@@ -94,6 +94,14 @@ final class JournalRecovery
         {
             zero(result.tornFile, result.tornOffset, result.tornEnd);
         }
+        for (final JournalScanner.FileSummary summary : result.files)
+        {
+            if (summary.unfinishedCreation)
+            {
+                LOG.warn("journal cycle file {} was being created when the node stopped (header unfinished, no " +
+                    "entries); left for Chronicle to complete", summary.file);
+            }
+        }
         alignChronicle(result);
         for (final JournalScanner.FileSummary summary : result.files)
         {

@@ -75,6 +75,8 @@ final class JournalScanner
         long lastDocOffset = -1;
         long chainEnd = -1;
         boolean endOfCycleMarker;
+        /** Chronicle never finished creating this file (its header is incomplete) and it holds no entry. */
+        boolean unfinishedCreation;
 
         FileSummary(final Path file)
         {
@@ -249,6 +251,17 @@ final class JournalScanner
             final boolean metaData = (header & Wires.META_DATA) != 0;
             if ((header & Wires.NOT_COMPLETE) != 0)
             {
+                if (position == 0 && fileIndex == files.size() - 1 &&
+                    findEntry(window, Wires.SPB_HEADER_SIZE, fileLength, ANY_WIRE_SEQ) < 0)
+                {
+                    // The newest cycle file's own header (Chronicle's store metadata, written first and completed
+                    // last) is unfinished and no entry is anywhere in the file: the process died while Chronicle was
+                    // creating the file, at a roll. Nothing was appended to it, so it is not a torn entry to cut or
+                    // corruption; Chronicle completes such a header itself when it next opens the cycle.
+                    summary.unfinishedCreation = true;
+                    summary.chainEnd = 0;
+                    return expected;
+                }
                 classify(window, fileIndex, position, header, "document marked not complete", expected,
                     result);
                 summary.chainEnd = position;

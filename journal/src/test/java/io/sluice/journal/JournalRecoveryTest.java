@@ -197,6 +197,74 @@ class JournalRecoveryTest
     }
 
     @Test
+    void shouldTreatANewestCycleFileWhoseCreationWasCutShortAsHoldingNothing() throws IOException
+    {
+        // A node killed while Chronicle created a new cycle file at a roll leaves the file's own header unfinished
+        // (Chronicle completes it last) and no entry in it: the soak's segment-roll kill found recovery refusing
+        // such a journal as corrupt.
+        final SetTimeProvider clock = new SetTimeProvider(TestEntries.BASE_TIME_NS / 1_000_000_000 * 1_000_000_000);
+        try (JournalTestSupport.Writer writer = new JournalTestSupport.Writer(
+            JournalTestSupport.secondlyContext(dir, clock)))
+        {
+            writer.append(1, 5);
+            clock.advanceMillis(1_000);
+            writer.append(6, 6);
+        }
+        final List<Path> files = JournalTestSupport.cycleFiles(dir);
+        assertEquals(2, files.size());
+        final long firstEntry = JournalTestSupport.entryOffsets(files.get(1)).get(0);
+        try (RandomAccessFile raf = new RandomAccessFile(files.get(1).toFile(), "rw"))
+        {
+            final long length = raf.length();
+            raf.setLength(firstEntry); // the entry was never written: zeros from there on
+            raf.setLength(length);
+            raf.seek(0);
+            raf.writeInt(Integer.reverseBytes(0x8000_0000)); // the file's header: not complete, length unknown
+        }
+
+        try (JournalTestSupport.Writer writer = new JournalTestSupport.Writer(
+            JournalTestSupport.secondlyContext(dir, clock)))
+        {
+            assertEquals(5, writer.recovery.lastWireSeq());
+            assertFalse(writer.recovery.tornTailDropped(), "no entry was cut");
+            writer.append(6, 8);
+            clock.advanceMillis(1_000);
+            writer.append(9, 10);
+        }
+        try (Journal journal = Journal.open(JournalTestSupport.secondlyContext(dir, clock)))
+        {
+            final HashingStateMachine state = new HashingStateMachine();
+            final RecoveryResult result = journal.recover(new SnapshotStore(journal.snapshotDirectory()), state);
+            assertEquals(10, result.lastWireSeq());
+            assertEquals(JournalTestSupport.prefixHashes(journal, 10)[10], state.stateHash());
+        }
+    }
+
+    @Test
+    void shouldRefuseCycleFileCreationCutShortWhenALaterFileHoldsEntries() throws IOException
+    {
+        final SetTimeProvider clock = new SetTimeProvider(TestEntries.BASE_TIME_NS / 1_000_000_000 * 1_000_000_000);
+        try (JournalTestSupport.Writer writer = new JournalTestSupport.Writer(
+            JournalTestSupport.secondlyContext(dir, clock)))
+        {
+            writer.append(1, 5);
+            clock.advanceMillis(1_000);
+            writer.append(6, 6);
+            clock.advanceMillis(1_000);
+            writer.append(7, 8);
+        }
+        final List<Path> files = JournalTestSupport.cycleFiles(dir);
+        assertEquals(3, files.size());
+        try (RandomAccessFile raf = new RandomAccessFile(files.get(1).toFile(), "rw"))
+        {
+            raf.seek(0);
+            raf.writeInt(Integer.reverseBytes(0x8000_0000));
+        }
+
+        assertThrows(JournalCorruptionException.class, () -> JournalTestSupport.recover(dir));
+    }
+
+    @Test
     void shouldRefuseWhenTheJournalStartsAfterTheNewestSnapshot() throws IOException
     {
         try (JournalTestSupport.Writer writer = new JournalTestSupport.Writer(JournalTestSupport.context(dir)))
