@@ -336,7 +336,7 @@ public final class PrimaryNode implements AutoCloseable
      * @return the journal's free-space guard: {@code journal.min.free.bytes} on the journal's filesystem, or on a
      * simulated filling disk when {@code fault.journal.disk.free.bytes} is set (tests only).
      */
-    static DiskSpaceGuard diskSpaceGuard(final NodeConfig config, final Journal journal)
+    public static DiskSpaceGuard diskSpaceGuard(final NodeConfig config, final Journal journal)
     {
         final long minFreeBytes = config.get(NodeConfig.JOURNAL_MIN_FREE_BYTES);
         final long simulatedFreeBytes = config.get(NodeConfig.FAULT_JOURNAL_DISK_FREE_BYTES);

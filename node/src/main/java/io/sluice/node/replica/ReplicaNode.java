@@ -130,7 +130,8 @@ public final class ReplicaNode implements AutoCloseable
 
         journalRing = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
             config.get(NodeConfig.JOURNAL_RING_BYTES) + RingBufferDescriptor.TRAILER_LENGTH)));
-        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq);
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq,
+            PrimaryNode.diskSpaceGuard(config, journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
 
         transport = ReplicationTransport.launch(transportContext(config));
@@ -402,7 +403,8 @@ public final class ReplicaNode implements AutoCloseable
         final Journal seeded = Journal.open(PrimaryNode.journalContext(config));
         final RecoveryResult recovery = seeded.recover(new SnapshotStore(seeded.snapshotDirectory()), stateMachine);
         journal = seeded;
-        journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq);
+        journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq,
+            PrimaryNode.diskSpaceGuard(config, seeded));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
         runners.set(0, newRunner(journalAgent));
         startSnapshots();
