@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import io.sluice.fuzz.ByteMutator;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,6 +34,20 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class JournalEntryViewFuzzTest
 {
+    /** Aimed at the length fields: the command length, or for a short input the header's block length. */
+    static final ByteMutator MUTATOR = new ByteMutator((random, view, bytes) ->
+    {
+        if (bytes.length >= EntryLayout.COMMAND_OFFSET)
+        {
+            view.putInt(EntryLayout.COMMAND_LENGTH_OFFSET, random.nextInt(8) == 0 ? EntryLayout.MAX_ENTRY_LENGTH + 1 :
+                ByteMutator.interestingInt(random), EntryLayout.ORDER);
+        }
+        else if (bytes.length >= 2)
+        {
+            view.putShort(0, (short)ByteMutator.interestingInt(random), EntryLayout.ORDER);
+        }
+    }, 16, 32, 16);
+
     private static final long SEED = Long.getLong("sluice.fuzz.seed", 0x3E_0A1L);
     private static final int SCALE = Integer.getInteger("sluice.fuzz.scale", 1);
     private static final int TRIES = 50_000 * SCALE;
@@ -75,7 +90,7 @@ class JournalEntryViewFuzzTest
             for (int i = 0; i < TRIES; i++)
             {
                 final byte[] original = entries[random.nextInt(ENTRIES)];
-                final byte[] mutated = Mutations.mutate(random, original);
+                final byte[] mutated = MUTATOR.mutate(random, original);
                 final String problem = check(view, mutated, i);
                 if (problem == null)
                 {
@@ -108,7 +123,7 @@ class JournalEntryViewFuzzTest
             int refused = 0;
             for (int i = 0; i < TRIES; i++)
             {
-                final byte[] mutated = Mutations.mutate(random, entries[random.nextInt(ENTRIES)]);
+                final byte[] mutated = MUTATOR.mutate(random, entries[random.nextInt(ENTRIES)]);
                 if (mutated.length >= EntryLayout.CRC_OFFSET + 4)
                 {
                     final int value = EntryLayout.crc32c(crc, mutated, 0, mutated.length);
@@ -216,127 +231,5 @@ class JournalEntryViewFuzzTest
     private static String hex(final byte[] bytes)
     {
         return HexFormat.of().formatHex(bytes);
-    }
-
-    /** Byte-level mutations for journal data. */
-    static final class Mutations
-    {
-        private Mutations()
-        {
-        }
-
-        /** A copy of {@code original} with one or more mutations, or unchanged one time in sixteen. */
-        static byte[] mutate(final SplittableRandom random, final byte[] original)
-        {
-            if (random.nextInt(16) == 0)
-            {
-                return original.clone();
-            }
-            byte[] bytes = original.clone();
-            final int rounds = 1 + (random.nextInt(4) == 0 ? random.nextInt(4) : 0);
-            for (int r = 0; r < rounds; r++)
-            {
-                bytes = mutateOnce(random, bytes);
-            }
-            return bytes;
-        }
-
-        private static byte[] mutateOnce(final SplittableRandom random, final byte[] bytes)
-        {
-            if (bytes.length == 0)
-            {
-                return new byte[1 + random.nextInt(64)];
-            }
-            final UnsafeBuffer view = new UnsafeBuffer(bytes);
-            switch (random.nextInt(9))
-            {
-                case 0:
-                    bytes[random.nextInt(bytes.length)] ^= (byte)(1 << random.nextInt(8));
-                    return bytes;
-                case 1:
-                    bytes[random.nextInt(bytes.length)] = (byte)random.nextInt(256);
-                    return bytes;
-                case 2:
-                    if (bytes.length >= 4)
-                    {
-                        view.putInt(random.nextInt(bytes.length - 3), interestingInt(random), EntryLayout.ORDER);
-                    }
-                    return bytes;
-                case 3:
-                    if (bytes.length >= 8)
-                    {
-                        view.putLong(random.nextInt(bytes.length - 7), interestingLong(random), EntryLayout.ORDER);
-                    }
-                    return bytes;
-                case 4:
-                    return Arrays.copyOf(bytes, random.nextInt(bytes.length));
-                case 5:
-                {
-                    final byte[] longer = Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(32));
-                    for (int i = bytes.length; i < longer.length; i++)
-                    {
-                        longer[i] = (byte)random.nextInt(256);
-                    }
-                    return longer;
-                }
-                case 6:
-                {
-                    final int from = random.nextInt(bytes.length);
-                    final int to = from + random.nextInt(bytes.length - from + 1);
-                    Arrays.fill(bytes, from, to, random.nextBoolean() ? 0 : (byte)random.nextInt(256));
-                    return bytes;
-                }
-                case 7:
-                {
-                    // Length fields: the command length and the header's block length.
-                    if (bytes.length >= EntryLayout.COMMAND_OFFSET)
-                    {
-                        view.putInt(EntryLayout.COMMAND_LENGTH_OFFSET, interestingInt(random), EntryLayout.ORDER);
-                    }
-                    else if (bytes.length >= 2)
-                    {
-                        view.putShort(0, (short)interestingInt(random), EntryLayout.ORDER);
-                    }
-                    return bytes;
-                }
-                default:
-                {
-                    // Move a slice elsewhere: bytes that are each plausible, in the wrong place.
-                    final int length = 1 + random.nextInt(Math.min(16, bytes.length));
-                    final int from = random.nextInt(bytes.length - length + 1);
-                    final int to = random.nextInt(bytes.length - length + 1);
-                    System.arraycopy(bytes.clone(), from, bytes, to, length);
-                    return bytes;
-                }
-            }
-        }
-
-        static int interestingInt(final SplittableRandom random)
-        {
-            switch (random.nextInt(8))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Integer.MAX_VALUE;
-                case 3: return Integer.MIN_VALUE;
-                case 4: return EntryLayout.MAX_ENTRY_LENGTH + 1;
-                case 5: return random.nextInt(64);
-                case 6: return random.nextInt(-64, 0);
-                default: return random.nextInt();
-            }
-        }
-
-        static long interestingLong(final SplittableRandom random)
-        {
-            switch (random.nextInt(6))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Long.MAX_VALUE;
-                case 3: return Long.MIN_VALUE;
-                case 4: return random.nextInt(1_000);
-                default: return random.nextLong();
-            }
-        }
     }
 }

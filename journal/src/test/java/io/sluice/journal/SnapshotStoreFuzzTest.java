@@ -78,7 +78,7 @@ class SnapshotStoreFuzzTest
             int fellBack = 0;
             for (int i = 0; i < TRIES; i++)
             {
-                final byte[] mutated = JournalEntryViewFuzzTest.Mutations.mutate(random, newerBytes);
+                final byte[] mutated = JournalEntryViewFuzzTest.MUTATOR.mutate(random, newerBytes);
                 final boolean rename = random.nextInt(8) == 0;
                 final Path target = rename ? dir.resolve(mutateName(random, newerFile.getFileName().toString())) :
                     newerFile;
@@ -147,7 +147,7 @@ class SnapshotStoreFuzzTest
             for (int i = 0; i < TRIES; i++)
             {
                 reset();
-                final byte[] mutated = JournalEntryViewFuzzTest.Mutations.mutate(random, newerBytes);
+                final byte[] mutated = JournalEntryViewFuzzTest.MUTATOR.mutate(random, newerBytes);
                 if (mutated.length >= CRC_OFFSET + 4)
                 {
                     final UnsafeBuffer view = new UnsafeBuffer(mutated);
@@ -226,10 +226,10 @@ class SnapshotStoreFuzzTest
 
     private static byte[] mutateUntilDifferent(final SplittableRandom random, final byte[] original)
     {
-        byte[] mutated = JournalEntryViewFuzzTest.Mutations.mutate(random, original);
+        byte[] mutated = JournalEntryViewFuzzTest.MUTATOR.mutate(random, original);
         while (Arrays.equals(mutated, original))
         {
-            mutated = JournalEntryViewFuzzTest.Mutations.mutate(random, original);
+            mutated = JournalEntryViewFuzzTest.MUTATOR.mutate(random, original);
         }
         return mutated;
     }

@@ -1,5 +1,6 @@
 package io.sluice.matching;
 
+import io.sluice.fuzz.ByteMutator;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
@@ -38,6 +39,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StateSnapshotFuzzTest
 {
+    /** Aimed at the counts: instruments right after the id counters, then a guess at the others. */
+    private static final ByteMutator MUTATOR = new ByteMutator((random, view, bytes) ->
+    {
+        final int body = StateSnapshot.HEADER_LENGTH;
+        if (bytes.length >= body + 20)
+        {
+            final int at = random.nextBoolean() ? body + 16 : body + 16 + 4 * random.nextInt(
+                (bytes.length - body - 20) / 4);
+            view.putInt(at, ByteMutator.interestingInt(random), ByteOrder.LITTLE_ENDIAN);
+        }
+    }, 20, 120, 64);
+
     private static final long SEED = Long.getLong("sluice.fuzz.seed", 0x5_7A7EL);
     private static final int SCALE = Integer.getInteger("sluice.fuzz.scale", 1);
     private static final int TRIES = 2_000 * SCALE;
@@ -118,7 +131,7 @@ class StateSnapshotFuzzTest
         TestExchange target = smallExchange();
         for (int i = 0; i < TRIES; i++)
         {
-            byte[] mutated = Mutations.mutate(random, snapshot);
+            byte[] mutated = MUTATOR.mutate(random, snapshot);
             if (recomputeCrc)
             {
                 mutated = withLengthAndCrcRecomputed(random, mutated);
@@ -287,112 +300,6 @@ class StateSnapshotFuzzTest
         public String toString()
         {
             return "restored=" + restored + " refused=" + refusedUnchanged + " notRebuilt=" + notRebuilt;
-        }
-    }
-
-    /** Byte-level mutations of a snapshot, biased towards its counts and lengths. */
-    private static final class Mutations
-    {
-        private Mutations()
-        {
-        }
-
-        static byte[] mutate(final SplittableRandom random, final byte[] original)
-        {
-            if (random.nextInt(20) == 0)
-            {
-                return original.clone();
-            }
-            byte[] bytes = original.clone();
-            final int rounds = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
-            for (int r = 0; r < rounds; r++)
-            {
-                bytes = mutateOnce(random, bytes);
-            }
-            return bytes;
-        }
-
-        private static byte[] mutateOnce(final SplittableRandom random, final byte[] bytes)
-        {
-            final UnsafeBuffer view = new UnsafeBuffer(bytes);
-            final int body = StateSnapshot.HEADER_LENGTH;
-            switch (random.nextInt(8))
-            {
-                case 0:
-                    bytes[random.nextInt(bytes.length)] ^= (byte)(1 << random.nextInt(8));
-                    return bytes;
-                case 1:
-                    bytes[random.nextInt(bytes.length)] = (byte)random.nextInt(256);
-                    return bytes;
-                case 2:
-                    if (bytes.length >= 4)
-                    {
-                        view.putInt(random.nextInt(bytes.length - 3), interestingInt(random), ORDER);
-                    }
-                    return bytes;
-                case 3:
-                    if (bytes.length >= 8)
-                    {
-                        view.putLong(random.nextInt(bytes.length - 7), interestingLong(random), ORDER);
-                    }
-                    return bytes;
-                case 4:
-                    return Arrays.copyOf(bytes, random.nextInt(bytes.length));
-                case 5:
-                {
-                    final byte[] longer = Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(120));
-                    for (int i = bytes.length; i < longer.length; i++)
-                    {
-                        longer[i] = (byte)random.nextInt(256);
-                    }
-                    return longer;
-                }
-                case 6:
-                    // The counts: instruments right after the id counters, then a guess at the others.
-                    if (bytes.length >= body + 20)
-                    {
-                        final int at = random.nextBoolean() ? body + 16 : body + 16 + 4 * random.nextInt(
-                            (bytes.length - body - 20) / 4);
-                        view.putInt(at, interestingInt(random), ORDER);
-                    }
-                    return bytes;
-                default:
-                {
-                    final int length = 1 + random.nextInt(Math.min(64, bytes.length));
-                    final int from = random.nextInt(bytes.length - length + 1);
-                    final int to = random.nextInt(bytes.length - length + 1);
-                    System.arraycopy(bytes.clone(), from, bytes, to, length);
-                    return bytes;
-                }
-            }
-        }
-
-        static int interestingInt(final SplittableRandom random)
-        {
-            switch (random.nextInt(8))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Integer.MAX_VALUE;
-                case 3: return Integer.MIN_VALUE;
-                case 4: return 1 + random.nextInt(4);
-                case 5: return random.nextInt(1_000);
-                case 6: return 0xFFFF;
-                default: return random.nextInt();
-            }
-        }
-
-        static long interestingLong(final SplittableRandom random)
-        {
-            switch (random.nextInt(6))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Long.MAX_VALUE;
-                case 3: return Long.MIN_VALUE;
-                case 4: return random.nextInt(100_000);
-                default: return random.nextLong();
-            }
         }
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.replication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
+import io.sluice.fuzz.ByteMutator;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
@@ -75,6 +76,26 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ReplicationFuzzTest
 {
+    /**
+     * Aimed at the SBE header (block length, template, schema, version) or a length field near the end of the fixed
+     * block (a batch's data length, a reject's reason).
+     */
+    private static final ByteMutator MUTATOR = new ByteMutator((random, view, bytes) ->
+    {
+        if (random.nextBoolean() && bytes.length >= MessageHeaderEncoder.ENCODED_LENGTH)
+        {
+            view.putShort(2 * random.nextInt(4), (short)ByteMutator.interestingInt(random), ByteOrder.LITTLE_ENDIAN);
+        }
+        else
+        {
+            final int at = Math.max(0, bytes.length - 4 - random.nextInt(Math.min(bytes.length, 64)));
+            if (at + 4 <= bytes.length)
+            {
+                view.putInt(at, ByteMutator.interestingInt(random), ByteOrder.LITTLE_ENDIAN);
+            }
+        }
+    }, 0, 64, 32);
+
     private static final long SEED = Long.getLong("sluice.fuzz.seed", 0x4E_971CL);
     private static final int SCALE = Integer.getInteger("sluice.fuzz.scale", 1);
     private static final int REPLICA_TRIES = 2_500 * SCALE;
@@ -257,7 +278,7 @@ class ReplicationFuzzTest
                 final int length = random.nextInt(8) == 0 && mutate ?
                     messages.reject(random, correlationId) :
                     messages.streamStart(PRIMARY_EPOCH, applied() + 1, correlationId);
-                final byte[] message = mutate ? Mutations.mutate(random, messages.bytes(length)) :
+                final byte[] message = mutate ? MUTATOR.mutate(random, messages.bytes(length)) :
                     messages.bytes(length);
                 final String what = "handshake answer seed " + SEED + " applied " + applied() + " message " +
                     hex(message);
@@ -477,7 +498,7 @@ class ReplicationFuzzTest
 
     private static byte[] mutateMaybe(final SplittableRandom random, final byte[] message)
     {
-        return random.nextBoolean() ? message : Mutations.mutate(random, message);
+        return random.nextBoolean() ? message : MUTATOR.mutate(random, message);
     }
 
     private static String hex(final byte[] bytes)
@@ -788,119 +809,6 @@ class ReplicationFuzzTest
                 .echoTimestampNs(System.nanoTime())
                 .streamCorrelationId(streamCorrelationId);
             return MessageHeaderEncoder.ENCODED_LENGTH + ack.encodedLength();
-        }
-    }
-
-    /** Byte-level mutations of one message, biased towards its SBE header and length fields. */
-    private static final class Mutations
-    {
-        private Mutations()
-        {
-        }
-
-        static byte[] mutate(final SplittableRandom random, final byte[] original)
-        {
-            byte[] bytes = original.clone();
-            final int rounds = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
-            for (int r = 0; r < rounds; r++)
-            {
-                bytes = mutateOnce(random, bytes);
-            }
-            return bytes;
-        }
-
-        private static byte[] mutateOnce(final SplittableRandom random, final byte[] bytes)
-        {
-            if (bytes.length == 0)
-            {
-                return new byte[random.nextInt(16)];
-            }
-            final UnsafeBuffer view = new UnsafeBuffer(bytes);
-            switch (random.nextInt(9))
-            {
-                case 0:
-                    bytes[random.nextInt(bytes.length)] ^= (byte)(1 << random.nextInt(8));
-                    return bytes;
-                case 1:
-                    bytes[random.nextInt(bytes.length)] = (byte)random.nextInt(256);
-                    return bytes;
-                case 2:
-                    if (bytes.length >= 4)
-                    {
-                        view.putInt(random.nextInt(bytes.length - 3), interestingInt(random), ORDER);
-                    }
-                    return bytes;
-                case 3:
-                    if (bytes.length >= 8)
-                    {
-                        view.putLong(random.nextInt(bytes.length - 7), interestingLong(random), ORDER);
-                    }
-                    return bytes;
-                case 4:
-                    // The SBE header: block length, template, schema, version.
-                    if (bytes.length >= MessageHeaderEncoder.ENCODED_LENGTH)
-                    {
-                        view.putShort(2 * random.nextInt(4), (short)interestingInt(random), ORDER);
-                    }
-                    return bytes;
-                case 5:
-                    return Arrays.copyOf(bytes, random.nextInt(bytes.length));
-                case 6:
-                {
-                    final byte[] longer = Arrays.copyOf(bytes, bytes.length + 1 + random.nextInt(64));
-                    for (int i = bytes.length; i < longer.length; i++)
-                    {
-                        longer[i] = (byte)random.nextInt(256);
-                    }
-                    return longer;
-                }
-                case 7:
-                {
-                    // A length field near the end of the fixed block (a batch's data length, a reject's reason).
-                    final int at = Math.max(0, bytes.length - 4 - random.nextInt(Math.min(bytes.length, 64)));
-                    if (at + 4 <= bytes.length)
-                    {
-                        view.putInt(at, interestingInt(random), ORDER);
-                    }
-                    return bytes;
-                }
-                default:
-                {
-                    final int length = 1 + random.nextInt(Math.min(32, bytes.length));
-                    final int from = random.nextInt(bytes.length - length + 1);
-                    final int to = random.nextInt(bytes.length - length + 1);
-                    System.arraycopy(bytes.clone(), from, bytes, to, length);
-                    return bytes;
-                }
-            }
-        }
-
-        static int interestingInt(final SplittableRandom random)
-        {
-            switch (random.nextInt(8))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Integer.MAX_VALUE;
-                case 3: return Integer.MIN_VALUE;
-                case 4: return 1 + random.nextInt(8);
-                case 5: return random.nextInt(4096);
-                case 6: return 0xFFFF;
-                default: return random.nextInt();
-            }
-        }
-
-        static long interestingLong(final SplittableRandom random)
-        {
-            switch (random.nextInt(6))
-            {
-                case 0: return 0;
-                case 1: return -1;
-                case 2: return Long.MAX_VALUE;
-                case 3: return Long.MIN_VALUE;
-                case 4: return random.nextInt(ENTRIES + 10);
-                default: return random.nextLong();
-            }
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.wire;
 
+import io.sluice.fuzz.ByteMutator;
 import io.sluice.sbe.client.*;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -223,17 +224,7 @@ class FrameDecoderFuzzTest
 
     private static int interesting(final SplittableRandom random)
     {
-        switch (random.nextInt(8))
-        {
-            case 0: return 0;
-            case 1: return -1;
-            case 2: return Integer.MAX_VALUE;
-            case 3: return Integer.MIN_VALUE;
-            case 4: return 0xFFFF;
-            case 5: return MAX_MESSAGE_LENGTH + 1;
-            case 6: return random.nextInt(64);
-            default: return random.nextInt();
-        }
+        return random.nextInt(8) == 0 ? MAX_MESSAGE_LENGTH + 1 : ByteMutator.interestingInt(random);
     }
 
     private int writeValidFrame(final SplittableRandom random, final int kind)
