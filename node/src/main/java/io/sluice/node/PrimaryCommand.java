@@ -1,6 +1,7 @@
 package io.sluice.node;
 
 import io.sluice.node.config.ConfigException;
+import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
 import picocli.CommandLine.Command;
@@ -15,7 +16,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code sluice primary --config FILE}: run a primary node until SIGTERM (or Ctrl-C), then shut down losslessly.
  */
 @Command(name = "primary", description = "Run a primary node from a config file.")
-final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
+public final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
 {
     static final long SHUTDOWN_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -50,8 +51,8 @@ final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
             System.err.println("sluice: cannot start: " + ex.getMessage());
             return 2;
         }
-        System.out.println("sluice primary listening client=" + hostPort(node.clientAddress()) +
-            " admin=" + hostPort(node.adminAddress()) + " http=" + hostPort(node.httpAddress()));
+        System.out.println("sluice primary listening client=" + Endpoints.hostPort(node.clientAddress()) +
+            " admin=" + Endpoints.hostPort(node.adminAddress()) + " http=" + Endpoints.hostPort(node.httpAddress()));
         System.out.flush();
 
         final CountDownLatch stopped = new CountDownLatch(1);
@@ -65,10 +66,5 @@ final class PrimaryCommand implements java.util.concurrent.Callable<Integer>
         }, "sluice-shutdown"));
         stopped.await();
         return 0;
-    }
-
-    static String hostPort(final java.net.InetSocketAddress address)
-    {
-        return address.getHostString() + ":" + address.getPort();
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.node;
 
+import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.ConfigException;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.replica.ReplicaNode;
@@ -16,7 +17,7 @@ import java.util.concurrent.CountDownLatch;
  * {@code sluice replica --config FILE}: follow a primary until SIGTERM.
  */
 @Command(name = "replica", description = "Run a replica node from a config file.")
-final class ReplicaCommand implements Callable<Integer>
+public final class ReplicaCommand implements Callable<Integer>
 {
     @Option(names = "--config", required = true, description = "Node configuration file (see docs/configuration.md).")
     Path configFile;
@@ -50,8 +51,8 @@ final class ReplicaCommand implements Callable<Integer>
         NodeRuntime.keepScratchFilesIn(config.dataDir());
         final ReplicaNode node = resync ? ReplicaNode.startResync(config) : ReplicaNode.start(config);
         System.out.println("sluice replica following primary=" +
-            io.sluice.node.config.ReplicaSlotConfig.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)) +
-            " admin=" + PrimaryCommand.hostPort(node.adminAddress()) + " http=" + PrimaryCommand.hostPort(node.httpAddress()));
+            Endpoints.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)) +
+            " admin=" + Endpoints.hostPort(node.adminAddress()) + " http=" + Endpoints.hostPort(node.httpAddress()));
         System.out.flush();
 
         final CountDownLatch stopped = new CountDownLatch(1);

@@ -1,5 +1,6 @@
 package io.sluice.response;
 
+import io.sluice.durability.Policy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,5 +1,11 @@
 package io.sluice.response;
 
+import io.sluice.durability.CursorView;
+import io.sluice.durability.DurabilityControl;
+import io.sluice.durability.DurabilityEvaluator;
+import io.sluice.durability.EvalStatus;
+import io.sluice.durability.Policy;
+import io.sluice.durability.ReplicationMetrics;
 import io.sluice.sbe.client.BatchEndEncoder;
 import io.sluice.sbe.client.HeartbeatEncoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;

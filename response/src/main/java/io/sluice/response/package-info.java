@@ -2,24 +2,8 @@
  * The response stage and the durability gate: nothing is sent to a client for a {@code wireSeq} the durability
  * policy in force has not covered.
  * <p>
- * <b>Policy.</b> A {@link io.sluice.response.Policy} is a conjunction of {@link io.sluice.response.Clause}s
- * {@code level>=count} ({@link io.sluice.response.Level} {@code in_memory} or {@code persisted}, count 1..3). It is
- * evaluated over a {@link io.sluice.response.CursorView}: the primary ({@code in_memory} = {@code Long.MAX_VALUE},
- * {@code persisted} = the journal's persisted cursor) plus every <em>active</em> replica slot of
- * {@link io.sluice.response.ReplicationMetrics}; inactive slots are left out, never counted as zeros. A node's
- * in-memory cursor counts as the larger of its two. A clause's durable position is the count-th largest cursor at
- * its level; the policy's is the minimum over its clauses; a clause that needs more nodes than the view holds makes
- * the result 0 and degraded ({@link io.sluice.response.EvalStatus}).
- * <p>
- * <b>Modes.</b> {@link io.sluice.response.DurabilityMode} names the usual policies with one-byte codes that are
- * never renumbered: {@code local} (1), {@code hybrid} (2, the default), {@code durably-replicated} (3),
- * {@code replicated} (4); 0 means a custom expression. {@link io.sluice.response.DurabilityControl} holds the policy
- * in force as one atomically swapped reference: the admin {@code DURABILITY} command writes it, the response stage
- * and the sequencer (through a {@link io.sluice.response.DurabilityEvaluator} each) read it. An invalid argument
- * changes nothing.
- * <p>
- * <b>Replica slots.</b> The ack listener seeds a slot's cursors before marking it active, and zeroes them before
- * marking it inactive, so a reader can stall briefly but never count cursors that are not the slot's.
+ * The policy and its evaluation live in {@code io.sluice.durability}; this stage asks it, per batch, how far the
+ * connected nodes cover the replies it holds.
  * <p>
  * <b>Stage.</b> The sequencer publishes each reply as an {@link io.sluice.response.OutputSlot} through an
  * {@link io.sluice.response.OutputRingPublisher}. The {@link io.sluice.response.ResponseAgent} takes slots in

@@ -1,5 +1,6 @@
 package io.sluice.response;
 
+import io.sluice.durability.Policy;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

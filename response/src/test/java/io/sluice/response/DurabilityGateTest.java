@@ -1,5 +1,9 @@
 package io.sluice.response;
 
+import io.sluice.durability.Clause;
+import io.sluice.durability.DurabilityMode;
+import io.sluice.durability.Level;
+import io.sluice.durability.Policy;
 import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;

@@ -1,5 +1,6 @@
 package io.sluice.response;
 
+import io.sluice.durability.Policy;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.sluice.response;
 
+import io.sluice.durability.DurabilityMode;
 import io.sluice.sbe.client.ExecutionReportEncoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,5 +1,6 @@
 package io.sluice.response;
 
+import io.sluice.durability.DurabilityMode;
 import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;

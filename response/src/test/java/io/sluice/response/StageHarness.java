@@ -1,5 +1,8 @@
 package io.sluice.response;
 
+import io.sluice.durability.DurabilityControl;
+import io.sluice.durability.Policy;
+import io.sluice.durability.ReplicationMetrics;
 import io.sluice.sbe.client.ExecutionReportEncoder;
 import io.sluice.sbe.client.HaltedEncoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;

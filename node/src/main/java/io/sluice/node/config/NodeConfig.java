@@ -1,7 +1,7 @@
 package io.sluice.node.config;
 
-import io.sluice.response.InvalidPolicyException;
-import io.sluice.response.Policy;
+import io.sluice.durability.InvalidPolicyException;
+import io.sluice.durability.Policy;
 
 import java.io.IOException;
 import java.io.Reader;

@@ -11,22 +11,4 @@ import java.net.InetSocketAddress;
  */
 public record ReplicaSlotConfig(int slot, InetSocketAddress data, InetSocketAddress control)
 {
-    public static String hostPort(final InetSocketAddress address)
-    {
-        return address.getHostString() + ":" + address.getPort();
-    }
-
-    /**
-     * @param addresses endpoints.
-     * @return them as a comma-separated {@code host:port} list.
-     */
-    public static String hostPorts(final java.util.List<InetSocketAddress> addresses)
-    {
-        final StringBuilder text = new StringBuilder();
-        for (final InetSocketAddress address : addresses)
-        {
-            text.append(text.length() == 0 ? "" : ",").append(hostPort(address));
-        }
-        return text.toString();
-    }
 }

@@ -3,7 +3,7 @@ package io.sluice.node.primary;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sluice.replication.ReplicationSenderAgent;
-import io.sluice.response.ReplicationMetrics;
+import io.sluice.durability.ReplicationMetrics;
 
 import java.io.IOException;
 import java.io.OutputStream;

@@ -2,7 +2,7 @@ package io.sluice.node.primary;
 
 import io.sluice.node.config.NodeConfig;
 import io.sluice.replication.ReplicationSenderAgent;
-import io.sluice.response.ReplicationMetrics;
+import io.sluice.durability.ReplicationMetrics;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -3,7 +3,7 @@ package io.sluice.node.primary;
 import io.sluice.journal.JournalAgent;
 import io.sluice.pipeline.sequencer.TradingGate;
 import io.sluice.replication.PrimaryFence;
-import io.sluice.response.DurabilityEvaluator;
+import io.sluice.durability.DurabilityEvaluator;
 
 /**
  * Why a node may not accept orders, checked by the sequencer before each state-changing command: an operator HALT,

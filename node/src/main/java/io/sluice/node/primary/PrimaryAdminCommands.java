@@ -1,7 +1,7 @@
 package io.sluice.node.primary;
 
 import io.sluice.node.admin.AdminCommandHandler;
-import io.sluice.response.DurabilityControl;
+import io.sluice.durability.DurabilityControl;
 
 import java.util.List;
 

@@ -6,7 +6,7 @@ import io.sluice.pipeline.net.CloseReason;
 import io.sluice.pipeline.net.ReaderAgent;
 import io.sluice.pipeline.net.ReaderCounters;
 import io.sluice.pipeline.shard.Shard;
-import io.sluice.response.ReplicationMetrics;
+import io.sluice.durability.ReplicationMetrics;
 import io.sluice.response.ResponseCounters;
 import io.sluice.sbe.client.RejectReason;
 

@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.config.Endpoints;
 import io.sluice.journal.DiskSpaceGuard;
 import io.sluice.journal.FreeSpaceProbe;
 import io.sluice.journal.Journal;
@@ -37,12 +38,12 @@ import io.sluice.pipeline.shard.Shard;
 import io.sluice.pipeline.shard.ShardLifecycleListener;
 import io.sluice.pipeline.shard.ShardManager;
 import io.sluice.pipeline.shard.ShardScalingAgent;
-import io.sluice.response.DurabilityControl;
-import io.sluice.response.DurabilityEvaluator;
-import io.sluice.response.DurabilityMode;
+import io.sluice.durability.DurabilityControl;
+import io.sluice.durability.DurabilityEvaluator;
+import io.sluice.durability.DurabilityMode;
 import io.sluice.response.OutputRingPublisher;
-import io.sluice.response.Policy;
-import io.sluice.response.ReplicationMetrics;
+import io.sluice.durability.Policy;
+import io.sluice.durability.ReplicationMetrics;
 import io.sluice.response.ResponseAgent;
 import io.sluice.response.ResponseCounters;
 import io.sluice.wire.ClientProtocol;
@@ -218,8 +219,8 @@ public final class PrimaryNode implements AutoCloseable
                 .transport(transport)
                 .slot(slot.slot())
                 .nodeId(config.get(NodeConfig.NODE_ID))
-                .dataEndpoint(ReplicaSlotConfig.hostPort(slot.data()))
-                .controlEndpoint(ReplicaSlotConfig.hostPort(slot.control()))
+                .dataEndpoint(Endpoints.hostPort(slot.data()))
+                .controlEndpoint(Endpoints.hostPort(slot.control()))
                 .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
                 .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
                 .journal(journal)

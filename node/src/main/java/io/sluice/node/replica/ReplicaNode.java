@@ -1,5 +1,6 @@
 package io.sluice.node.replica;
 
+import io.sluice.node.config.Endpoints;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.sluice.journal.Journal;
@@ -16,7 +17,6 @@ import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.config.NodeConfig;
-import io.sluice.node.config.ReplicaSlotConfig;
 import io.sluice.node.primary.PrimaryNode;
 import io.sluice.node.primary.SnapshotAgent;
 import io.sluice.matching.SilentListener;
@@ -25,7 +25,7 @@ import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import io.sluice.replication.ReplicaAgent;
 import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationTransport;
-import io.sluice.response.DurabilityControl;
+import io.sluice.durability.DurabilityControl;
 import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -139,8 +139,8 @@ public final class ReplicaNode implements AutoCloseable
             .transport(transport)
             .nodeId(config.get(NodeConfig.NODE_ID))
             .configDigest(engine.configDigest())
-            .dataEndpoint(ReplicaSlotConfig.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
-            .primaryControlEndpoint(ReplicaSlotConfig.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
+            .dataEndpoint(Endpoints.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
+            .primaryControlEndpoint(Endpoints.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
             .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
             .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
             .journal(journal)
@@ -276,7 +276,7 @@ public final class ReplicaNode implements AutoCloseable
         LOG.warn("promoted nodeId={} epoch={} wireSeq={} client={}", config.get(NodeConfig.NODE_ID),
             primary.sequencer().epoch(), primary.lastWireSeq(), primary.clientAddress());
         return List.of("OK promoted role=primary epoch=" + primary.sequencer().epoch() + " wire_seq=" +
-            primary.lastWireSeq() + " client=" + ReplicaSlotConfig.hostPort(primary.clientAddress()) +
+            primary.lastWireSeq() + " client=" + Endpoints.hostPort(primary.clientAddress()) +
             " policy=" + primary.durabilityControl().policy().description());
     }
 

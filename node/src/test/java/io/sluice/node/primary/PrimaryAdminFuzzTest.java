@@ -1,9 +1,9 @@
 package io.sluice.node.primary;
 
 import io.sluice.node.admin.AdminServer;
-import io.sluice.response.DurabilityControl;
-import io.sluice.response.InvalidPolicyException;
-import io.sluice.response.Policy;
+import io.sluice.durability.DurabilityControl;
+import io.sluice.durability.InvalidPolicyException;
+import io.sluice.durability.Policy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -11,7 +11,6 @@ import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
-import io.sluice.node.SluiceMain;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.junit.jupiter.api.AfterEach;

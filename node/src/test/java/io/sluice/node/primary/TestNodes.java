@@ -1,6 +1,6 @@
 package io.sluice.node.primary;
 
-import io.sluice.node.bench.NodeProcess;
+import io.sluice.node.NodeProcess;
 import io.sluice.client.ClientContext;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;

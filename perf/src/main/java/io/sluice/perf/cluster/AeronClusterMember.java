@@ -9,7 +9,7 @@ import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.matching.MatchingEngine;
-import io.sluice.node.bench.StandaloneConfig;
+import io.sluice.harness.bench.StandaloneConfig;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
 import org.agrona.ErrorHandler;

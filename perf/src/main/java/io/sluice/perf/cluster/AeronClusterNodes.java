@@ -4,12 +4,12 @@ import io.aeron.Aeron;
 import io.aeron.cluster.client.AeronCluster;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.sluice.node.bench.DemoClusterConfig;
-import io.sluice.node.bench.BenchContext;
-import io.sluice.node.bench.BenchResult;
-import io.sluice.node.bench.LoadGenerator;
-import io.sluice.node.bench.NodeProbe;
-import io.sluice.node.bench.OrderEntry;
+import io.sluice.harness.bench.DemoClusterConfig;
+import io.sluice.harness.bench.BenchContext;
+import io.sluice.harness.bench.BenchResult;
+import io.sluice.harness.bench.LoadGenerator;
+import io.sluice.harness.bench.NodeProbe;
+import io.sluice.harness.bench.OrderEntry;
 import org.agrona.CloseHelper;
 
 import java.io.IOException;

@@ -5,7 +5,7 @@ import io.aeron.cluster.client.AeronCluster;
 import io.aeron.cluster.client.EgressListener;
 import io.aeron.cluster.codecs.EventCode;
 import io.aeron.logbuffer.Header;
-import io.sluice.node.bench.OrderEntry;
+import io.sluice.harness.bench.OrderEntry;
 import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.BooleanType;
 import io.sluice.sbe.client.CancelOrderEncoder;

@@ -1,6 +1,6 @@
 package io.sluice.perf.cluster;
 
-import io.sluice.node.bench.NodeProcess;
+import io.sluice.node.NodeProcess;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +12,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A Java process started from this one with the same java binary, JVM flags and class path (so an Aeron Cluster
- * member runs under exactly the flags and heap a Sluice node gets from {@code io.sluice.node.bench.NodeProcess}).
+ * member runs under exactly the flags and heap a Sluice node gets from {@code io.sluice.node.NodeProcess}).
  * Its stdout and stderr go to files; it is ready once its stdout has a line starting with a given prefix.
  */
 final class ChildJvm implements AutoCloseable

@@ -1,7 +1,7 @@
 package io.sluice.perf.cluster;
 
-import io.sluice.node.bench.BenchContext;
-import io.sluice.node.bench.BenchResult;
+import io.sluice.harness.bench.BenchContext;
+import io.sluice.harness.bench.BenchResult;
 
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,6 +1,6 @@
 package io.sluice.perf.cluster;
 
-import io.sluice.node.bench.BenchContext;
+import io.sluice.harness.bench.BenchContext;
 
 import java.util.concurrent.TimeUnit;
 

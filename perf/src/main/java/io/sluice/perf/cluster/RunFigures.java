@@ -1,6 +1,6 @@
 package io.sluice.perf.cluster;
 
-import io.sluice.node.bench.BenchResult;
+import io.sluice.harness.bench.BenchResult;
 
 import java.util.Locale;
 

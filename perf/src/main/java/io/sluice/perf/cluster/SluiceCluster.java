@@ -1,13 +1,13 @@
 package io.sluice.perf.cluster;
 
-import io.sluice.node.bench.BenchContext;
-import io.sluice.node.bench.BenchResult;
-import io.sluice.node.bench.DemoClusterConfig;
-import io.sluice.node.bench.DemoKeys;
-import io.sluice.node.bench.LoadGenerator;
-import io.sluice.node.bench.NodeProbe;
-import io.sluice.node.bench.NodeProcess;
-import io.sluice.node.bench.StandaloneConfig;
+import io.sluice.harness.bench.BenchContext;
+import io.sluice.harness.bench.BenchResult;
+import io.sluice.harness.bench.DemoClusterConfig;
+import io.sluice.harness.bench.DemoKeys;
+import io.sluice.harness.bench.LoadGenerator;
+import io.sluice.harness.bench.NodeProbe;
+import io.sluice.node.NodeProcess;
+import io.sluice.harness.bench.StandaloneConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package io.sluice.perf.cluster;
 
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
-import io.sluice.node.bench.OrderEntry;
+import io.sluice.harness.bench.OrderEntry;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.Liquidity;

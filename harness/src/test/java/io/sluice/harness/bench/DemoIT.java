@@ -1,0 +1,86 @@
+package io.sluice.harness.bench;
+
+import io.sluice.harness.HarnessCommands;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code sluice demo} end to end: a primary in a child JVM, the bench in this one.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class DemoIT
+{
+    @TempDir
+    Path dir;
+
+    private static Set<Path> demoDirectories() throws IOException
+    {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir"))))
+        {
+            return files.filter(path -> path.getFileName().toString().startsWith("sluice-demo-"))
+                .collect(Collectors.toSet());
+        }
+    }
+
+    @Test
+    void shouldAnswerEveryRequestWriteTheReportAndCleanUp() throws Exception
+    {
+        final Set<Path> before = demoDirectories();
+        final Path json = dir.resolve("demo.json");
+
+        final int exitCode = HarnessCommands.run("demo", "--replicas", "0", "--seconds", "3", "--warmup-seconds", "1",
+            "--rate", "1000", "--json", json.toString(), "--quiet");
+
+        assertEquals(0, exitCode, "every request answered");
+        final Map<String, Object> report = Json.parseObject(Files.readString(json, StandardCharsets.UTF_8));
+        BenchContract.assertCleanRun(report);
+        assertEquals(3_000, BenchContract.count(report, "sent"), "1,000/s for 3 s after the warm-up");
+        assertEquals("local", report.get("durability"), "as the node reported it");
+        assertEquals(0, BenchContract.count(report, "replicas"));
+        final Set<Path> left = new HashSet<>(demoDirectories());
+        left.removeAll(before);
+        assertEquals(Set.of(), left, "the demo removed its temporary directory");
+    }
+
+    @Test
+    void shouldRunWithTwoReplicasUnderHybridAndReportTheStageBreakdown() throws Exception
+    {
+        final Path json = dir.resolve("demo-replicated.json");
+
+        final int exitCode = HarnessCommands.run("demo", "--seconds", "2", "--warmup-seconds", "1", "--rate", "500",
+            "--json", json.toString(), "--quiet");
+
+        assertEquals(0, exitCode, "every request answered");
+        final String text = Files.readString(json, StandardCharsets.UTF_8);
+        final Map<String, Object> report = Json.parseObject(text);
+        BenchContract.assertCleanRun(report);
+        assertEquals("hybrid", report.get("durability"),
+            "hybrid is the default with replicas; read through the admin port, which runs with auth on and takes only " +
+            "the demo's generated operator key");
+        assertEquals(2, BenchContract.count(report, "replicas"));
+        assertTrue(text.contains("\"stages_us\":{\"ingest_wait\":"), text);
+        assertTrue(text.contains("\"gate_replica_wait\":"), text);
+    }
+
+    @Test
+    void shouldRefuseAPolicyTheDemoNodesCannotMeet()
+    {
+        assertEquals(2, HarnessCommands.run("demo", "--replicas", "0", "--durability", "hybrid", "--seconds", "1"));
+        assertEquals(2, HarnessCommands.run("demo", "--replicas", "1", "--durability", "persisted>=3", "--seconds", "1"));
+    }
+}
