@@ -76,7 +76,7 @@ class DurabilityGateTest
 
         Scenario(final String initialPolicy)
         {
-            this(initialPolicy, ResponseAgent.Context.DEFAULT_MAX_BATCH_SLOTS);
+            this(initialPolicy, ResponseContext.DEFAULT_MAX_BATCH_SLOTS);
         }
 
         Scenario(final String initialPolicy, final int maxBatchSlots)

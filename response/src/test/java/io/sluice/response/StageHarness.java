@@ -32,7 +32,7 @@ final class StageHarness
     final CachedNanoClock clock = new CachedNanoClock();
     final FakeConnections connections = new FakeConnections();
     final RecordingDegradationEvents degradationEvents = new RecordingDegradationEvents();
-    final ResponseAgent.Context context;
+    final ResponseContext context;
     private ResponseAgent agent;
 
     private final ExpandableArrayBuffer payload = new ExpandableArrayBuffer(512);
@@ -45,7 +45,7 @@ final class StageHarness
         clock.update(1_000_000_000L);
         metrics = new ReplicationMetrics(replicaSlots);
         control = new DurabilityControl(initialPolicy);
-        context = new ResponseAgent.Context()
+        context = new ResponseContext()
             .outputRing(ring)
             .connections(connections)
             .durabilityControl(control)

@@ -1,10 +1,10 @@
 package io.sluice.harness.check;
 
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.matching.SilentListener;
 import io.sluice.node.config.NodeConfig;
-import io.sluice.node.primary.PrimaryNode;
 import io.sluice.durability.Clause;
 import io.sluice.durability.DurabilityMode;
 import io.sluice.durability.Level;
@@ -690,7 +690,7 @@ public final class HistoryChecker
 
         private MatchingEngine.Context engineContext()
         {
-            return PrimaryNode.engineContext(config);
+            return new StageContexts(config).engine();
         }
 
         private void describeLimits()

@@ -1,8 +1,9 @@
 package io.sluice.node.primary;
 
-import io.sluice.node.config.NodeConfig;
-import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.durability.ReplicationMetrics;
+import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.snapshot.SnapshotAgent;
+import io.sluice.replication.ReplicationSenderAgent;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.sluice.node.primary;
 
-import io.sluice.node.admin.AdminCommandHandler;
 import io.sluice.durability.DurabilityControl;
+import io.sluice.node.admin.AdminCommandHandler;
 
 import java.util.List;
 
@@ -33,10 +33,10 @@ final class PrimaryAdminCommands implements AdminCommandHandler
             case "SHUTDOWN":
                 return shutdown();
             case "HALT":
-                node.tradingGate().operatorHalt(true);
+                node.orderEntryGate().operatorHalt(true);
                 return List.of("OK trading halted by operator");
             case "RESUME":
-                node.tradingGate().operatorHalt(false);
+                node.orderEntryGate().operatorHalt(false);
                 return List.of("OK operator halt lifted" + suffix(node.haltReason()));
             case "HELP":
                 return List.of(

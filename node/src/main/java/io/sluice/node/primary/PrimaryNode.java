@@ -1,69 +1,45 @@
 package io.sluice.node.primary;
 
-import io.sluice.node.config.Endpoints;
-import io.sluice.journal.DiskSpaceGuard;
-import io.sluice.journal.FreeSpaceProbe;
+import io.sluice.durability.DurabilityControl;
+import io.sluice.durability.DurabilityEvaluator;
+import io.sluice.durability.Policy;
+import io.sluice.durability.ReplicationMetrics;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
-import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotInstall;
-import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
-import io.sluice.matching.MatchingEngine;
-import io.sluice.matching.SelfTradePrevention;
 import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.auth.ReplicationKeys;
-import io.sluice.node.config.InstrumentConfig;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.config.ReplicaSlotConfig;
-import io.sluice.node.replica.ReplicaNode;
-import io.sluice.replication.PrimaryFence;
-import io.sluice.replication.ReplicationProtocol;
-import io.sluice.replication.ReplicationSenderAgent;
-import io.sluice.replication.ReplicationTransport;
+import io.sluice.node.wiring.AgentThreads;
+import io.sluice.node.wiring.NetworkAgents;
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.pipeline.DutyCycleCounter;
 import io.sluice.pipeline.net.AcceptorAgent;
 import io.sluice.pipeline.net.Authenticator;
 import io.sluice.pipeline.net.ConnectionRegistry;
 import io.sluice.pipeline.net.ReaderAgent;
-import io.sluice.pipeline.net.ReaderCounters;
+import io.sluice.pipeline.net.ReaderShards;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.pipeline.sequencer.OrderEntryGate;
 import io.sluice.pipeline.sequencer.SequencerAgent;
-import io.sluice.pipeline.shard.ScalingPolicy;
-import io.sluice.pipeline.shard.Shard;
-import io.sluice.pipeline.shard.ShardLifecycleListener;
 import io.sluice.pipeline.shard.ShardManager;
 import io.sluice.pipeline.shard.ShardScalingAgent;
-import io.sluice.durability.DurabilityControl;
-import io.sluice.durability.DurabilityEvaluator;
-import io.sluice.durability.DurabilityMode;
+import io.sluice.pipeline.snapshot.SnapshotAgent;
+import io.sluice.replication.PrimaryFence;
+import io.sluice.replication.ReplicationSenderAgent;
+import io.sluice.replication.ReplicationTransport;
 import io.sluice.response.OutputRingPublisher;
-import io.sluice.durability.Policy;
-import io.sluice.durability.ReplicationMetrics;
 import io.sluice.response.ResponseAgent;
 import io.sluice.response.ResponseCounters;
-import io.sluice.wire.ClientProtocol;
-import io.sluice.wire.FrameDecoder;
-import net.openhft.chronicle.queue.RollCycle;
-import net.openhft.chronicle.queue.RollCycles;
-import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
 import org.agrona.CloseHelper;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.concurrent.Agent;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.BusySpinIdleStrategy;
-import org.agrona.concurrent.DynamicCompositeAgent;
-import org.agrona.concurrent.IdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.YieldingIdleStrategy;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 import org.agrona.concurrent.status.AtomicLongPosition;
@@ -74,7 +50,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -84,46 +59,40 @@ import java.util.concurrent.locks.LockSupport;
  * A primary node, wired in the order data flows:
  * <pre>
  *   acceptor ─▶ reader shards ─▶ ingest rings ─▶ sequencer + matching ─┬─▶ journal ring ─▶ journal agent (fsync)
+ *                                                                     │        └─▶ replication senders ─Aeron─▶ replicas
  *                                                                     └─▶ output ring ─▶ response agent ─▶ clients
  * </pre>
- * Start-up recovers the matching state from the journal before any client can connect. Threading follows
- * {@code threading}: {@code shared} runs the network edge (acceptor, readers, shard scaling) and the response stage
- * on one thread and the sequencer and journal on one each, all with a backoff idle strategy; {@code dedicated} gives
- * every stage its own thread with the configured idle strategy.
+ * Start-up recovers the matching state from the journal before any client can connect. The options of each stage
+ * come from {@link StageContexts}; which stages share a thread from {@link AgentThreads}.
  */
 public final class PrimaryNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
-    private static final long LOGON_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
 
     private final NodeConfig config;
-    private final Journal journal;
+    private final AgentThreads threads;
+    private final ConnectionRegistry registry = new ConnectionRegistry();
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
-    private final JournalAgent journalAgent;
-    private final SequencerAgent sequencer;
-    private final ResponseAgent responseAgent;
-    private final OneToOneRingBuffer outputRing;
     private final ResponseCounters responseCounters = new ResponseCounters();
+    private final PrimaryFence fence = new PrimaryFence();
+    private final Journal journal;
     private final DurabilityControl durabilityControl;
     private final ReplicationMetrics replicationMetrics;
-    private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final ShardManager shardManager;
-    private final Int2ObjectHashMap<ReaderAgent> readers = new Int2ObjectHashMap<>();
-    /** Set once in {@link #startRunners}; readers of shards added later join it while it runs. */
-    private volatile DynamicCompositeAgent networkAgent;
+    private final OrderEntryGate orderEntryGate;
+    private final NetworkAgents network = new NetworkAgents("network");
+    private final ReaderShards readerShards;
     private final AcceptorAgent acceptor;
-    private final NodeTradingGate tradingGate;
-    private final PrimaryFence fence;
+    private final SequencerAgent sequencer;
+    private final RecoveryResult recovery;
+    private final JournalAgent journalAgent;
+    private final SnapshotAgent snapshotAgent;
     /** Null when no replicas are configured. */
     private final ReplicationTransport transport;
     private final List<ReplicationSenderAgent> senders = new ArrayList<>();
-    private final List<AgentRunner> runners = new ArrayList<>();
-    private final List<DutyCycleCounter> stages = new ArrayList<>();
+    private final OneToOneRingBuffer outputRing;
+    private final ResponseAgent responseAgent;
     private final AdminServer adminServer;
     private final HealthServer healthServer;
-    private final RecoveryResult recovery;
-    private final Authenticator authenticator;
-    private final SnapshotAgent snapshotAgent;
     /** Null unless {@code trace=on}. */
     private final StageStats stageStats;
     private final long startedNs = System.nanoTime();
@@ -143,38 +112,39 @@ public final class PrimaryNode implements AutoCloseable
     private PrimaryNode(final NodeConfig config, final Promotion promotion) throws IOException
     {
         this.config = config;
-        final Path dataDir = config.dataDir();
-        Files.createDirectories(dataDir);
-        final AuthorizedKeys keys = config.authEnabled() ? AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) :
-            null;
-        authenticator = keys == null ? Authenticator.NONE : new KeyAuthenticator(keys);
+        final StageContexts stages = new StageContexts(config);
+        threads = AgentThreads.of(config, PrimaryNode::onStageError);
+        Files.createDirectories(config.dataDir());
+        final AuthorizedKeys keys = config.authEnabled() ?
+            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
+        stageStats = Boolean.TRUE.equals(config.get(NodeConfig.TRACE)) ? new StageStats() : null;
 
-        final JournalSyncPolicy syncPolicy = JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC));
-        if (syncPolicy == JournalSyncPolicy.NONE)
-        {
-            LOG.warn("journal sync disabled journal.sync=none: acknowledged orders can be lost on power failure; " +
-                "benchmarks only");
-        }
-        // A snapshot install (replica) killed between its renames is finished before the journal is opened.
-        SnapshotInstall.completeInterrupted(journalContext(config).directory());
-        journal = Journal.open(journalContext(config));
-
+        // journal: opened (a replica's snapshot install cut short by a crash is finished first); recovered below
+        stages.warnAboutJournalSettings();
+        SnapshotInstall.completeInterrupted(stages.journal().directory());
+        journal = Journal.open(stages.journal());
         final OneToOneRingBuffer journalRing = newRing(config.get(NodeConfig.JOURNAL_RING_BYTES));
         outputRing = newRing(config.get(NodeConfig.OUTPUT_RING_BYTES));
 
-        shardManager = new ShardManager(shardContext(config));
-        sequencer = new SequencerAgent(
-            shardManager.ingestRings(),
-            config.get(NodeConfig.SEQUENCER_BATCH_PER_RING),
-            journalRing,
-            new OutputRingPublisher(outputRing),
-            this::sequencerHaltReason,
-            engineContext(config),
-            new SystemEpochNanoClock(),
-            SystemNanoClock.INSTANCE);
+        // durability: the policy in force, the replicas' cursors, and the gate that halts order entry
+        durabilityControl = new DurabilityControl(promotion != null && promotion.policy() != null ?
+            promotion.policy() : stages.initialPolicy());
+        replicationMetrics = new ReplicationMetrics(config.replicaCount());
+        orderEntryGate = new OrderEntryGate(evaluator(), evaluator(), fence::isFenced);
 
-        final ExchangeStateMachine stateMachine = new ExchangeStateMachine(sequencer.applier());
-        recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
+        // ingest: reader shards ─▶ ingest rings (the acceptor in front of them opens last, after recovery)
+        readerShards = new ReaderShards(
+            stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry),
+            stages.shards(), network);
+
+        // sequencer + matching: one thread changes exchange state; the book is recovered from the journal
+        sequencer = new SequencerAgent(stages.sequencer()
+            .ingestRings(readerShards.shardManager().ingestRings())
+            .journalRing(journalRing)
+            .output(new OutputRingPublisher(outputRing))
+            .tradingGate(orderEntryGate));
+        recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()),
+            new ExchangeStateMachine(sequencer.applier()));
         sequencer.resumeFrom(recovery.lastWireSeq(), Math.max(1, recovery.lastEpoch()));
         if (promotion != null)
         {
@@ -188,41 +158,21 @@ public final class PrimaryNode implements AutoCloseable
             journal.directory(), recovery.lastWireSeq(), recovery.snapshotWireSeq(), recovery.entriesReplayed(),
             Long.toHexString(sequencer.engine().stateHash()));
 
-        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, diskSpaceGuard(config, journal));
+        // journal agent: appends each sequenced command, fsync per group, then advances the persisted cursor
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
-        snapshotAgent = new SnapshotAgent(journal, new SnapshotStore(journal.snapshotDirectory()),
-            new SnapshotPolicy(config.get(NodeConfig.SNAPSHOT_INTERVAL_ENTRIES),
-                TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
-            journalPersistedWireSeq::getAcquire, engineContext(config), SystemNanoClock.INSTANCE,
-            "after-snapshot".equals(config.get(NodeConfig.JOURNAL_RETENTION)), this::oldestWireSeqNeededByReplicas);
+        orderEntryGate.watch(journalAgent);
 
-        stageStats = Boolean.TRUE.equals(config.get(NodeConfig.TRACE)) ? new StageStats() : null;
-        if (stageStats != null)
-        {
-            sequencer.trace(stageStats.ingestWait(), stageStats.matchExecute());
-            journalAgent.traceSyncs(stageStats.journalSync());
-        }
+        // snapshots: a shadow engine behind the fsynced journal; retention keeps what replicas still read
+        snapshotAgent = new SnapshotAgent(stages.snapshot(journal, journalPersistedWireSeq::getAcquire)
+            .oldestWireSeqNeededByReplicas(this::oldestWireSeqNeededByReplicas));
 
-        replicationMetrics = new ReplicationMetrics(config.replicaCount());
-        durabilityControl = new DurabilityControl(promotion != null && promotion.policy() != null ?
-            promotion.policy() : initialPolicy(config));
-        fence = new PrimaryFence();
-        tradingGate = new NodeTradingGate(
-            new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
-            new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics),
-            journalAgent, fence);
-        transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(
-            ReplicaNode.transportContext(config));
+        // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors
+        transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(stages.transport());
         for (final ReplicaSlotConfig slot : config.replicas())
         {
-            senders.add(new ReplicationSenderAgent(new ReplicationSenderAgent.Context()
+            senders.add(new ReplicationSenderAgent(stages.sender(slot)
                 .transport(transport)
-                .slot(slot.slot())
-                .nodeId(config.get(NodeConfig.NODE_ID))
-                .dataEndpoint(Endpoints.hostPort(slot.data()))
-                .controlEndpoint(Endpoints.hostPort(slot.control()))
-                .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
-                .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
                 .journal(journal)
                 .replicationMetrics(replicationMetrics)
                 .durabilityControl(durabilityControl)
@@ -231,30 +181,31 @@ public final class PrimaryNode implements AutoCloseable
                 .fence(fence)
                 .replicationKeys(keys == null ? null : ReplicationKeys.check(keys))
                 .lastWireSeq(journalAgent::appendedWireSeq)
-                .newestSnapshot(snapshotAgent::newestSnapshot)
-                .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(
-                    config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
-                .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(
-                    config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS)))
-                .maxLagEntries(config.get(NodeConfig.REPLICATION_MAX_LAG_ENTRIES))));
+                .newestSnapshot(snapshotAgent::newestSnapshot)));
         }
 
-        responseAgent = new ResponseAgent(new ResponseAgent.Context()
+        // response: holds each reply until the policy covers it, then writes it to its client
+        responseAgent = new ResponseAgent(stages.response()
             .outputRing(outputRing)
             .connections(registry)
             .durabilityControl(durabilityControl)
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
             .replicationMetrics(replicationMetrics)
             .counters(responseCounters)
-            .trace(stageStats == null ? null : stageStats.responseTrace())
-            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_HEARTBEAT_INTERVAL_MS)))
-            .maxSendBufferBytes(config.get(NodeConfig.CLIENT_MAX_UNSENT_BYTES)));
+            .trace(stageStats == null ? null : stageStats.responseTrace()));
+        if (stageStats != null)
+        {
+            sequencer.trace(stageStats.ingestWait(), stageStats.matchExecute());
+            journalAgent.traceSyncs(stageStats.journalSync());
+        }
 
-        shardManager.start();
-        acceptor = new AcceptorAgent(config.get(NodeConfig.CLIENT_BIND), this::route, registry,
-            SystemNanoClock.INSTANCE, receiveBufferBytes());
+        // network edge: clients can connect only now, to a recovered node
+        readerShards.start();
+        acceptor = new AcceptorAgent(config.get(NodeConfig.CLIENT_BIND), readerShards, registry,
+            SystemNanoClock.INSTANCE, stages.receiveBufferBytes());
+        startThreads(stages.dynamicShards());
 
-        startRunners();
+        // listeners: admin (kept from the replica when promoted) and health/metrics
         if (promotion != null && promotion.adminServer() != null)
         {
             adminServer = promotion.adminServer();
@@ -298,72 +249,42 @@ public final class PrimaryNode implements AutoCloseable
     }
 
     /**
-     * @param config of the node (primary or replica).
-     * @return the options of the node's journal, with the configured fault injection (tests only) wrapped around
-     * Chronicle's sync.
+     * Threads, in data-flow order: the network (acceptor, readers, shard scaling, and the response stage unless
+     * threads are dedicated), the sequencer, the journal, snapshots in the background, and replication (one thread
+     * for every sender, or one each when dedicated).
      */
-    public static Journal.Context journalContext(final NodeConfig config)
+    private void startThreads(final boolean dynamicShards)
     {
-        final Journal.Context context = new Journal.Context()
-            .directory(config.dataDir().resolve("journal"))
-            .nodeId(config.get(NodeConfig.NODE_ID))
-            .syncPolicy(JournalSyncPolicy.parse(config.get(NodeConfig.JOURNAL_SYNC)))
-            .maxGroupEntries(config.get(NodeConfig.JOURNAL_GROUP_MAX_ENTRIES))
-            .rollCycle(rollCycle(config.get(NodeConfig.JOURNAL_ROLL_CYCLE)));
-        final long delayMs = config.get(NodeConfig.FAULT_JOURNAL_SYNC_DELAY_MS);
-        final long failAfter = config.get(NodeConfig.FAULT_JOURNAL_SYNC_FAIL_AFTER);
-        if (delayMs > 0 || failAfter > 0)
+        network.add(acceptor);
+        if (dynamicShards)
         {
-            LOG.warn("journal fault injection on: sync delay {} ms, syncs fail after {} (0 never); tests only",
-                delayMs, failAfter);
-            final long[] syncs = new long[1];
-            context.syncAction(appender ->
+            network.add(new ShardScalingAgent(readerShards.shardManager()));
+        }
+        if (!threads.dedicated())
+        {
+            network.add(responseAgent);
+        }
+        threads.start("network", network.composite());
+        threads.start("sequencer", sequencer);
+        threads.start("journal", journalAgent);
+        threads.startBackground("snapshot", snapshotAgent);
+        if (threads.dedicated())
+        {
+            threads.start("response", responseAgent);
+            for (final ReplicationSenderAgent sender : senders)
             {
-                if (delayMs > 0)
-                {
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(delayMs));
-                }
-                if (failAfter > 0 && ++syncs[0] > failAfter)
-                {
-                    throw new IOException("injected sync failure (fault.journal.sync.fail.after=" + failAfter + ")");
-                }
-                JournalAgent.CHRONICLE_SYNC.sync(appender);
-            });
+                threads.start("replication-" + sender.slot(), sender);
+            }
         }
-        return context;
+        else if (!senders.isEmpty())
+        {
+            threads.start("replication", senders);
+        }
     }
 
-    /**
-     * @return the journal's free-space guard: {@code journal.min.free.bytes} on the journal's filesystem, or on a
-     * simulated filling disk when {@code fault.journal.disk.free.bytes} is set (tests only).
-     */
-    public static DiskSpaceGuard diskSpaceGuard(final NodeConfig config, final Journal journal)
+    private DurabilityEvaluator evaluator()
     {
-        final long minFreeBytes = config.get(NodeConfig.JOURNAL_MIN_FREE_BYTES);
-        final long simulatedFreeBytes = config.get(NodeConfig.FAULT_JOURNAL_DISK_FREE_BYTES);
-        if (minFreeBytes == 0)
-        {
-            LOG.warn("journal free-space check off journal.min.free.bytes=0: a full disk can lose acknowledged " +
-                "orders");
-        }
-        if (simulatedFreeBytes > 0)
-        {
-            LOG.warn("journal fault injection on: disk starts with {} bytes free and fills as the journal grows; " +
-                "tests only", simulatedFreeBytes);
-            return new DiskSpaceGuard(FreeSpaceProbe.shrinking(simulatedFreeBytes), minFreeBytes);
-        }
-        return DiskSpaceGuard.of(journal.queueDirectory(), minFreeBytes);
-    }
-
-    /** Chronicle roll cycle of a {@code journal.roll.cycle} value. */
-    static RollCycle rollCycle(final String name)
-    {
-        return switch (name)
-        {
-            case "ten-minutely" -> RollCycles.TEN_MINUTELY;
-            case "test-secondly" -> TestRollCycles.TEST_SECONDLY;
-            default -> Journal.Context.DEFAULT_ROLL_CYCLE;
-        };
+        return new DurabilityEvaluator(durabilityControl, journalPersistedWireSeq::getAcquire, replicationMetrics);
     }
 
     /** Lowest wireSeq any replica slot still reads (retention keeps it); Long.MAX_VALUE with none. Any thread. */
@@ -377,217 +298,15 @@ public final class PrimaryNode implements AutoCloseable
         return oldest;
     }
 
-    private static Policy initialPolicy(final NodeConfig config)
-    {
-        final String durability = config.get(NodeConfig.DURABILITY);
-        if (durability != null)
-        {
-            return Policy.resolve(durability);
-        }
-        return config.replicaCount() > 0 ? DurabilityMode.HYBRID.policy() : DurabilityMode.LOCAL.policy();
-    }
-
-    private int receiveBufferBytes()
-    {
-        return Math.max(64 * 1024, 4 * (config.get(NodeConfig.FRAME_MAX_BYTES) + FrameDecoder.LENGTH_FIELD_LENGTH));
-    }
-
     private static OneToOneRingBuffer newRing(final int capacityBytes)
     {
         return new OneToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(capacityBytes + RingBufferDescriptor.TRAILER_LENGTH)));
     }
 
-    /**
-     * @param config of the node.
-     * @return the matching engine options and start-up instruments the config defines; the same on every node of
-     * a cluster, which the replication handshake checks through the config digest.
-     */
-    public static MatchingEngine.Context engineContext(final NodeConfig config)
-    {
-        final MatchingEngine.Context context = new MatchingEngine.Context()
-            .maxOrderNotional(config.get(NodeConfig.RISK_MAX_ORDER_NOTIONAL))
-            .maxOpenOrdersPerAccount(config.get(NodeConfig.RISK_MAX_OPEN_ORDERS))
-            .defaultSelfTradePrevention(stp(config.get(NodeConfig.STP_DEFAULT)))
-            .orderPoolCapacity(config.get(NodeConfig.ORDER_POOL_CAPACITY));
-        for (final InstrumentConfig instrument : config.instruments())
-        {
-            context.instrument(instrument.instrumentId(), instrument.symbol(), instrument.tickSize(),
-                instrument.lotSize(), instrument.minQuantity(), instrument.maxQuantity(), instrument.referencePrice(),
-                instrument.priceBandBps());
-        }
-        return context.conclude();
-    }
-
-    private static SelfTradePrevention stp(final String name)
-    {
-        switch (name)
-        {
-            case "cancel-oldest":
-                return SelfTradePrevention.CANCEL_OLDEST;
-            case "cancel-both":
-                return SelfTradePrevention.CANCEL_BOTH;
-            default:
-                return SelfTradePrevention.CANCEL_NEWEST;
-        }
-    }
-
-    private ShardManager.Context shardContext(final NodeConfig config)
-    {
-        final boolean dynamic = "dynamic".equals(config.get(NodeConfig.SHARDS_MODE));
-        final ShardManager.Context context = new ShardManager.Context()
-            .initialShards(dynamic ? config.get(NodeConfig.SHARDS_MIN) : config.get(NodeConfig.READER_SHARDS))
-            .dynamicScaling(dynamic)
-            .ringCapacityBytes(config.get(NodeConfig.INGEST_RING_BYTES))
-            .busyNoticeReserve(Math.min(64, config.get(NodeConfig.INGEST_RING_BYTES) / 256))
-            .listener(new ShardLifecycleListener()
-            {
-                public boolean onShardProvisioned(final Shard shard)
-                {
-                    return startReader(shard);
-                }
-
-                public void onShardStopped(final Shard shard)
-                {
-                    stopReader(shard);
-                }
-            });
-        if (dynamic)
-        {
-            context.scalingPolicy(new ScalingPolicy()
-                .minShards(config.get(NodeConfig.SHARDS_MIN))
-                .maxShards(config.get(NodeConfig.SHARDS_MAX)));
-        }
-        return context;
-    }
-
-    private boolean startReader(final Shard shard)
-    {
-        try
-        {
-            final ReaderAgent reader = new ReaderAgent(shard,
-                new FrameDecoder(ClientProtocol.validator(), config.get(NodeConfig.FRAME_MAX_BYTES)),
-                authenticator, registry, new ReaderCounters(), SystemNanoClock.INSTANCE, LOGON_TIMEOUT_NS,
-                receiveBufferBytes());
-            synchronized (readers)
-            {
-                readers.put(shard.id(), reader);
-            }
-            final DynamicCompositeAgent running = networkAgent;
-            if (running != null && running.status() == DynamicCompositeAgent.Status.ACTIVE)
-            {
-                running.tryAdd(reader);
-            }
-            return true;
-        }
-        catch (final IOException ex)
-        {
-            throw new IllegalStateException("cannot start reader for shard " + shard.id(), ex);
-        }
-    }
-
-    private void stopReader(final Shard shard)
-    {
-        final ReaderAgent reader;
-        synchronized (readers)
-        {
-            reader = readers.remove(shard.id());
-        }
-        if (reader != null)
-        {
-            networkAgent.tryRemove(reader);
-        }
-    }
-
-    private ReaderAgent route(final long connectionId)
-    {
-        final Shard shard = shardManager.assignConnection(connectionId);
-        if (shard == null)
-        {
-            return null;
-        }
-        synchronized (readers)
-        {
-            final ReaderAgent reader = readers.get(shard.id());
-            if (reader == null)
-            {
-                shard.releaseConnection();
-            }
-            return reader;
-        }
-    }
-
-    private void startRunners()
-    {
-        final List<Agent> network = new ArrayList<>();
-        network.add(acceptor);
-        synchronized (readers)
-        {
-            network.addAll(readers.values());
-        }
-        if ("dynamic".equals(config.get(NodeConfig.SHARDS_MODE)))
-        {
-            network.add(new ShardScalingAgent(shardManager));
-        }
-        final boolean dedicated = "dedicated".equals(config.get(NodeConfig.THREADING));
-        if (!dedicated)
-        {
-            network.add(responseAgent);
-        }
-        networkAgent = new DynamicCompositeAgent("network", network);
-        start(networkAgent);
-        start(sequencer);
-        start(journalAgent);
-        final AgentRunner snapshots = new AgentRunner(new SleepingMillisIdleStrategy(5), this::onAgentError, null,
-            snapshotAgent);
-        AgentRunner.startOnThread(snapshots);
-        runners.add(snapshots);
-        if (dedicated)
-        {
-            start(responseAgent);
-            senders.forEach(this::start);
-        }
-        else if (!senders.isEmpty())
-        {
-            start(new DynamicCompositeAgent("replication", new ArrayList<Agent>(senders)));
-        }
-    }
-
-    private void start(final Agent agent)
-    {
-        final DutyCycleCounter counted = new DutyCycleCounter(agent);
-        stages.add(counted);
-        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, counted);
-        AgentRunner.startOnThread(runner);
-        runners.add(runner);
-    }
-
-    private IdleStrategy idleStrategy()
-    {
-        final String strategy = config.get(NodeConfig.IDLE_STRATEGY);
-        switch (strategy)
-        {
-            case "busy-spin":
-                return new BusySpinIdleStrategy();
-            case "yield":
-                return new YieldingIdleStrategy();
-            case "sleep":
-                return new SleepingMillisIdleStrategy(1);
-            default:
-                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MICROSECONDS.toNanos(100));
-        }
-    }
-
-    private void onAgentError(final Throwable error)
+    private static void onStageError(final Throwable error)
     {
         LOG.error("stage failed reason=\"{}\"", error.toString(), error);
-    }
-
-    /** The sequencer's gate: its own evaluator, on its thread only (assigned before the sequencer starts). */
-    private String sequencerHaltReason()
-    {
-        return tradingGate.haltReason();
     }
 
     /**
@@ -596,9 +315,9 @@ public final class PrimaryNode implements AutoCloseable
     String haltReason()
     {
         final String sequencerFailure = sequencer.failureReason();
-        final String reason = sequencerFailure != null ? sequencerFailure : tradingGate.statusHaltReason();
+        final String reason = sequencerFailure != null ? sequencerFailure : orderEntryGate.statusHaltReason();
         // Operators see why the journal stopped (a full disk, a failed sync); clients get the short reason.
-        return reason == NodeTradingGate.JOURNAL_FAILED ? reason + ": " + journalAgent.failureReason() : reason;
+        return reason == OrderEntryGate.JOURNAL_FAILED ? reason + ": " + journalAgent.failureReason() : reason;
     }
 
     public InetSocketAddress clientAddress()
@@ -633,9 +352,9 @@ public final class PrimaryNode implements AutoCloseable
         return durabilityControl;
     }
 
-    NodeTradingGate tradingGate()
+    OrderEntryGate orderEntryGate()
     {
-        return tradingGate;
+        return orderEntryGate;
     }
 
     ReplicationMetrics replicationMetrics()
@@ -648,7 +367,7 @@ public final class PrimaryNode implements AutoCloseable
      */
     public boolean policyDegraded()
     {
-        return tradingGate.policyDegraded();
+        return orderEntryGate.policyDegraded();
     }
 
     public ResponseCounters responseCounters()
@@ -678,15 +397,12 @@ public final class PrimaryNode implements AutoCloseable
 
     ShardManager shardManager()
     {
-        return shardManager;
+        return readerShards.shardManager();
     }
 
     List<ReaderAgent> readers()
     {
-        synchronized (readers)
-        {
-            return new ArrayList<>(readers.values());
-        }
+        return readerShards.readers();
     }
 
     /**
@@ -732,7 +448,7 @@ public final class PrimaryNode implements AutoCloseable
 
     List<DutyCycleCounter> stages()
     {
-        return stages;
+        return threads.stages();
     }
 
     RecoveryResult recovery()
@@ -756,7 +472,7 @@ public final class PrimaryNode implements AutoCloseable
     {
         LOG.info("primary shutting down lastWireSeq={}", sequencer.lastWireSeq());
         acceptor.stopAccepting();
-        shardManager.beginShutdown();
+        readerShards.shardManager().beginShutdown();
         final List<ReaderAgent> readers = readers();
         readers.forEach(ReaderAgent::stopReading);
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
@@ -765,7 +481,7 @@ public final class PrimaryNode implements AutoCloseable
         while (System.nanoTime() < deadlineNs)
         {
             final boolean idle = readers.stream().allMatch(ReaderAgent::hasStoppedReading) &&
-                shardManager.ingestRings().isEmpty() &&
+                readerShards.shardManager().ingestRings().isEmpty() &&
                 journalPersistedWireSeq.getAcquire() >= sequencer.lastWireSeq() &&
                 outputRing.size() == 0 &&
                 responseCounters.pendingSlots() == 0;
@@ -778,7 +494,7 @@ public final class PrimaryNode implements AutoCloseable
             lastReplies = replies;
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
         }
-        tradingGate.shuttingDown();
+        orderEntryGate.shuttingDown();
         if (drained)
         {
             LOG.info("primary drained: every request taken was journaled and answered lastWireSeq={}",
@@ -788,7 +504,7 @@ public final class PrimaryNode implements AutoCloseable
         {
             LOG.warn("primary shutdown timed out after {} ms: ingestRingsEmpty={} unsyncedEntries={} " +
                 "outputRingBytes={} heldReplies={}; those requests were not answered", timeoutMs,
-                shardManager.ingestRings().isEmpty(), sequencer.lastWireSeq() - journalPersistedWireSeq.getAcquire(),
+                readerShards.shardManager().ingestRings().isEmpty(), sequencer.lastWireSeq() - journalPersistedWireSeq.getAcquire(),
                 outputRing.size(), responseCounters.pendingSlots());
         }
         close();
@@ -802,10 +518,7 @@ public final class PrimaryNode implements AutoCloseable
     {
         CloseHelper.quietClose(adminServer);
         CloseHelper.quietClose(healthServer);
-        for (int i = runners.size() - 1; i >= 0; i--)
-        {
-            CloseHelper.quietClose(runners.get(i));
-        }
+        CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
     }

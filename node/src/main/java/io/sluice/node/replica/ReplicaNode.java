@@ -1,37 +1,32 @@
 package io.sluice.node.replica;
 
-import io.sluice.node.config.Endpoints;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import io.sluice.durability.DurabilityControl;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
-import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotInstall;
-import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.SilentListener;
 import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
+import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
-import io.sluice.node.primary.SnapshotAgent;
-import io.sluice.matching.SilentListener;
+import io.sluice.node.wiring.AgentThreads;
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.pipeline.snapshot.SnapshotAgent;
 import io.sluice.replication.ReplicaAgent;
-import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationTransport;
-import io.sluice.durability.DurabilityControl;
 import io.sluice.sbe.replication.RejectCode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
 import org.agrona.CloseHelper;
-import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.BackoffIdleStrategy;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -71,6 +66,9 @@ public final class ReplicaNode implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaNode.class);
 
     private static final long SHUTDOWN_DRAIN_TIMEOUT_MS = 10_000;
+    private static final String JOURNAL_THREAD = "journal";
+    private static final String SNAPSHOT_THREAD = "snapshot";
+    private static final String REPLICA_THREAD = "replica";
     private static final long PROMOTE_SYNC_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final NodeConfig config;
@@ -90,12 +88,12 @@ public final class ReplicaNode implements AutoCloseable
      * stopped before the journal closes.
      */
     private volatile SnapshotAgent snapshotAgent;
-    private volatile AgentRunner snapshotRunner;
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ReplicationTransport transport;
     private final ReplicaAgent replicaAgent;
     private final DurabilityControl durabilityControl = new DurabilityControl();
-    private final List<AgentRunner> runners = new ArrayList<>();
+    private final StageContexts stages;
+    private final AgentThreads threads;
     private final AdminServer adminServer;
     private final HttpServer httpServer;
     /** Set once by a successful PROMOTE (admin thread); from then on this process is that primary. */
@@ -105,6 +103,8 @@ public final class ReplicaNode implements AutoCloseable
     private ReplicaNode(final NodeConfig config, final boolean resync) throws IOException
     {
         this.config = config;
+        stages = new StageContexts(config);
+        threads = AgentThreads.of(config, error -> LOG.error("stage failed reason=\"{}\"", error.toString(), error));
         final Path dataDir = config.dataDir();
         Files.createDirectories(dataDir);
         if (resync)
@@ -116,33 +116,32 @@ public final class ReplicaNode implements AutoCloseable
                     setAside);
             }
         }
-        if (SnapshotInstall.completeInterrupted(PrimaryNode.journalContext(config).directory()))
+        // journal: opened (a snapshot install cut short by a crash is finished first) and recovered
+        stages.warnAboutJournalSettings();
+        if (SnapshotInstall.completeInterrupted(stages.journal().directory()))
         {
             LOG.warn("replica finished a snapshot install interrupted by a crash: the seeded journal is in place");
         }
-        journal = Journal.open(PrimaryNode.journalContext(config));
+        journal = Journal.open(stages.journal());
 
-        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
+        // hot standby: the replica's own matching engine, applying what it follows
+        final MatchingEngine engine = new MatchingEngine(stages.engine(), SilentListener.INSTANCE);
         stateMachine = new ExchangeStateMachine(new CommandApplier(engine));
         final RecoveryResult recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()), stateMachine);
         LOG.info("replica recovered journal={} lastWireSeq={} stateHash={}", journal.directory(),
             recovery.lastWireSeq(), Long.toHexString(engine.stateHash()));
 
+        // journal agent: appends what the replica agent hands it, fsync per group, then the persisted cursor
         journalRing = new OneToOneRingBuffer(new UnsafeBuffer(ByteBuffer.allocateDirect(
             config.get(NodeConfig.JOURNAL_RING_BYTES) + RingBufferDescriptor.TRAILER_LENGTH)));
-        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq,
-            PrimaryNode.diskSpaceGuard(config, journal));
+        journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
 
-        transport = ReplicationTransport.launch(transportContext(config));
-        replicaAgent = new ReplicaAgent(new ReplicaAgent.Context()
+        // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors
+        transport = ReplicationTransport.launch(stages.transport());
+        replicaAgent = new ReplicaAgent(stages.replica()
             .transport(transport)
-            .nodeId(config.get(NodeConfig.NODE_ID))
             .configDigest(engine.configDigest())
-            .dataEndpoint(Endpoints.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
-            .primaryControlEndpoint(Endpoints.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
-            .dataStreamId(ReplicationProtocol.DATA_STREAM_ID)
-            .controlStreamId(ReplicationProtocol.CONTROL_STREAM_ID)
             .journal(journal)
             .journalRing(journalRing)
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
@@ -153,16 +152,14 @@ public final class ReplicaNode implements AutoCloseable
             .durabilityControl(durabilityControl)
             .keyPair(config.get(NodeConfig.REPLICATION_KEY_FILE) == null ? null :
                 KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
-            .epoch(Math.max(1, recovery.lastEpoch()))
-            .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_INTERVAL_MS)))
-            .heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.REPLICATION_HEARTBEAT_TIMEOUT_MS))));
+            .epoch(Math.max(1, recovery.lastEpoch())));
 
-        start(journalAgent);
-        // Snapshots before the replica agent: a snapshot transfer can start at its first handshake, and the install
-        // (on the replica thread) stops the snapshot agent and closes the journal, so both must be in place by then.
-        // The soak once saw the install run first, and the snapshot agent then start on the closed journal.
+        // threads: the journal, then snapshots, then the replica agent. Snapshots start before the replica agent: a
+        // snapshot transfer can start at its first handshake, and the install stops the snapshot agent and closes
+        // the journal, so both must be in place by then.
+        threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
-        start(replicaAgent);
+        threads.start(REPLICA_THREAD, replicaAgent);
         final AuthorizedKeys keys = config.authEnabled() ?
             AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
@@ -239,7 +236,7 @@ public final class ReplicaNode implements AutoCloseable
 
         LOG.warn("promoting replica nodeId={} state={} appliedWireSeq={} epoch={}", config.get(NodeConfig.NODE_ID),
             state, replicaAgent.appliedWireSeq(), replicaAgent.epoch());
-        CloseHelper.quietClose(runners.get(1));
+        threads.stop(REPLICA_THREAD);
         final long appliedWireSeq = replicaAgent.appliedWireSeq();
         final long epoch = replicaAgent.epoch();
         final long deadlineNs = System.nanoTime() + PROMOTE_SYNC_TIMEOUT_NS;
@@ -256,9 +253,7 @@ public final class ReplicaNode implements AutoCloseable
         {
             return failPromotion("the journal failed: " + journalAgent.failureReason(), null);
         }
-        CloseHelper.quietClose(runners.get(0));
-        CloseHelper.quietClose(snapshotRunner);
-        runners.clear();
+        threads.close();
 
         try
         {
@@ -371,17 +366,6 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * The node's Aeron transport settings: an embedded media driver in {@code aeron.dir} (inside the data area, so
-     * a killed node leaves nothing in /dev/shm and the next start cleans it up).
-     */
-    public static ReplicationTransport.Context transportContext(final NodeConfig config)
-    {
-        return new ReplicationTransport.Context()
-            .aeronDirectoryName(config.path(NodeConfig.AERON_DIR).toString())
-            .embeddedDriver(Boolean.TRUE.equals(config.get(NodeConfig.AERON_EMBEDDED)));
-    }
-
-    /**
      * The {@link io.sluice.replication.SnapshotInstaller}: runs on the replica agent's thread, which has applied
      * nothing since its handshake and whose applied entries are all synced, so the journal ring is empty. Stops the
      * journal agent, closes the journal, swaps it on disk ({@link SnapshotInstall#install}: crash-safe, the old
@@ -392,53 +376,31 @@ public final class ReplicaNode implements AutoCloseable
      */
     private void installSnapshot(final SnapshotInfo snapshot, final long entryCrc32c) throws IOException
     {
-        CloseHelper.close(snapshotRunner);
-        CloseHelper.close(runners.get(0));
+        threads.stop(SNAPSHOT_THREAD);
+        threads.stop(JOURNAL_THREAD);
         if (journalAgent.isFailed())
         {
             throw new IOException("the journal agent failed before the install: " + journalAgent.failureReason());
         }
         journal.close();
-        final Path setAside = SnapshotInstall.install(PrimaryNode.journalContext(config), snapshot, entryCrc32c);
-        final Journal seeded = Journal.open(PrimaryNode.journalContext(config));
+        final Path setAside = SnapshotInstall.install(stages.journal(), snapshot, entryCrc32c);
+        final Journal seeded = Journal.open(stages.journal());
         final RecoveryResult recovery = seeded.recover(new SnapshotStore(seeded.snapshotDirectory()), stateMachine);
         journal = seeded;
-        journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq,
-            PrimaryNode.diskSpaceGuard(config, seeded));
+        journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(seeded));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
-        runners.set(0, newRunner(journalAgent));
+        threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
         lastSetAside = setAside;
         LOG.warn("replica installed snapshot wireSeq={} epoch={} journal first wireSeq={} previous journal kept as {}",
             snapshot.wireSeq(), snapshot.epoch(), seeded.firstWireSeq(), setAside);
     }
 
-    /** Snapshots of the replica's own journal, on a sleeping background thread as on the primary. */
+    /** Snapshots of the replica's own journal, on a background thread as on the primary. */
     private void startSnapshots()
     {
-        snapshotAgent = new SnapshotAgent(journal, new SnapshotStore(journal.snapshotDirectory()),
-            new SnapshotPolicy(config.get(NodeConfig.SNAPSHOT_INTERVAL_ENTRIES),
-                TimeUnit.SECONDS.toNanos(config.get(NodeConfig.SNAPSHOT_INTERVAL_SECONDS))),
-            journalPersistedWireSeq::getAcquire, PrimaryNode.engineContext(config), SystemNanoClock.INSTANCE,
-            "after-snapshot".equals(config.get(NodeConfig.JOURNAL_RETENTION)), () -> Long.MAX_VALUE);
-        final AgentRunner runner = new AgentRunner(new SleepingMillisIdleStrategy(5),
-            error -> LOG.error("snapshot stage failed reason=\"{}\"", error.toString(), error), null, snapshotAgent);
-        AgentRunner.startOnThread(runner);
-        snapshotRunner = runner;
-    }
-
-    private void start(final org.agrona.concurrent.Agent agent)
-    {
-        runners.add(newRunner(agent));
-    }
-
-    private AgentRunner newRunner(final org.agrona.concurrent.Agent agent)
-    {
-        final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MICROSECONDS.toNanos(100)), error -> LOG.error("stage failed reason=\"{}\"", error.toString(),
-            error), null, agent);
-        AgentRunner.startOnThread(runner);
-        return runner;
+        snapshotAgent = new SnapshotAgent(stages.snapshot(journal, journalPersistedWireSeq::getAcquire));
+        threads.startBackground(SNAPSHOT_THREAD, snapshotAgent);
     }
 
     public ReplicaAgent replicaAgent()
@@ -517,11 +479,7 @@ public final class ReplicaNode implements AutoCloseable
         }
         CloseHelper.quietClose(adminServer);
         httpServer.stop(0);
-        for (int i = runners.size() - 1; i >= 0; i--)
-        {
-            CloseHelper.quietClose(runners.get(i));
-        }
-        CloseHelper.quietClose(snapshotRunner);
+        CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
         LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());

@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalReader;
@@ -51,7 +52,7 @@ final class JournalReplay implements MatchingListener
     static JournalReplay of(final NodeConfig config, final long sessionId) throws IOException
     {
         final JournalReplay replay = new JournalReplay(sessionId);
-        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), replay);
+        final MatchingEngine engine = new MatchingEngine(new StageContexts(config).engine(), replay);
         final Path noSnapshots = Files.createTempDirectory("sluice-no-snapshots");
         try (Journal journal = Journal.open(new Journal.Context().directory(config.dataDir().resolve("journal"))
             .nodeId(config.get(NodeConfig.NODE_ID))))

@@ -148,7 +148,7 @@ class PrimaryAdminFuzzTest
                     final String command = (space < 0 ? trimmed : trimmed.substring(0, space)).toUpperCase(Locale.ROOT);
 
                     final Object policyBefore = node.durabilityControl().policy();
-                    final boolean haltBefore = node.tradingGate().operatorHalt();
+                    final boolean haltBefore = node.orderEntryGate().operatorHalt();
                     session.send(line);
                     if (decoded.length() > AdminServer.MAX_LINE_LENGTH)
                     {
@@ -174,7 +174,7 @@ class PrimaryAdminFuzzTest
                         refusals++;
                         assertSame(policyBefore, node.durabilityControl().policy(), "a refused command swapped the " +
                             "policy: " + what + " -> " + answer);
-                        assertEquals(haltBefore, node.tradingGate().operatorHalt(), "a refused command changed the " +
+                        assertEquals(haltBefore, node.orderEntryGate().operatorHalt(), "a refused command changed the " +
                             "operator halt: " + what + " -> " + answer);
                     }
                     assertEquals(lastWireSeq, node.lastWireSeq(), "an admin command reached the journal: " + what);

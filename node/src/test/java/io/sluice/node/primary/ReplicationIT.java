@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.matching.SilentListener;
 
 import io.sluice.client.ClientListener;
@@ -338,7 +339,7 @@ class ReplicationIT
     private static long replayedHash(final Path primaryConfig) throws Exception
     {
         final NodeConfig config = NodeConfig.load(primaryConfig, Map.of());
-        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
+        final MatchingEngine engine = new MatchingEngine(new StageContexts(config).engine(), SilentListener.INSTANCE);
         try (Journal journal = Journal.open(new Journal.Context().directory(config.dataDir().resolve("journal"))
             .nodeId(config.get(NodeConfig.NODE_ID))))
         {

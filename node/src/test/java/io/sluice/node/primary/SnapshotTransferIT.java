@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.node.wiring.StageContexts;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.journal.Journal;
@@ -246,7 +247,7 @@ class SnapshotTransferIT
     private static long recoveredHash(final Path journalDir, final int nodeId, final NodeConfig config)
         throws Exception
     {
-        final MatchingEngine engine = new MatchingEngine(PrimaryNode.engineContext(config), SilentListener.INSTANCE);
+        final MatchingEngine engine = new MatchingEngine(new StageContexts(config).engine(), SilentListener.INSTANCE);
         try (Journal journal = Journal.open(new Journal.Context().directory(journalDir).nodeId(nodeId)))
         {
             final RecoveryResult result = journal.recover(new SnapshotStore(journal.snapshotDirectory()),

@@ -1,5 +1,6 @@
 package io.sluice.perf.cluster;
 
+import io.sluice.node.wiring.StageContexts;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
@@ -11,7 +12,6 @@ import io.aeron.driver.ThreadingMode;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.harness.bench.StandaloneConfig;
 import io.sluice.node.config.NodeConfig;
-import io.sluice.node.primary.PrimaryNode;
 import org.agrona.ErrorHandler;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -72,7 +72,7 @@ final class AeronClusterMember
     static MatchingEngine.Context engineContext(final int instruments, final Path dataDir)
     {
         final NodeConfig config = NodeConfig.parse(StandaloneConfig.keys(dataDir, "local", instruments), dataDir);
-        return PrimaryNode.engineContext(config);
+        return new StageContexts(config).engine();
     }
 
     /**

@@ -79,40 +79,23 @@ public final class ReaderAgent implements Agent
     private boolean readingStopped;
 
     /**
-     * @param shard              this reader serves; its ring's publisher is used and its connection count released
-     *                           as connections close.
-     * @param frameDecoder       for the client protocol, with the node's frame limit.
-     * @param authenticator      checks each logon.
-     * @param registry           told of connections this reader closes.
-     * @param counters           of this shard.
-     * @param clock              receive timestamps and logon timeouts.
-     * @param logonTimeoutNs     a connection not logged on within this is closed.
-     * @param receiveBufferBytes per connection; at least two maximum frames.
+     * @param shard   this reader serves; its ring's publisher is used and its connection count released as
+     *                connections close.
+     * @param context what every reader of the node shares; concluded here.
      * @throws IOException if the selector cannot be opened.
      */
-    public ReaderAgent(
-        final Shard shard,
-        final FrameDecoder frameDecoder,
-        final Authenticator authenticator,
-        final ConnectionRegistry registry,
-        final ReaderCounters counters,
-        final NanoClock clock,
-        final long logonTimeoutNs,
-        final int receiveBufferBytes) throws IOException
+    public ReaderAgent(final Shard shard, final ReaderContext context) throws IOException
     {
-        if (receiveBufferBytes < 2 * (frameDecoder.maxMessageLength() + FrameDecoder.LENGTH_FIELD_LENGTH))
-        {
-            throw new IllegalArgumentException("receiveBufferBytes must hold two maximum frames: " + receiveBufferBytes);
-        }
+        context.conclude();
         this.shard = shard;
         this.publisher = shard.publisher();
-        this.frameDecoder = frameDecoder;
-        this.authenticator = authenticator;
-        this.registry = registry;
-        this.counters = counters;
-        this.clock = clock;
-        this.logonTimeoutNs = logonTimeoutNs;
-        this.receiveBufferBytes = receiveBufferBytes;
+        this.frameDecoder = context.newFrameDecoder();
+        this.authenticator = context.authenticator();
+        this.registry = context.registry();
+        this.counters = new ReaderCounters();
+        this.clock = context.clock();
+        this.logonTimeoutNs = context.logonTimeoutNs();
+        this.receiveBufferBytes = context.receiveBufferBytes();
         this.selector = Selector.open();
         logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
         this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();

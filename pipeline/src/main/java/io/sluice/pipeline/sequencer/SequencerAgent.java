@@ -128,35 +128,21 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private BookSnapshotEncoder.AsksEncoder asks;
 
     /**
-     * @param ingestRings      the rings reader shards publish into.
-     * @param maxPerRing       most records taken from one ring per duty cycle.
-     * @param journalRing      the ring the journal agent consumes.
-     * @param output           publisher onto the output ring.
-     * @param tradingGate      whether state-changing commands are accepted.
-     * @param engineContext    options of the matching engine this sequencer owns.
-     * @param epochClock       wall-clock timestamps stamped on commands (journaled, so replay is deterministic).
-     * @param nanoClock        monotonic time for trace timestamps.
+     * @param context what the sequencer reads, writes, asks and owns; concluded here.
      */
-    public SequencerAgent(
-        final IngestRings ingestRings,
-        final int maxPerRing,
-        final RingBuffer journalRing,
-        final OutputRingPublisher output,
-        final TradingGate tradingGate,
-        final MatchingEngine.Context engineContext,
-        final EpochNanoClock epochClock,
-        final NanoClock nanoClock)
+    public SequencerAgent(final SequencerContext context)
     {
-        this.ingestRings = ingestRings;
-        this.maxPerRing = maxPerRing;
-        this.journalRing = journalRing;
+        context.conclude();
+        this.ingestRings = context.ingestRings();
+        this.maxPerRing = context.batchPerRing();
+        this.journalRing = context.journalRing();
         this.journal = new JournalPublisher(journalRing);
         this.journalRecordBytes = align(JournalPublisher.MAX_COMMAND_LENGTH_BYTES + 256);
-        this.output = output;
-        this.tradingGate = tradingGate;
-        this.epochClock = epochClock;
-        this.nanoClock = nanoClock;
-        this.engine = new MatchingEngine(engineContext, this);
+        this.output = context.output();
+        this.tradingGate = context.tradingGate();
+        this.epochClock = context.epochClock();
+        this.nanoClock = context.nanoClock();
+        this.engine = new MatchingEngine(context.engineContext(), this);
         this.applier = new CommandApplier(engine);
     }
 

@@ -1,8 +1,6 @@
 package io.sluice.pipeline.net;
 
 import io.sluice.pipeline.ingest.IngestRecord;
-import io.sluice.pipeline.shard.Shard;
-import io.sluice.pipeline.shard.ShardLifecycleListener;
 import io.sluice.pipeline.shard.ShardManager;
 import io.sluice.sbe.client.AuthChallengeDecoder;
 import io.sluice.sbe.client.BooleanType;
@@ -15,9 +13,7 @@ import io.sluice.sbe.client.ServerBusyDecoder;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
 import io.sluice.wire.ClientProtocol;
-import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.FrameEncoder;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
@@ -48,7 +44,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetEdgeTest
 {
     private final ConnectionRegistry registry = new ConnectionRegistry();
-    private final Int2ObjectHashMap<ReaderAgent> readers = new Int2ObjectHashMap<>();
     private final List<ReaderAgent> readerList = new ArrayList<>();
     private final List<String> records = new ArrayList<>();
     private ShardManager manager;
@@ -57,39 +52,31 @@ class NetEdgeTest
 
     private void start(final int shards, final int ringBytes, final long logonTimeoutMs) throws IOException
     {
-        manager = new ShardManager(new ShardManager.Context()
-            .initialShards(shards)
-            .ringCapacityBytes(ringBytes)
-            .busyNoticeReserve(4)
-            .listener(new ShardLifecycleListener()
+        final ReaderShards readerShards = new ReaderShards(
+            new ReaderContext()
+                .frameMaxBytes(1024)
+                .registry(registry)
+                .logonTimeoutNs(TimeUnit.MILLISECONDS.toNanos(logonTimeoutMs))
+                .receiveBufferBytes(8192),
+            new ShardManager.Context()
+                .initialShards(shards)
+                .ringCapacityBytes(ringBytes)
+                .busyNoticeReserve(4),
+            new ReaderHost()
             {
-                public boolean onShardProvisioned(final Shard shard)
+                public void onReaderStarted(final ReaderAgent reader)
                 {
-                    try
-                    {
-                        final ReaderAgent reader = new ReaderAgent(shard, new FrameDecoder(ClientProtocol.validator(),
-                            1024), Authenticator.NONE, registry, new ReaderCounters(), SystemNanoClock.INSTANCE,
-                            TimeUnit.MILLISECONDS.toNanos(logonTimeoutMs), 8192);
-                        readers.put(shard.id(), reader);
-                        readerList.add(reader);
-                        return true;
-                    }
-                    catch (final IOException ex)
-                    {
-                        throw new IllegalStateException(ex);
-                    }
+                    readerList.add(reader);
                 }
 
-                public void onShardStopped(final Shard shard)
+                public void onReaderStopped(final ReaderAgent reader)
                 {
                 }
-            }));
-        manager.start();
-        acceptor = new AcceptorAgent(new InetSocketAddress("127.0.0.1", 0), connectionId ->
-        {
-            final Shard shard = manager.assignConnection(connectionId);
-            return shard == null ? null : readers.get(shard.id());
-        }, registry, SystemNanoClock.INSTANCE, 8192);
+            });
+        readerShards.start();
+        manager = readerShards.shardManager();
+        acceptor = new AcceptorAgent(new InetSocketAddress("127.0.0.1", 0), readerShards, registry,
+            SystemNanoClock.INSTANCE, 8192);
         final List<org.agrona.concurrent.Agent> agents = new ArrayList<>(readerList);
         agents.add(acceptor);
         runner = new AgentRunner(new BackoffIdleStrategy(1, 10, 1_000, 100_000), Throwable::printStackTrace, null,

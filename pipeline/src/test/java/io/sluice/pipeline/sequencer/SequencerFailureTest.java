@@ -62,8 +62,15 @@ class SequencerFailureTest
     void setUp()
     {
         rings.add(ring);
-        sequencer = new SequencerAgent(rings, 64, journalRing, new OutputRingPublisher(outputRing), gate,
-            new MatchingEngine.Context(), new SystemEpochNanoClock(), clock);
+        sequencer = new SequencerAgent(new SequencerContext()
+            .ingestRings(rings)
+            .batchPerRing(64)
+            .journalRing(journalRing)
+            .output(new OutputRingPublisher(outputRing))
+            .tradingGate(gate)
+            .engineContext(new MatchingEngine.Context())
+            .epochClock(new SystemEpochNanoClock())
+            .nanoClock(clock));
         assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);
         journalRing.read((type, buffer, index, length) -> { }, Integer.MAX_VALUE);
     }

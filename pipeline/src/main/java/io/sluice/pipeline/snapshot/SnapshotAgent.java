@@ -1,6 +1,4 @@
-package io.sluice.node.primary;
-
-import io.sluice.matching.SilentListener;
+package io.sluice.pipeline.snapshot;
 
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalEntryView;
@@ -9,6 +7,7 @@ import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import org.agrona.concurrent.Agent;
@@ -27,9 +26,8 @@ import java.util.function.LongSupplier;
  * is the state the sequencer had at S. Runs on a background thread; snapshot writes block only that thread.
  * <p>
  * Retention ({@code journal.retention=after-snapshot}): after each snapshot, whole cycle files it covers are
- * deleted, except what a replica slot still reads
- * ({@link io.sluice.replication.ReplicationSenderAgent#retainFromWireSeq}); a replica that comes back from further
- * behind is sent the snapshot. Deleting here, on the thread that has just made the snapshot durable, means a cycle
+ * deleted, except what a replica slot still reads ({@link SnapshotContext#oldestWireSeqNeededByReplicas}); a replica
+ * that comes back from further behind is sent the snapshot. Deleting here, on the thread that has just made the snapshot durable, means a cycle
  * file never goes before a snapshot that covers it is on disk.
  */
 public final class SnapshotAgent implements Agent
@@ -57,28 +55,19 @@ public final class SnapshotAgent implements Agent
     private volatile long cyclesDeleted;
 
     /**
-     * @param retention                     delete cycle files each snapshot covers ({@code journal.retention}).
-     * @param oldestWireSeqNeededByReplicas lowest wireSeq a replica slot still reads; {@code Long.MAX_VALUE} if none
-     *                                      (a replica node has no slots of its own).
+     * @param context what the agent follows and where it writes; concluded here.
      */
-    public SnapshotAgent(
-        final Journal journal,
-        final SnapshotStore store,
-        final SnapshotPolicy policy,
-        final LongSupplier journalPersistedWireSeq,
-        final MatchingEngine.Context engineContext,
-        final NanoClock clock,
-        final boolean retention,
-        final LongSupplier oldestWireSeqNeededByReplicas)
+    public SnapshotAgent(final SnapshotContext context)
     {
-        this.retention = retention;
-        this.oldestWireSeqNeededByReplicas = oldestWireSeqNeededByReplicas;
-        this.journal = journal;
-        this.store = store;
-        this.policy = policy;
-        this.journalPersistedWireSeq = journalPersistedWireSeq;
-        this.clock = clock;
-        this.shadow = new ExchangeStateMachine(new CommandApplier(new MatchingEngine(engineContext,
+        context.conclude();
+        this.journal = context.journal();
+        this.store = context.store();
+        this.policy = context.policy();
+        this.journalPersistedWireSeq = context.journalPersistedWireSeq();
+        this.clock = context.clock();
+        this.retention = context.retention();
+        this.oldestWireSeqNeededByReplicas = context.oldestWireSeqNeededByReplicas();
+        this.shadow = new ExchangeStateMachine(new CommandApplier(new MatchingEngine(context.engineContext(),
             SilentListener.INSTANCE)));
     }
 
@@ -193,7 +182,7 @@ public final class SnapshotAgent implements Agent
     /**
      * Ask for a snapshot at the next duty cycle; any thread.
      */
-    void requestSnapshot()
+    public void requestSnapshot()
     {
         policy.requestNow();
     }

@@ -1,45 +1,48 @@
-package io.sluice.node.primary;
+package io.sluice.pipeline.sequencer;
 
 import io.sluice.journal.JournalAgent;
-import io.sluice.pipeline.sequencer.TradingGate;
-import io.sluice.replication.PrimaryFence;
 import io.sluice.durability.DurabilityEvaluator;
 
+import java.util.function.BooleanSupplier;
+
 /**
- * Why a node may not accept orders, checked by the sequencer before each state-changing command: an operator HALT,
- * a failed journal (a sync error makes the primary role unsafe), or a durability policy the connected nodes cannot
- * meet.
+ * Why a primary may not accept orders, checked by the sequencer before each state-changing command: shutdown, an
+ * operator HALT, a fence (a replica reported a higher epoch), a failed journal (a sync error makes the primary role
+ * unsafe), or a durability policy the connected nodes cannot meet. Until the journal agent is
+ * {@linkplain #watch(JournalAgent) watched} the gate is closed: the sequencer exists before the journal agent (it
+ * recovers the book the journal agent then appends after), and nothing may be taken before both run.
  * <p>
  * A {@link DurabilityEvaluator} reuses one cursor view and must stay on one thread: {@link #haltReason()} is the
  * sequencer's and uses its own, {@link #statusHaltReason()} is for every other thread (STATUS, {@code /healthz},
- * metrics, admin) and evaluates on a second one under a lock. The soak once had STATUS polls evaluate on the
- * sequencer's view at the same moment as the sequencer: the view overflowed, the sequencer threw, and the request
- * it was handling was neither journaled nor answered.
+ * metrics, admin) and evaluates on a second one under a lock. A shared view could overflow when a STATUS poll and
+ * the sequencer evaluate at once, and the sequencer would throw while it holds a request.
  */
-final class NodeTradingGate implements TradingGate
+public final class OrderEntryGate implements TradingGate
 {
-    static final String OPERATOR_HALT = "halted by operator";
-    static final String JOURNAL_FAILED = "journal failed; node cannot persist";
-    static final String POLICY_DEGRADED = "durability policy cannot be met by connected nodes";
-    static final String SHUTTING_DOWN = "node shutting down";
-    static final String FENCED = "fenced: a replica reported a higher epoch";
+    public static final String OPERATOR_HALT = "halted by operator";
+    public static final String JOURNAL_FAILED = "journal failed; node cannot persist";
+    public static final String JOURNAL_NOT_STARTED = "journal not started";
+    public static final String POLICY_DEGRADED = "durability policy cannot be met by connected nodes";
+    public static final String SHUTTING_DOWN = "node shutting down";
+    public static final String FENCED = "fenced: a replica reported a higher epoch";
 
     private final DurabilityEvaluator evaluator;
     private final DurabilityEvaluator statusEvaluator;
-    private final JournalAgent journalAgent;
-    private final PrimaryFence fence;
+    private final BooleanSupplier fenced;
+    /** Set once, before the sequencer starts, by the thread that wires the node. */
+    private volatile JournalAgent journalAgent;
     private volatile boolean operatorHalt;
     private volatile boolean shuttingDown;
 
     /**
      * @param evaluator       the sequencer's, used only on its thread.
      * @param statusEvaluator for every other thread, used only under its own lock.
+     * @param fenced          true once a replica reported a higher epoch than this primary's; any thread.
      */
-    NodeTradingGate(
+    public OrderEntryGate(
         final DurabilityEvaluator evaluator,
         final DurabilityEvaluator statusEvaluator,
-        final JournalAgent journalAgent,
-        final PrimaryFence fence)
+        final BooleanSupplier fenced)
     {
         if (evaluator == statusEvaluator)
         {
@@ -47,21 +50,30 @@ final class NodeTradingGate implements TradingGate
         }
         this.evaluator = evaluator;
         this.statusEvaluator = statusEvaluator;
-        this.journalAgent = journalAgent;
-        this.fence = fence;
+        this.fenced = fenced;
     }
 
-    void operatorHalt(final boolean halted)
+    /**
+     * Halt order entry whenever this journal agent has failed; until it is set, the gate stays closed.
+     *
+     * @param journalAgent the node's, before the sequencer starts.
+     */
+    public void watch(final JournalAgent journalAgent)
+    {
+        this.journalAgent = journalAgent;
+    }
+
+    public void operatorHalt(final boolean halted)
     {
         operatorHalt = halted;
     }
 
-    boolean operatorHalt()
+    public boolean operatorHalt()
     {
         return operatorHalt;
     }
 
-    void shuttingDown()
+    public void shuttingDown()
     {
         shuttingDown = true;
     }
@@ -81,7 +93,7 @@ final class NodeTradingGate implements TradingGate
     /**
      * @return the same answer as {@link #haltReason()}, for any thread other than the sequencer's.
      */
-    String statusHaltReason()
+    public String statusHaltReason()
     {
         final String reason = reasonBesidesPolicy();
         if (reason != null)
@@ -94,7 +106,7 @@ final class NodeTradingGate implements TradingGate
     /**
      * @return true while the policy in force cannot be met by the connected nodes; any thread but the sequencer's.
      */
-    boolean policyDegraded()
+    public boolean policyDegraded()
     {
         synchronized (statusEvaluator)
         {
@@ -112,11 +124,16 @@ final class NodeTradingGate implements TradingGate
         {
             return OPERATOR_HALT;
         }
-        if (fence.isFenced())
+        if (fenced.getAsBoolean())
         {
             return FENCED;
         }
-        if (journalAgent.isFailed())
+        final JournalAgent journal = journalAgent;
+        if (journal == null)
+        {
+            return JOURNAL_NOT_STARTED;
+        }
+        if (journal.isFailed())
         {
             return JOURNAL_FAILED;
         }

@@ -1,0 +1,217 @@
+package io.sluice.node.wiring;
+
+import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.DutyCycleCounter;
+import org.agrona.CloseHelper;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.BusySpinIdleStrategy;
+import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.SleepingMillisIdleStrategy;
+import org.agrona.concurrent.YieldingIdleStrategy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The threads of a node: every stage runs on a named {@link AgentRunner} started here, with the idle strategy
+ * {@code idle.strategy} names, and {@code threading} decides which stages share a thread. Primaries and replicas
+ * both start their stages through this class, so a node's threads are decided in one place and stages never know
+ * how they are scheduled.
+ * <p>
+ * Runners are kept by name, stopped by name, and closed in the reverse of the order they started (so a stage that
+ * consumes another's output stops before it). Any thread may start and stop runners (a replica's snapshot install
+ * restarts its journal thread while an admin thread may be promoting it): the runner map is guarded by this object,
+ * and a runner is closed, which waits for its thread, outside that lock.
+ */
+public final class AgentThreads implements AutoCloseable
+{
+    /** How long the background stage (snapshots) sleeps when it has nothing to do. */
+    private static final long BACKGROUND_SLEEP_MS = 5;
+
+    private final boolean dedicated;
+    private final String idleStrategyName;
+    private final ErrorHandler errorHandler;
+    private final Map<String, AgentRunner> runners = new LinkedHashMap<>();
+    private final List<DutyCycleCounter> stages = new ArrayList<>();
+
+    /**
+     * @param threading    {@code shared} or {@code dedicated}.
+     * @param idleStrategy {@code backoff}, {@code yield}, {@code sleep} or {@code busy-spin}.
+     * @param errorHandler told of anything a stage throws.
+     */
+    public AgentThreads(final String threading, final String idleStrategy, final ErrorHandler errorHandler)
+    {
+        this.dedicated = "dedicated".equals(threading);
+        this.idleStrategyName = idleStrategy;
+        this.errorHandler = errorHandler;
+    }
+
+    /**
+     * @param config       the node's configuration ({@code threading}, {@code idle.strategy}).
+     * @param errorHandler told of anything a stage throws.
+     * @return the node's threads.
+     */
+    public static AgentThreads of(final NodeConfig config, final ErrorHandler errorHandler)
+    {
+        return new AgentThreads(config.get(NodeConfig.THREADING), config.get(NodeConfig.IDLE_STRATEGY),
+            errorHandler);
+    }
+
+    /**
+     * @return true when every stage gets its own thread ({@code threading=dedicated}).
+     */
+    public boolean dedicated()
+    {
+        return dedicated;
+    }
+
+    /**
+     * Start a thread named {@code name} running the agents (one runner; several agents share it as a composite),
+     * with the configured idle strategy; its busy and idle duty cycles are counted for the stage metrics.
+     *
+     * @param name   of the thread and runner; unique among this node's runners.
+     * @param agents to run, in duty-cycle order.
+     */
+    public synchronized void start(final String name, final List<? extends Agent> agents)
+    {
+        final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
+        stages.add(counted);
+        startRunner(name, new AgentRunner(idleStrategy(), errorHandler, null, counted));
+    }
+
+    /**
+     * Start one agent on its own thread: {@link #start(String, List)} of a single agent.
+     *
+     * @param name  of the thread and runner.
+     * @param agent to run.
+     */
+    public void start(final String name, final Agent agent)
+    {
+        start(name, List.of(agent));
+    }
+
+    /**
+     * Start a background stage that may take long in a duty cycle (a snapshot write) on its own thread, sleeping
+     * when it has nothing to do; not counted among the stages.
+     *
+     * @param name  of the thread and runner.
+     * @param agent to run.
+     */
+    public synchronized void startBackground(final String name, final Agent agent)
+    {
+        startRunner(name, new AgentRunner(new SleepingMillisIdleStrategy(BACKGROUND_SLEEP_MS), errorHandler, null,
+            agent));
+    }
+
+    /**
+     * Stop the runner named {@code name} and wait for its thread to end (its agents' {@code onClose} run there);
+     * nothing if there is none.
+     *
+     * @param name of the runner.
+     */
+    public void stop(final String name)
+    {
+        final AgentRunner runner;
+        synchronized (this)
+        {
+            runner = runners.remove(name);
+        }
+        if (runner != null)
+        {
+            CloseHelper.close(runner);
+        }
+    }
+
+    /**
+     * @return the duty-cycle counters of the counted stages, in start order; for metrics.
+     */
+    public synchronized List<DutyCycleCounter> stages()
+    {
+        return new ArrayList<>(stages);
+    }
+
+    /**
+     * Stop every runner, the last started first.
+     */
+    @Override
+    public void close()
+    {
+        final List<AgentRunner> started;
+        synchronized (this)
+        {
+            started = new ArrayList<>(runners.values());
+            runners.clear();
+        }
+        for (int i = started.size() - 1; i >= 0; i--)
+        {
+            CloseHelper.quietClose(started.get(i));
+        }
+    }
+
+    private void startRunner(final String name, final AgentRunner runner)
+    {
+        if (runners.containsKey(name))
+        {
+            throw new IllegalStateException("a runner named " + name + " is already running");
+        }
+        runners.put(name, runner);
+        AgentRunner.startOnThread(runner);
+    }
+
+    private static Agent compose(final String name, final List<? extends Agent> agents)
+    {
+        if (agents.isEmpty())
+        {
+            throw new IllegalArgumentException("runner " + name + " has no agents");
+        }
+        if (agents.size() == 1 && agents.get(0).roleName().equals(name))
+        {
+            return agents.get(0);
+        }
+        return new NamedComposite(name, agents);
+    }
+
+    /**
+     * @return a new idle strategy of the configured kind; one per runner, as idle strategies keep state.
+     */
+    IdleStrategy idleStrategy()
+    {
+        switch (idleStrategyName)
+        {
+            case "busy-spin":
+                return new BusySpinIdleStrategy();
+            case "yield":
+                return new YieldingIdleStrategy();
+            case "sleep":
+                return new SleepingMillisIdleStrategy(1);
+            default:
+                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
+                    TimeUnit.MICROSECONDS.toNanos(100));
+        }
+    }
+
+    /** A composite whose thread carries the runner's name rather than a list of its agents' names. */
+    private static final class NamedComposite extends CompositeAgent
+    {
+        private final String name;
+
+        NamedComposite(final String name, final List<? extends Agent> agents)
+        {
+            super(agents);
+            this.name = name;
+        }
+
+        @Override
+        public String roleName()
+        {
+            return name;
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.sluice.pipeline.net;
+
+import io.sluice.wire.ClientProtocol;
+import io.sluice.wire.FrameDecoder;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What every {@link ReaderAgent} of a node is built from; one context serves all shards (each reader gets its own
+ * frame decoder and counters). {@link #conclude()} fills in defaults and checks every option.
+ */
+public final class ReaderContext
+{
+    /** Largest client frame, length field excluded ({@code frame.max.bytes}). */
+    public static final int DEFAULT_FRAME_MAX_BYTES = 4096;
+    /** A connection not logged on within this is closed. */
+    public static final long DEFAULT_LOGON_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    private static final int MIN_RECEIVE_BUFFER_BYTES = 64 * 1024;
+
+    private int frameMaxBytes = DEFAULT_FRAME_MAX_BYTES;
+    private Authenticator authenticator;
+    private ConnectionRegistry registry;
+    private NanoClock clock;
+    private long logonTimeoutNs = DEFAULT_LOGON_TIMEOUT_NS;
+    private int receiveBufferBytes;
+
+    /** Largest client frame, length field excluded; larger frames end the connection. */
+    public ReaderContext frameMaxBytes(final int frameMaxBytes)
+    {
+        this.frameMaxBytes = frameMaxBytes;
+        return this;
+    }
+
+    public int frameMaxBytes()
+    {
+        return frameMaxBytes;
+    }
+
+    /** Checks each logon; default {@link Authenticator#NONE}. */
+    public ReaderContext authenticator(final Authenticator authenticator)
+    {
+        this.authenticator = authenticator;
+        return this;
+    }
+
+    public Authenticator authenticator()
+    {
+        return authenticator;
+    }
+
+    /** Told of every connection a reader closes, so the response stage stops writing to it. */
+    public ReaderContext registry(final ConnectionRegistry registry)
+    {
+        this.registry = registry;
+        return this;
+    }
+
+    public ConnectionRegistry registry()
+    {
+        return registry;
+    }
+
+    /** Receive timestamps and logon timeouts; must be the sequencer's nano clock. Default the system nano clock. */
+    public ReaderContext clock(final NanoClock clock)
+    {
+        this.clock = clock;
+        return this;
+    }
+
+    public NanoClock clock()
+    {
+        return clock;
+    }
+
+    public ReaderContext logonTimeoutNs(final long logonTimeoutNs)
+    {
+        this.logonTimeoutNs = logonTimeoutNs;
+        return this;
+    }
+
+    public long logonTimeoutNs()
+    {
+        return logonTimeoutNs;
+    }
+
+    /**
+     * Receive buffer per connection; at least two maximum frames. Default (0): the larger of 64 KiB and four
+     * maximum frames.
+     */
+    public ReaderContext receiveBufferBytes(final int receiveBufferBytes)
+    {
+        this.receiveBufferBytes = receiveBufferBytes;
+        return this;
+    }
+
+    public int receiveBufferBytes()
+    {
+        return receiveBufferBytes;
+    }
+
+    /**
+     * @return a frame decoder of the client protocol with this context's frame limit; one per reader.
+     */
+    FrameDecoder newFrameDecoder()
+    {
+        return new FrameDecoder(ClientProtocol.validator(), frameMaxBytes);
+    }
+
+    /**
+     * Fills in defaults and checks every option.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the invalid option.
+     */
+    public ReaderContext conclude()
+    {
+        if (registry == null)
+        {
+            throw new IllegalArgumentException("reader registry must be set");
+        }
+        if (frameMaxBytes < 64)
+        {
+            throw new IllegalArgumentException("frame.max.bytes must be at least 64: " + frameMaxBytes);
+        }
+        if (logonTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("reader logon timeout must be positive: " + logonTimeoutNs + " ns");
+        }
+        if (authenticator == null)
+        {
+            authenticator = Authenticator.NONE;
+        }
+        if (clock == null)
+        {
+            clock = SystemNanoClock.INSTANCE;
+        }
+        final int twoFrames = 2 * (frameMaxBytes + FrameDecoder.LENGTH_FIELD_LENGTH);
+        if (receiveBufferBytes == 0)
+        {
+            receiveBufferBytes = Math.max(MIN_RECEIVE_BUFFER_BYTES, 2 * twoFrames);
+        }
+        if (receiveBufferBytes < twoFrames)
+        {
+            throw new IllegalArgumentException("reader receive buffer must hold two maximum frames (" + twoFrames +
+                " bytes): " + receiveBufferBytes);
+        }
+        return this;
+    }
+}

@@ -1,0 +1,162 @@
+package io.sluice.pipeline.sequencer;
+
+import io.sluice.matching.MatchingEngine;
+import io.sluice.pipeline.ingest.IngestRings;
+import io.sluice.response.OutputRingPublisher;
+import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemEpochNanoClock;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
+
+/**
+ * What a {@link SequencerAgent} is built from: the rings it reads and writes, the gate it asks before each
+ * state-changing command, the matching engine it owns and its clocks. {@link #conclude()} fills in defaults and
+ * checks every option.
+ */
+public final class SequencerContext
+{
+    /** Most records taken from one ingest ring per duty cycle, so one busy connection cannot starve the rest. */
+    public static final int DEFAULT_BATCH_PER_RING = 64;
+
+    private IngestRings ingestRings;
+    private int batchPerRing = DEFAULT_BATCH_PER_RING;
+    private RingBuffer journalRing;
+    private OutputRingPublisher output;
+    private TradingGate tradingGate;
+    private MatchingEngine.Context engineContext;
+    private EpochNanoClock epochClock;
+    private NanoClock nanoClock;
+
+    /** The rings reader shards publish into; the sequencer is their only consumer. */
+    public SequencerContext ingestRings(final IngestRings ingestRings)
+    {
+        this.ingestRings = ingestRings;
+        return this;
+    }
+
+    public IngestRings ingestRings()
+    {
+        return ingestRings;
+    }
+
+    /** Most records taken from one ring per duty cycle ({@code sequencer.batch.per.ring}), at least 1. */
+    public SequencerContext batchPerRing(final int batchPerRing)
+    {
+        this.batchPerRing = batchPerRing;
+        return this;
+    }
+
+    public int batchPerRing()
+    {
+        return batchPerRing;
+    }
+
+    /** The ring the journal agent consumes; the sequencer is its only producer. */
+    public SequencerContext journalRing(final RingBuffer journalRing)
+    {
+        this.journalRing = journalRing;
+        return this;
+    }
+
+    public RingBuffer journalRing()
+    {
+        return journalRing;
+    }
+
+    /** Publisher onto the output ring the response stage consumes. */
+    public SequencerContext output(final OutputRingPublisher output)
+    {
+        this.output = output;
+        return this;
+    }
+
+    public OutputRingPublisher output()
+    {
+        return output;
+    }
+
+    /** Asked before each state-changing command; a reason refuses it {@code Halted} before anything is journaled. */
+    public SequencerContext tradingGate(final TradingGate tradingGate)
+    {
+        this.tradingGate = tradingGate;
+        return this;
+    }
+
+    public TradingGate tradingGate()
+    {
+        return tradingGate;
+    }
+
+    /** Options and start-up instruments of the matching engine the sequencer owns. */
+    public SequencerContext engineContext(final MatchingEngine.Context engineContext)
+    {
+        this.engineContext = engineContext;
+        return this;
+    }
+
+    public MatchingEngine.Context engineContext()
+    {
+        return engineContext;
+    }
+
+    /** Wall-clock time stamped on commands (journaled, so replay is deterministic); default the system clock. */
+    public SequencerContext epochClock(final EpochNanoClock epochClock)
+    {
+        this.epochClock = epochClock;
+        return this;
+    }
+
+    public EpochNanoClock epochClock()
+    {
+        return epochClock;
+    }
+
+    /** Monotonic time for trace timestamps; must be the readers' clock. Default the system nano clock. */
+    public SequencerContext nanoClock(final NanoClock nanoClock)
+    {
+        this.nanoClock = nanoClock;
+        return this;
+    }
+
+    public NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
+    /**
+     * Fills in the clocks and checks every option.
+     *
+     * @return this.
+     * @throws IllegalArgumentException naming the missing or invalid option.
+     */
+    public SequencerContext conclude()
+    {
+        require(ingestRings, "ingestRings");
+        require(journalRing, "journalRing");
+        require(output, "output");
+        require(tradingGate, "tradingGate");
+        require(engineContext, "engineContext");
+        if (batchPerRing < 1)
+        {
+            throw new IllegalArgumentException("sequencer.batch.per.ring must be at least 1: " + batchPerRing);
+        }
+        if (epochClock == null)
+        {
+            epochClock = new SystemEpochNanoClock();
+        }
+        if (nanoClock == null)
+        {
+            nanoClock = SystemNanoClock.INSTANCE;
+        }
+        return this;
+    }
+
+    private static void require(final Object value, final String name)
+    {
+        if (value == null)
+        {
+            throw new IllegalArgumentException("sequencer " + name + " must be set");
+        }
+    }
+}
