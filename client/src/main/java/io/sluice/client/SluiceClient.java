@@ -40,6 +40,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
 import java.security.GeneralSecurityException;
 import java.util.concurrent.TimeUnit;
@@ -167,6 +168,15 @@ public final class SluiceClient implements AutoCloseable
             }
         }
         throw new IOException("could not connect and log on to any of " + context.endpoints(), last);
+    }
+
+    /**
+     * @return the socket replies arrive on now, for a caller that waits on several clients in one select; null
+     * while disconnected. A reconnect replaces it. Read it only from the thread that polls this client.
+     */
+    public SelectableChannel channel()
+    {
+        return channel;
     }
 
     public boolean isConnected()

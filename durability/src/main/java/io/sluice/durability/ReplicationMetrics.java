@@ -1,5 +1,6 @@
 package io.sluice.durability;
 
+import io.sluice.concurrent.Waker;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.AtomicBuffer;
@@ -46,6 +47,8 @@ public final class ReplicationMetrics
 
     private final int slotCount;
     private final AtomicBuffer buffer;
+    /** Woken after a slot's cursors move: the stages the gate holds back; set before replication starts. */
+    private Waker cursorWaker = Waker.NONE;
 
     /**
      * Two slots, the usual primary with two replicas.
@@ -92,6 +95,7 @@ public final class ReplicationMetrics
         buffer.putLongRelease(offset + PERSISTED_WIRE_SEQ_OFFSET, persistedWireSeq);
         buffer.putLongRelease(offset + ACTIVATION_COUNT_OFFSET, buffer.getLong(offset + ACTIVATION_COUNT_OFFSET) + 1);
         buffer.putLongRelease(offset + ACTIVE_OFFSET, 1);
+        cursorWaker.wake();
     }
 
     /**
@@ -105,6 +109,16 @@ public final class ReplicationMetrics
         buffer.putLongRelease(offset + IN_MEMORY_WIRE_SEQ_OFFSET, 0);
         buffer.putLongRelease(offset + PERSISTED_WIRE_SEQ_OFFSET, 0);
         buffer.putLongRelease(offset + ACTIVE_OFFSET, 0);
+        cursorWaker.wake();
+    }
+
+    /**
+     * @param waker woken whenever a slot's cursors move (an ack, an activation), so the stages waiting on the gate
+     *              look again; set before replication starts.
+     */
+    public void wakeOnCursorMove(final Waker waker)
+    {
+        this.cursorWaker = waker;
     }
 
     /**
@@ -127,6 +141,7 @@ public final class ReplicationMetrics
         {
             buffer.putLongRelease(offset + PERSISTED_WIRE_SEQ_OFFSET, persistedWireSeq);
         }
+        cursorWaker.wake();
 
         buffer.putLongRelease(offset + ACK_COUNT_OFFSET, buffer.getLong(offset + ACK_COUNT_OFFSET) + 1);
         buffer.putLongRelease(offset + LAST_ACK_LATENCY_NS_OFFSET, ackLatencyNs);

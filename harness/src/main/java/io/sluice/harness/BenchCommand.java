@@ -117,9 +117,10 @@ public final class BenchCommand implements Callable<Integer>
         description = "How long to wait for the last answers (default ${DEFAULT-VALUE}).")
     double drainSeconds;
 
-    @Option(names = "--idle", defaultValue = "backoff", description = "How the bench thread waits when nothing " +
-        "is due: backoff (spin, yield, then park up to 20 us; leaves the cores to the node), yield, or busy-spin " +
-        "(lowest added latency, takes a whole core) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--idle", defaultValue = "block", description = "How the bench thread waits when nothing " +
+        "is due: block (sleep in a select on its connections until a reply arrives or a request falls due; leaves " +
+        "the cores to the node), backoff (spin, yield, then park up to 20 us), yield, or busy-spin (takes a whole " +
+        "core) (default ${DEFAULT-VALUE}).")
     String idle;
 
     @Option(names = "--quiet", description = "No progress line every second.")
@@ -300,14 +301,17 @@ public final class BenchCommand implements Callable<Integer>
     {
         switch (name)
         {
+            case "block":
+                return null;
             case "backoff":
-                return new BenchContext().idleStrategy();
+                return BenchContext.backoff();
             case "yield":
                 return new YieldingIdleStrategy();
             case "busy-spin":
                 return new BusySpinIdleStrategy();
             default:
-                throw new IllegalArgumentException("--idle must be backoff, yield or busy-spin: '" + name + "'");
+                throw new IllegalArgumentException("--idle must be block, backoff, yield or busy-spin: '" + name +
+                    "'");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.journal;
 
+import io.sluice.concurrent.Waker;
 import org.HdrHistogram.Recorder;
 import java.util.concurrent.atomic.AtomicLongArray;
 import net.openhft.chronicle.bytes.MappedBytesStore;
@@ -106,6 +107,9 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     /** Group sync count, total and max duration; written by the agent thread only, read by metrics. */
     private final AtomicLongArray syncStats = new AtomicLongArray(3);
     private Recorder syncRecorder;
+    /** Woken after a group is appended (before its sync) and after it is persisted; set before the agent starts. */
+    private Waker appendWaker = Waker.NONE;
+    private Waker persistWaker = Waker.NONE;
 
     /** Null while healthy; set once, by the agent thread, when the agent stops for good. */
     private volatile String failureReason;
@@ -212,6 +216,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
         if (groupEntries > 0)
         {
             appendedWireSeq = lastAppendedWireSeq;
+            appendWaker.wake();
             if (syncPolicy == JournalSyncPolicy.EVERY_GROUP)
             {
                 try
@@ -233,6 +238,7 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
                 }
             }
             journalPersistedWireSeq.setRelease(lastAppendedWireSeq);
+            persistWaker.wake();
             if (writeCycle != cycle)
             {
                 writeCycle = cycle;
@@ -337,6 +343,20 @@ public final class JournalAgent implements Agent, ControlledMessageHandler
     public String failureReason()
     {
         return failureReason;
+    }
+
+    /**
+     * Wake these stages as the journal advances; before the agent starts.
+     *
+     * @param onAppend woken after a group is appended and before it is synced: readers of the journal (replication
+     *                 senders) can send it while the sync runs.
+     * @param onPersist woken after the persisted cursor advances: the stages it gates (the response stage, a
+     *                  replica's acknowledgements).
+     */
+    public void wakers(final Waker onAppend, final Waker onPersist)
+    {
+        this.appendWaker = onAppend;
+        this.persistWaker = onPersist;
     }
 
     /**

@@ -9,11 +9,17 @@ import io.aeron.driver.ThreadingMode;
 import io.aeron.driver.ext.DebugReceiveChannelEndpoint;
 import io.aeron.driver.ext.LossGenerator;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentInvoker;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.nio.TransportPoller;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,6 +29,12 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * An embedded driver owns its directory: it deletes it on start and on close, so a directory must never be shared
  * by two drivers (each node, and each test driver, needs its own).
+ * <p>
+ * With {@link ThreadingMode#INVOKER} the embedded driver and the client's conductor have no threads of their own:
+ * {@link #invokerAgent()} runs them, and the node puts it on the thread of the agents that use the transport, so a
+ * journal batch an agent offers goes to the wire in the same duty cycle, and an ack that arrives is read by the
+ * thread that handles it. That thread can then sleep in a blocking select on the driver's receive sockets
+ * ({@link #receiveSelector()}), woken by the kernel when a datagram arrives.
  */
 public final class ReplicationTransport implements AutoCloseable
 {
@@ -31,6 +43,8 @@ public final class ReplicationTransport implements AutoCloseable
     private final Context context;
     private final MediaDriver driver;
     private final Aeron aeron;
+    /** Null unless the embedded driver runs as an invoker. */
+    private final Agent invokerAgent;
 
     private ReplicationTransport(final Context context)
     {
@@ -70,9 +84,17 @@ public final class ReplicationTransport implements AutoCloseable
                 launched = MediaDriver.launch(driverContext);
             }
             driver = launched;
-            aeron = Aeron.connect(new Aeron.Context()
+            final Aeron.Context clientContext = new Aeron.Context()
                 .aeronDirectoryName(context.aeronDirectoryName())
-                .errorHandler((ex) -> LOG.error("aeron client error", ex)));
+                .errorHandler((ex) -> LOG.error("aeron client error", ex));
+            final boolean invoked = launched != null && context.threadingMode() == ThreadingMode.INVOKER;
+            if (invoked)
+            {
+                clientContext.useConductorAgentInvoker(true).driverAgentInvoker(launched.sharedAgentInvoker());
+            }
+            aeron = Aeron.connect(clientContext);
+            invokerAgent = invoked ? new InvokerAgent(launched.sharedAgentInvoker(), aeron.conductorAgentInvoker()) :
+                null;
         }
         catch (final RuntimeException ex)
         {
@@ -100,6 +122,46 @@ public final class ReplicationTransport implements AutoCloseable
     public Aeron aeron()
     {
         return aeron;
+    }
+
+    /**
+     * @return the agent that runs the embedded driver and the client conductor, for the thread of the agents that
+     * use this transport, or null when they have threads of their own (not {@link ThreadingMode#INVOKER}).
+     */
+    public Agent invokerAgent()
+    {
+        return invokerAgent;
+    }
+
+    /**
+     * The selector the embedded driver's receiver reads its sockets through, so that the thread running
+     * {@link #invokerAgent()} can block on it when idle and be woken by the kernel when a datagram arrives. The
+     * driver does not offer it publicly; it is taken by reflection, and null comes back if this Aeron version does
+     * not have it where expected (the thread then polls).
+     *
+     * @return the receive selector, or null.
+     */
+    public Selector receiveSelector()
+    {
+        if (invokerAgent == null)
+        {
+            return null;
+        }
+        try
+        {
+            final Method poller = MediaDriver.Context.class.getDeclaredMethod("dataTransportPoller");
+            poller.setAccessible(true);
+            final Object dataTransportPoller = poller.invoke(driver.context());
+            final Field selector = TransportPoller.class.getDeclaredField("selector");
+            selector.setAccessible(true);
+            return (Selector)selector.get(dataTransportPoller);
+        }
+        catch (final ReflectiveOperationException | RuntimeException ex)
+        {
+            LOG.warn("cannot reach the Aeron driver's receive selector ({}): the replication thread polls instead",
+                ex.toString());
+            return null;
+        }
     }
 
     public Context context()
@@ -188,6 +250,31 @@ public final class ReplicationTransport implements AutoCloseable
         CloseHelper.closeAll(aeron, driver);
     }
 
+    /** Runs the invoked driver, then the client conductor: one duty cycle of both. */
+    private static final class InvokerAgent implements Agent
+    {
+        private final AgentInvoker driverInvoker;
+        private final AgentInvoker conductorInvoker;
+
+        InvokerAgent(final AgentInvoker driverInvoker, final AgentInvoker conductorInvoker)
+        {
+            this.driverInvoker = driverInvoker;
+            this.conductorInvoker = conductorInvoker;
+        }
+
+        @Override
+        public int doWork()
+        {
+            return driverInvoker.invoke() + conductorInvoker.invoke();
+        }
+
+        @Override
+        public String roleName()
+        {
+            return "aeron";
+        }
+    }
+
     /**
      * Every option of a node's transport, with its default; {@link #conclude()} validates them.
      */
@@ -251,8 +338,9 @@ public final class ReplicationTransport implements AutoCloseable
         }
 
         /**
-         * Threading of the embedded driver: {@code SHARED} (default: one thread, for small machines) or
-         * {@code DEDICATED} (conductor, sender and receiver threads, for production latency).
+         * Threading of the embedded driver: {@code SHARED} (default: one thread), {@code DEDICATED} (conductor,
+         * sender and receiver threads, for spare cores), or {@code INVOKER} (no thread: {@link #invokerAgent()} runs
+         * it on the thread of the agents that use the transport).
          */
         public Context threadingMode(final ThreadingMode threadingMode)
         {

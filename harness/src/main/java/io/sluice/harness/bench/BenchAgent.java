@@ -129,6 +129,20 @@ final class BenchAgent implements Agent, OrderFlowSink
         return pendingTotal;
     }
 
+    /**
+     * @return when the bench next has something to do on its own (a request falls due, the measured phase ends, the
+     * next progress line), in the clock's time; replies may come sooner.
+     */
+    long nextDeadlineNs()
+    {
+        long deadlineNs = draining ? drainDeadlineNs : measureEndNs;
+        if (openLoop && !draining && pendingTotal < pendingLimit)
+        {
+            deadlineNs = Math.min(deadlineNs, schedule.nextScheduledNs());
+        }
+        return Math.min(deadlineNs, nextProgressNs);
+    }
+
     @Override
     public int doWork()
     {

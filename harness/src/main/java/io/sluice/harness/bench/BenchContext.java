@@ -70,8 +70,8 @@ public final class BenchContext
     private long progressIntervalNs = DEFAULT_PROGRESS_INTERVAL_NS;
     private PrintStream progress;
     private NanoClock clock = SystemNanoClock.INSTANCE;
-    private IdleStrategy idleStrategy = new BackoffIdleStrategy(
-        100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
+    /** Null: sleep in a select on the connections until a reply arrives or the next request is due. */
+    private IdleStrategy idleStrategy;
 
     /**
      * Client order ids must not repeat a live order of the same account across runs against one node, so by
@@ -461,9 +461,11 @@ public final class BenchContext
     }
 
     /**
-     * @param idleStrategy how the driving thread waits when nothing is due and nothing arrived. The default backs
-     *                     off to 20 µs parks, so the bench does not take a core from the node on a small machine;
-     *                     the wake-up lag shows up as send delay and in the latency, never hidden.
+     * @param idleStrategy how the driving thread polls when nothing is due and nothing arrived; null (the default)
+     *                     to sleep in a select on the connections until a reply arrives or the next request falls
+     *                     due, spinning only the last millisecond before a send, so the bench neither takes a core
+     *                     from the node nor adds a poll interval to the latency. Whatever wake-up lag remains shows
+     *                     up as send delay and in the latency, never hidden.
      * @return this.
      */
     public BenchContext idleStrategy(final IdleStrategy idleStrategy)
@@ -475,6 +477,14 @@ public final class BenchContext
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
+    }
+
+    /**
+     * @return the polling strategy of {@code --idle backoff}: spin, yield, then park up to 20 us.
+     */
+    public static IdleStrategy backoff()
+    {
+        return new BackoffIdleStrategy(100, 10, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(20));
     }
 
     /**

@@ -100,6 +100,7 @@ public final class LoadGenerator
             entries[i] = connector.open(i, context.firstSessionId() + i);
         }
         final BenchAgent agent = new BenchAgent(context, entries, recorder);
+        final ReplyWaiter waiter = new ReplyWaiter(entries, context.clock());
         try
         {
             for (int i = 0; i < entries.length; i++)
@@ -108,10 +109,22 @@ public final class LoadGenerator
             }
 
             final IdleStrategy idle = context.idleStrategy();
+            final boolean block = idle == null && waiter.canWait();
             agent.start(context.clock().nanoTime());
             while (!agent.isDone())
             {
-                idle.idle(agent.doWork());
+                final int work = agent.doWork();
+                if (block)
+                {
+                    if (work == 0)
+                    {
+                        waiter.await(agent.nextDeadlineNs());
+                    }
+                }
+                else
+                {
+                    (idle == null ? BenchContext.backoff() : idle).idle(work);
+                }
             }
             return new BenchResult(context, node, recorder, agent.unsent(), agent.flowCounts());
         }
@@ -121,6 +134,7 @@ public final class LoadGenerator
             {
                 CloseHelper.quietClose(entry);
             }
+            waiter.close();
         }
     }
 }

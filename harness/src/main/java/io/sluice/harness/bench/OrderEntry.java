@@ -1,5 +1,7 @@
 package io.sluice.harness.bench;
 
+import java.nio.channels.SelectableChannel;
+
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
@@ -44,6 +46,15 @@ public interface OrderEntry extends AutoCloseable
      * @throws IOException if the connection is lost for good.
      */
     int poll() throws IOException;
+
+    /**
+     * @return the channel replies arrive on now, so the bench can sleep until one does; null if there is none to
+     * wait on (the bench then polls).
+     */
+    default SelectableChannel channel()
+    {
+        return null;
+    }
 
     @Override
     void close();

@@ -1,5 +1,7 @@
 package io.sluice.harness.bench;
 
+import java.nio.channels.SelectableChannel;
+
 import io.sluice.client.ClientContext;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
@@ -54,6 +56,12 @@ final class SluiceOrderEntry implements OrderEntry, ClientListener
         sessionId = context.sessionId();
         this.history = history;
         this.failover = context.endpoints().size() > 1;
+    }
+
+    @Override
+    public SelectableChannel channel()
+    {
+        return client.channel();
     }
 
     public void connect(final ReplyListener replies) throws IOException

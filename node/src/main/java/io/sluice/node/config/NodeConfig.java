@@ -51,11 +51,13 @@ public final class NodeConfig
         "Durability policy at start-up: local, hybrid, durably-replicated, replicated, or a clause expression " +
         "such as 'persisted>=1 && in_memory>=2'. Default: hybrid with replicas, local without.", nonEmpty());
     public static final ConfigKey<String> THREADING = new ConfigKey<>("threading", "shared",
-        "shared: stages share threads with a backoff idle strategy; dedicated: one thread per stage.",
+        "shared: with idle.strategy=block every stage has a thread that sleeps until woken; with a polling " +
+        "strategy the network stages share one thread. dedicated: one thread per stage, each with idle.strategy.",
         oneOf("shared", "dedicated"));
-    public static final ConfigKey<String> IDLE_STRATEGY = new ConfigKey<>("idle.strategy", "backoff",
-        "How idle stages wait: backoff, sleep, yield, or busy-spin (only with dedicated threads and spare cores).",
-        oneOf("backoff", "sleep", "yield", "busy-spin"));
+    public static final ConfigKey<String> IDLE_STRATEGY = new ConfigKey<>("idle.strategy", "block",
+        "How idle stages wait: block (sleep until the stage feeding it wakes it; any machine), busy-spin (only " +
+        "with dedicated threads and a spare core per stage), or the polling backoff, sleep and yield.",
+        oneOf("block", "backoff", "sleep", "yield", "busy-spin"));
     public static final ConfigKey<Integer> READER_SHARDS = new ConfigKey<>("reader.shards", "2",
         "Reader shards (and ingest rings) in static shard mode.", intRange(1, 64));
     public static final ConfigKey<String> SHARDS_MODE = new ConfigKey<>("shards.mode", "static",

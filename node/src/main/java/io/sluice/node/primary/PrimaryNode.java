@@ -1,5 +1,6 @@
 package io.sluice.node.primary;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.durability.DurabilityControl;
 import io.sluice.durability.DurabilityEvaluator;
 import io.sluice.durability.Policy;
@@ -38,6 +39,7 @@ import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.ResponseAgent;
 import io.sluice.response.ResponseCounters;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
@@ -49,6 +51,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +71,13 @@ import java.util.concurrent.locks.LockSupport;
 public final class PrimaryNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
+    private static final String ACCEPTOR = "acceptor";
+    private static final String NETWORK = "network";
+    private static final String SEQUENCER = "sequencer";
+    private static final String JOURNAL = "journal";
+    private static final String RESPONSE = "response";
+    private static final String REPLICATION = "replication";
+    private static final String SNAPSHOT = "snapshot";
 
     private final NodeConfig config;
     private final AgentThreads threads;
@@ -79,7 +89,7 @@ public final class PrimaryNode implements AutoCloseable
     private final DurabilityControl durabilityControl;
     private final ReplicationMetrics replicationMetrics;
     private final OrderEntryGate orderEntryGate;
-    private final NetworkAgents network = new NetworkAgents("network");
+    private final NetworkAgents network;
     private final ReaderShards readerShards;
     private final AcceptorAgent acceptor;
     private final SequencerAgent sequencer;
@@ -114,6 +124,7 @@ public final class PrimaryNode implements AutoCloseable
         this.config = config;
         final StageContexts stages = new StageContexts(config);
         threads = AgentThreads.of(config, PrimaryNode::onStageError);
+        network = new NetworkAgents(threads);
         Files.createDirectories(config.dataDir());
         final AuthorizedKeys keys = config.authEnabled() ?
             AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
@@ -132,9 +143,16 @@ public final class PrimaryNode implements AutoCloseable
         replicationMetrics = new ReplicationMetrics(config.replicaCount());
         orderEntryGate = new OrderEntryGate(evaluator(), evaluator(), fence::isFenced);
 
+        // hand-offs: each stage's consumer sleeps until its producer wakes it (idle.strategy=block)
+        final Waker sequencerWaker = threads.waker(SEQUENCER);
+        final Waker journalWaker = threads.waker(JOURNAL);
+        final Waker responseWaker = threads.waker(threads.blocking() ? RESPONSE : NETWORK);
+        replicationMetrics.wakeOnCursorMove(responseWaker);
+
         // ingest: reader shards ─▶ ingest rings (the acceptor in front of them opens last, after recovery)
         readerShards = new ReaderShards(
-            stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry),
+            stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry)
+                .ingestWaker(sequencerWaker),
             stages.shards(), network);
 
         // sequencer + matching: one thread changes exchange state; the book is recovered from the journal
@@ -142,7 +160,9 @@ public final class PrimaryNode implements AutoCloseable
             .ingestRings(readerShards.shardManager().ingestRings())
             .journalRing(journalRing)
             .output(new OutputRingPublisher(outputRing))
-            .tradingGate(orderEntryGate));
+            .tradingGate(orderEntryGate)
+            .journalWaker(journalWaker)
+            .outputWaker(responseWaker));
         recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()),
             new ExchangeStateMachine(sequencer.applier()));
         sequencer.resumeFrom(recovery.lastWireSeq(), Math.max(1, recovery.lastEpoch()));
@@ -169,6 +189,7 @@ public final class PrimaryNode implements AutoCloseable
 
         // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors
         transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(stages.transport());
+        journalAgent.wakers(replicationWaker(), responseWaker);
         for (final ReplicaSlotConfig slot : config.replicas())
         {
             senders.add(new ReplicationSenderAgent(stages.sender(slot)
@@ -255,30 +276,83 @@ public final class PrimaryNode implements AutoCloseable
      */
     private void startThreads(final boolean dynamicShards)
     {
-        network.add(acceptor);
+        final List<Agent> edge = new ArrayList<>();
+        edge.add(acceptor);
         if (dynamicShards)
         {
-            network.add(new ShardScalingAgent(readerShards.shardManager()));
+            edge.add(new ShardScalingAgent(readerShards.shardManager()));
         }
-        if (!threads.dedicated())
+        if (threads.blocking())
         {
-            network.add(responseAgent);
+            // Every stage on a thread of its own, each asleep until it is woken: the acceptor and each reader by
+            // the kernel (a select on their sockets), the rest by the stage that feeds them.
+            threads.selectorWaker(ACCEPTOR, acceptor.selector());
+            threads.start(ACCEPTOR, edge);
+            network.start(List.of());
+            threads.start(SEQUENCER, sequencer);
+            threads.start(JOURNAL, journalAgent);
+            threads.start(RESPONSE, responseAgent);
+            startReplication();
         }
-        threads.start("network", network.composite());
-        threads.start("sequencer", sequencer);
-        threads.start("journal", journalAgent);
-        threads.startBackground("snapshot", snapshotAgent);
-        if (threads.dedicated())
+        else
         {
-            threads.start("response", responseAgent);
-            for (final ReplicationSenderAgent sender : senders)
+            if (!threads.dedicated())
             {
-                threads.start("replication-" + sender.slot(), sender);
+                edge.add(responseAgent);
+            }
+            network.start(edge);
+            threads.start(SEQUENCER, sequencer);
+            threads.start(JOURNAL, journalAgent);
+            if (threads.dedicated())
+            {
+                threads.start(RESPONSE, responseAgent);
+                for (final ReplicationSenderAgent sender : senders)
+                {
+                    threads.start(REPLICATION + "-" + sender.slot(), sender);
+                }
+            }
+            else if (!senders.isEmpty())
+            {
+                threads.start(REPLICATION, senders);
             }
         }
-        else if (!senders.isEmpty())
+        threads.startBackground(SNAPSHOT, snapshotAgent);
+    }
+
+    /**
+     * The waker of the replication thread, which the journal agent wakes after each append; asked before the
+     * thread starts. With the driver invoked on that thread, it sleeps in a select on the driver's sockets, so both
+     * a new journal entry and an ack from a replica wake it.
+     */
+    private Waker replicationWaker()
+    {
+        if (transport == null || !threads.blocking())
         {
-            threads.start("replication", senders);
+            return Waker.NONE;
+        }
+        final Selector selector = transport.receiveSelector();
+        return selector == null ? Waker.NONE : threads.selectorWaker(REPLICATION, selector);
+    }
+
+    private void startReplication()
+    {
+        if (senders.isEmpty())
+        {
+            return;
+        }
+        final List<Agent> agents = new ArrayList<>();
+        if (transport.invokerAgent() != null)
+        {
+            agents.add(transport.invokerAgent());
+        }
+        agents.addAll(senders);
+        if (threads.hasWaker(REPLICATION))
+        {
+            threads.start(REPLICATION, agents);
+        }
+        else
+        {
+            threads.startPolling(REPLICATION, agents);
         }
     }
 

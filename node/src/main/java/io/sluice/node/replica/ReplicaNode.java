@@ -1,5 +1,6 @@
 package io.sluice.node.replica;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.durability.DurabilityControl;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
@@ -27,6 +28,7 @@ import io.sluice.sbe.replication.RejectCode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
@@ -38,6 +40,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.Selector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,6 +93,8 @@ public final class ReplicaNode implements AutoCloseable
     private volatile SnapshotAgent snapshotAgent;
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ReplicationTransport transport;
+    /** Wakes the replica thread (asleep on the driver's sockets) when the journal persists; NONE when it polls. */
+    private final Waker replicaWaker;
     private final ReplicaAgent replicaAgent;
     private final DurabilityControl durabilityControl = new DurabilityControl();
     private final StageContexts stages;
@@ -139,6 +144,10 @@ public final class ReplicaNode implements AutoCloseable
 
         // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors
         transport = ReplicationTransport.launch(stages.transport());
+        final Selector receiveSelector = threads.blocking() ? transport.receiveSelector() : null;
+        replicaWaker = receiveSelector == null ? Waker.NONE :
+            threads.selectorWaker(REPLICA_THREAD, receiveSelector);
+        journalAgent.wakers(Waker.NONE, replicaWaker);
         replicaAgent = new ReplicaAgent(stages.replica()
             .transport(transport)
             .configDigest(engine.configDigest())
@@ -159,7 +168,7 @@ public final class ReplicaNode implements AutoCloseable
         // the journal, so both must be in place by then.
         threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
-        threads.start(REPLICA_THREAD, replicaAgent);
+        startReplicaThread();
         final AuthorizedKeys keys = config.authEnabled() ?
             AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
@@ -388,12 +397,35 @@ public final class ReplicaNode implements AutoCloseable
         final RecoveryResult recovery = seeded.recover(new SnapshotStore(seeded.snapshotDirectory()), stateMachine);
         journal = seeded;
         journalAgent = new JournalAgent(seeded, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(seeded));
+        journalAgent.wakers(Waker.NONE, replicaWaker);
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
         threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
         lastSetAside = setAside;
         LOG.warn("replica installed snapshot wireSeq={} epoch={} journal first wireSeq={} previous journal kept as {}",
             snapshot.wireSeq(), snapshot.epoch(), seeded.firstWireSeq(), setAside);
+    }
+
+    /**
+     * The replica agent's thread, with the embedded driver on it when invoked: it sleeps on the driver's sockets
+     * if it can, and polls if the driver's selector is out of reach.
+     */
+    private void startReplicaThread()
+    {
+        final List<Agent> agents = new ArrayList<>();
+        if (transport.invokerAgent() != null)
+        {
+            agents.add(transport.invokerAgent());
+        }
+        agents.add(replicaAgent);
+        if (threads.blocking() && !threads.hasWaker(REPLICA_THREAD))
+        {
+            threads.startPolling(REPLICA_THREAD, agents);
+        }
+        else
+        {
+            threads.start(REPLICA_THREAD, agents);
+        }
     }
 
     /** Snapshots of the replica's own journal, on a background thread as on the primary. */

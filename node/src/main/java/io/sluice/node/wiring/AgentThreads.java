@@ -1,5 +1,9 @@
 package io.sluice.node.wiring;
 
+import io.sluice.concurrent.ParkingIdleStrategy;
+import io.sluice.concurrent.SelectorIdleStrategy;
+import io.sluice.concurrent.SleepingIdleStrategy;
+import io.sluice.concurrent.Waker;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.pipeline.DutyCycleCounter;
 import org.agrona.CloseHelper;
@@ -13,7 +17,9 @@ import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
 
+import java.nio.channels.Selector;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +31,11 @@ import java.util.concurrent.TimeUnit;
  * both start their stages through this class, so a node's threads are decided in one place and stages never know
  * how they are scheduled.
  * <p>
+ * With {@code idle.strategy=block} (the default) a stage with nothing to do sleeps until the stage that feeds it
+ * wakes it: {@link #waker} and {@link #selectorWaker} hand out, before the runner starts, the idle strategy the
+ * runner will sleep on, as a {@link Waker} for its producers. Every other strategy polls, and their wakers do
+ * nothing.
+ * <p>
  * Runners are kept by name, stopped by name, and closed in the reverse of the order they started (so a stage that
  * consumes another's output stops before it). Any thread may start and stop runners (a replica's snapshot install
  * restarts its journal thread while an admin thread may be promoting it): the runner map is guarded by this object,
@@ -34,11 +45,15 @@ public final class AgentThreads implements AutoCloseable
 {
     /** How long the background stage (snapshots) sleeps when it has nothing to do. */
     private static final long BACKGROUND_SLEEP_MS = 5;
+    /** The {@code idle.strategy} that sleeps until woken. */
+    public static final String BLOCK = "block";
 
     private final boolean dedicated;
     private final String idleStrategyName;
     private final ErrorHandler errorHandler;
     private final Map<String, AgentRunner> runners = new LinkedHashMap<>();
+    /** Idle strategies handed out as wakers before their runner started, by runner name. */
+    private final Map<String, SleepingIdleStrategy> sleepers = new HashMap<>();
     private final List<DutyCycleCounter> stages = new ArrayList<>();
 
     /**
@@ -73,6 +88,55 @@ public final class AgentThreads implements AutoCloseable
     }
 
     /**
+     * @return true when stages sleep until woken ({@code idle.strategy=block}), so each waits on its own thread.
+     */
+    public boolean blocking()
+    {
+        return BLOCK.equals(idleStrategyName);
+    }
+
+    /**
+     * The waker of the runner {@code name}: its producers call it after handing the runner's agents work. The
+     * runner parks when idle. Ask before starting the runner.
+     *
+     * @param name of the runner, started later with {@link #start}.
+     * @return the waker, or {@link Waker#NONE} when stages poll.
+     */
+    public synchronized Waker waker(final String name)
+    {
+        if (!blocking())
+        {
+            return Waker.NONE;
+        }
+        return sleepers.computeIfAbsent(name, ignored -> new ParkingIdleStrategy());
+    }
+
+    /**
+     * The waker of the runner {@code name} whose agents read sockets through {@code selector}: the runner sleeps in
+     * a blocking select on it, so the kernel wakes it when bytes arrive, and producers wake it through the
+     * selector. Ask before starting the runner.
+     *
+     * @param name     of the runner, started later with {@link #start}.
+     * @param selector its agents read through; only that runner's thread selects on it.
+     * @return the waker, or {@link Waker#NONE} when stages poll.
+     */
+    public synchronized Waker selectorWaker(final String name, final Selector selector)
+    {
+        if (!blocking())
+        {
+            return Waker.NONE;
+        }
+        final SleepingIdleStrategy existing = sleepers.get(name);
+        if (existing != null)
+        {
+            throw new IllegalStateException("runner " + name + " already has a waker");
+        }
+        final SelectorIdleStrategy strategy = new SelectorIdleStrategy(selector);
+        sleepers.put(name, strategy);
+        return strategy;
+    }
+
+    /**
      * Start a thread named {@code name} running the agents (one runner; several agents share it as a composite),
      * with the configured idle strategy; its busy and idle duty cycles are counted for the stage metrics.
      *
@@ -83,7 +147,31 @@ public final class AgentThreads implements AutoCloseable
     {
         final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
         stages.add(counted);
-        startRunner(name, new AgentRunner(idleStrategy(), errorHandler, null, counted));
+        final SleepingIdleStrategy sleeper = sleepers.remove(name);
+        startRunner(name, new AgentRunner(sleeper != null ? sleeper : idleStrategy(), errorHandler, null, counted));
+    }
+
+    /**
+     * @param name of a runner not started yet.
+     * @return true if a waker was handed out for it, so it will sleep until woken.
+     */
+    public synchronized boolean hasWaker(final String name)
+    {
+        return sleepers.containsKey(name);
+    }
+
+    /**
+     * Start a thread that polls with a backoff whatever {@code idle.strategy} says: for agents nothing can wake (a
+     * transport whose sockets this node cannot block on).
+     *
+     * @param name   of the thread and runner.
+     * @param agents to run, in duty-cycle order.
+     */
+    public synchronized void startPolling(final String name, final List<? extends Agent> agents)
+    {
+        final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
+        stages.add(counted);
+        startRunner(name, new AgentRunner(backoff(), errorHandler, null, counted));
     }
 
     /**
@@ -191,10 +279,16 @@ public final class AgentThreads implements AutoCloseable
                 return new YieldingIdleStrategy();
             case "sleep":
                 return new SleepingMillisIdleStrategy(1);
+            case BLOCK:
+                return new ParkingIdleStrategy();
             default:
-                return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-                    TimeUnit.MICROSECONDS.toNanos(100));
+                return backoff();
         }
+    }
+
+    private static IdleStrategy backoff()
+    {
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
 
     /** A composite whose thread carries the runner's name rather than a list of its agents' names. */

@@ -9,68 +9,89 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The agents of the network thread: the acceptor, the reader of every shard, shard scaling and, when threads are
- * shared, the response stage. Readers of shards added while the node runs join the running thread; readers of
- * stopped shards leave it.
+ * Where reader shards run, for shards present at start-up and shards added or stopped while the node runs. When
+ * stages sleep until woken ({@link AgentThreads#blocking()}), each reader has a thread of its own that blocks in a
+ * select on its connections; otherwise every reader joins one polling network thread with the acceptor and whatever
+ * else the node puts there.
  */
 public final class NetworkAgents implements ReaderHost
 {
-    private final String name;
-    /** Guarded by this: the agents to start with, until {@link #composite()} is taken. */
-    private final List<Agent> initial = new ArrayList<>();
+    private static final String NETWORK_THREAD = "network";
+
+    private final AgentThreads threads;
+    /** Guarded by this: readers created before {@link #start}. */
+    private final List<ReaderAgent> pending = new ArrayList<>();
+    /** Guarded by this: null until started; the polling network thread's agent (null when readers block). */
     private DynamicCompositeAgent composite;
+    private boolean started;
 
     /**
-     * @param name of the thread.
+     * @param threads the node's threads.
      */
-    public NetworkAgents(final String name)
+    public NetworkAgents(final AgentThreads threads)
     {
-        this.name = name;
+        this.threads = threads;
     }
 
     /**
-     * @param agent to run on the network thread from its start; before {@link #composite()}.
+     * Start the readers created so far, and, when threads poll, one network thread running them with {@code others}.
+     *
+     * @param others the agents that join the polling network thread (acceptor, shard scaling, maybe the response
+     *               stage); ignored when readers block, so the caller starts those on threads of their own.
      */
-    public synchronized void add(final Agent agent)
+    public synchronized void start(final List<? extends Agent> others)
     {
-        if (composite != null)
+        started = true;
+        if (threads.blocking())
         {
-            throw new IllegalStateException("the network thread's agents are already composed");
+            for (final ReaderAgent reader : pending)
+            {
+                threads.start(reader.roleName(), reader);
+            }
         }
-        initial.add(agent);
-    }
-
-    /**
-     * @return the one agent the network thread runs, made of every agent added so far; later readers join it.
-     */
-    public synchronized DynamicCompositeAgent composite()
-    {
-        if (composite == null)
+        else
         {
-            composite = new DynamicCompositeAgent(name, initial);
+            final List<Agent> agents = new ArrayList<>(others);
+            agents.addAll(pending);
+            composite = new DynamicCompositeAgent(NETWORK_THREAD, agents);
+            threads.start(NETWORK_THREAD, composite);
         }
-        return composite;
+        pending.clear();
     }
 
     @Override
     public synchronized void onReaderStarted(final ReaderAgent reader)
     {
-        if (composite == null)
+        if (threads.blocking())
         {
-            initial.add(reader);
+            reader.waker(threads.selectorWaker(reader.roleName(), reader.selector()));
+            if (started)
+            {
+                threads.start(reader.roleName(), reader);
+                return;
+            }
         }
-        else if (composite.status() == DynamicCompositeAgent.Status.ACTIVE)
+        else if (started)
         {
-            composite.tryAdd(reader);
+            if (composite.status() == DynamicCompositeAgent.Status.ACTIVE)
+            {
+                composite.tryAdd(reader);
+            }
+            return;
         }
+        pending.add(reader);
     }
 
     @Override
     public synchronized void onReaderStopped(final ReaderAgent reader)
     {
-        if (composite == null)
+        if (!started)
         {
-            initial.remove(reader);
+            pending.remove(reader);
+        }
+        else if (threads.blocking())
+        {
+            threads.stop(reader.roleName());
         }
         else
         {

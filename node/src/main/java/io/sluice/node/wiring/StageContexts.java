@@ -26,6 +26,7 @@ import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.replication.ReplicationTransport;
 import io.sluice.response.ResponseContext;
+import io.aeron.driver.ThreadingMode;
 import net.openhft.chronicle.queue.RollCycle;
 import net.openhft.chronicle.queue.RollCycles;
 import net.openhft.chronicle.queue.rollcycles.TestRollCycles;
@@ -243,13 +244,16 @@ public final class StageContexts
 
     /**
      * The node's Aeron transport: an embedded media driver in {@code aeron.dir} (inside the data area, so a killed
-     * node leaves nothing in /dev/shm and the next start cleans it up), or an external one.
+     * node leaves nothing in /dev/shm and the next start cleans it up), or an external one. When stages sleep until
+     * woken, the embedded driver has no thread: it runs on the replication thread, which sleeps on its sockets.
      */
     public ReplicationTransport.Context transport()
     {
         return new ReplicationTransport.Context()
             .aeronDirectoryName(config.path(NodeConfig.AERON_DIR).toString())
-            .embeddedDriver(Boolean.TRUE.equals(config.get(NodeConfig.AERON_EMBEDDED)));
+            .embeddedDriver(Boolean.TRUE.equals(config.get(NodeConfig.AERON_EMBEDDED)))
+            .threadingMode(AgentThreads.BLOCK.equals(config.get(NodeConfig.IDLE_STRATEGY)) ?
+                ThreadingMode.INVOKER : ThreadingMode.SHARED);
     }
 
     /**

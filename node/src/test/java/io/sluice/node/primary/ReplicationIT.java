@@ -153,9 +153,14 @@ class ReplicationIT
         }
     }
 
+    /** Most orders one crossing connection may send before both have every answer. */
+    private static final int CROSSING_SKEW = 2_000;
+
     /**
      * Pairs that trade with each other (a bid from one account, then an offer at the same price and quantity from
-     * another), so the book stays small however many are sent.
+     * another), so the book stays small however many are sent. The two accounts use two connections, which may land
+     * on two reader shards that the node reads independently: every {@link #CROSSING_SKEW} orders both are answered
+     * before more are sent, so one connection can never run further ahead of the other than the open-order limit.
      */
     private static void crossingOrders(final SluiceClient buyer, final SluiceClient seller, final int count)
         throws Exception
@@ -170,6 +175,11 @@ class ReplicationIT
             }
             buyer.poll();
             seller.poll();
+            if ((i + 1) % CROSSING_SKEW == 0)
+            {
+                assertTrue(buyer.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+                assertTrue(seller.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
+            }
         }
         assertTrue(buyer.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));
         assertTrue(seller.awaitAllAnswered(60, TimeUnit.SECONDS, IDLE));

@@ -15,6 +15,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
@@ -31,6 +33,8 @@ public final class AcceptorAgent implements Agent
     private static final int MAX_ACCEPTS_PER_CYCLE = 16;
 
     private final ServerSocketChannel serverChannel;
+    /** Holds only the listening socket: the acceptor's thread may block on it until a client connects. */
+    private final Selector selector;
     private final ConnectionRouter router;
     private final ConnectionRegistry registry;
     private final NanoClock clock;
@@ -67,6 +71,16 @@ public final class AcceptorAgent implements Agent
         serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         serverChannel.bind(bind, 1024);
         serverChannel.configureBlocking(false);
+        selector = Selector.open();
+        serverChannel.register(selector, SelectionKey.OP_ACCEPT);
+    }
+
+    /**
+     * @return a selector that becomes ready when a client connects; for the idle strategy of the acceptor's thread.
+     */
+    public Selector selector()
+    {
+        return selector;
     }
 
     @Override
@@ -201,5 +215,6 @@ public final class AcceptorAgent implements Agent
     public void onClose()
     {
         CloseHelper.quietClose(serverChannel);
+        CloseHelper.quietClose(selector);
     }
 }

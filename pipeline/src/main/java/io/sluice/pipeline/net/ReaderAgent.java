@@ -14,6 +14,7 @@ import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.FrameHandler;
 import io.sluice.wire.LogonSignatures;
 import io.sluice.wire.MessageValidator;
+import io.sluice.concurrent.Waker;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -72,6 +73,10 @@ public final class ReaderAgent implements Agent
     private final byte[] publicKey = new byte[LogonSignatures.PUBLIC_KEY_LENGTH];
     private final byte[] signature = new byte[LogonSignatures.SIGNATURE_LENGTH];
     private final LogoutEncoder logoutEncoder = new LogoutEncoder();
+    /** Wakes the sequencer after a duty cycle that may have published into the ingest ring. */
+    private final Waker ingestWaker;
+    /** Wakes this reader's own thread when the acceptor hands it a connection or shutdown is asked for. */
+    private volatile Waker waker = Waker.NONE;
     private long cachedNowNs;
     private int workThisCycle;
     /** Set by the node when it shuts down; the reader then stops taking requests but leaves sockets writable. */
@@ -96,6 +101,7 @@ public final class ReaderAgent implements Agent
         this.clock = context.clock();
         this.logonTimeoutNs = context.logonTimeoutNs();
         this.receiveBufferBytes = context.receiveBufferBytes();
+        this.ingestWaker = context.ingestWaker();
         this.selector = Selector.open();
         logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
         this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();
@@ -124,7 +130,12 @@ public final class ReaderAgent implements Agent
      */
     boolean offer(final ReaderConnection connection)
     {
-        return handoff.offer(connection);
+        if (!handoff.offer(connection))
+        {
+            return false;
+        }
+        waker.wake();
+        return true;
     }
 
     /**
@@ -142,6 +153,24 @@ public final class ReaderAgent implements Agent
     public void stopReading()
     {
         stopReadingRequested = true;
+        waker.wake();
+    }
+
+    /**
+     * @return the selector this reader's connections are registered with; its thread may block on it when idle.
+     */
+    public Selector selector()
+    {
+        return selector;
+    }
+
+    /**
+     * @param waker wakes this reader's thread (the idle strategy it runs under); set before the acceptor hands it
+     *              connections.
+     */
+    public void waker(final Waker waker)
+    {
+        this.waker = waker;
     }
 
     /**
@@ -210,6 +239,10 @@ public final class ReaderAgent implements Agent
             workThisCycle += expireLogons();
         }
         selector.selectNow(onReadable);
+        if (workThisCycle > 0)
+        {
+            ingestWaker.wake();
+        }
         return workThisCycle;
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.pipeline.net;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.FrameDecoder;
 import org.agrona.concurrent.NanoClock;
@@ -25,6 +26,7 @@ public final class ReaderContext
     private NanoClock clock;
     private long logonTimeoutNs = DEFAULT_LOGON_TIMEOUT_NS;
     private int receiveBufferBytes;
+    private Waker ingestWaker = Waker.NONE;
 
     /** Largest client frame, length field excluded; larger frames end the connection. */
     public ReaderContext frameMaxBytes(final int frameMaxBytes)
@@ -98,6 +100,18 @@ public final class ReaderContext
     public int receiveBufferBytes()
     {
         return receiveBufferBytes;
+    }
+
+    /** Wakes the sequencer (the ingest rings' consumer) after a reader publishes; default none (it polls). */
+    public ReaderContext ingestWaker(final Waker ingestWaker)
+    {
+        this.ingestWaker = ingestWaker;
+        return this;
+    }
+
+    public Waker ingestWaker()
+    {
+        return ingestWaker;
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sluice.pipeline.sequencer;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.journal.JournalPublisher;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
@@ -69,6 +70,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final int journalRecordBytes;
     private final OutputRingPublisher output;
     private final TradingGate tradingGate;
+    /** Wake the journal agent and the response stage after a duty cycle that gave them work. */
+    private final Waker journalWaker;
+    private final Waker outputWaker;
     private final EpochNanoClock epochClock;
     private final NanoClock nanoClock;
     private final MatchingEngine engine;
@@ -140,6 +144,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         this.journalRecordBytes = align(JournalPublisher.MAX_COMMAND_LENGTH_BYTES + 256);
         this.output = context.output();
         this.tradingGate = context.tradingGate();
+        this.journalWaker = context.journalWaker();
+        this.outputWaker = context.outputWaker();
         this.epochClock = context.epochClock();
         this.nanoClock = context.nanoClock();
         this.engine = new MatchingEngine(context.engineContext(), this);
@@ -262,15 +268,25 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             work += spill.drainTo(output);
             if (!spill.isEmpty())
             {
+                outputWaker.wake();
                 return work;
             }
         }
+        final long journaledBefore = lastWireSeq;
         final int rings = Math.max(1, ingestRings.ringCount());
         final long journalFree = journalRing.capacity() - journalRing.size();
         final int batch = (int)Math.min(maxPerRing, journalFree / ((long)journalRecordBytes * rings));
         if (batch > 0)
         {
             work += ingestRings.poll(this, batch);
+        }
+        if (work > 0)
+        {
+            if (lastWireSeq != journaledBefore)
+            {
+                journalWaker.wake();
+            }
+            outputWaker.wake();
         }
         return work;
     }

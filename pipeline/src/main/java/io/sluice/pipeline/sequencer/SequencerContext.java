@@ -1,5 +1,6 @@
 package io.sluice.pipeline.sequencer;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.pipeline.ingest.IngestRings;
 import io.sluice.response.OutputRingPublisher;
@@ -27,6 +28,8 @@ public final class SequencerContext
     private MatchingEngine.Context engineContext;
     private EpochNanoClock epochClock;
     private NanoClock nanoClock;
+    private Waker journalWaker = Waker.NONE;
+    private Waker outputWaker = Waker.NONE;
 
     /** The rings reader shards publish into; the sequencer is their only consumer. */
     public SequencerContext ingestRings(final IngestRings ingestRings)
@@ -122,6 +125,30 @@ public final class SequencerContext
     public NanoClock nanoClock()
     {
         return nanoClock;
+    }
+
+    /** Wakes the journal agent after the sequencer journals; default none (it polls). */
+    public SequencerContext journalWaker(final Waker journalWaker)
+    {
+        this.journalWaker = journalWaker;
+        return this;
+    }
+
+    public Waker journalWaker()
+    {
+        return journalWaker;
+    }
+
+    /** Wakes the response stage after the sequencer publishes replies; default none (it polls). */
+    public SequencerContext outputWaker(final Waker outputWaker)
+    {
+        this.outputWaker = outputWaker;
+        return this;
+    }
+
+    public Waker outputWaker()
+    {
+        return outputWaker;
     }
 
     /**
