@@ -1,7 +1,21 @@
 package io.sluice.harness.bench;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.io.JsonEOFException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.sluice.harness.check.CompactJson;
+
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +38,13 @@ import java.util.Map;
  */
 public final class BenchReport
 {
+    /** {@code \n}, {@code \r} and {@code \t} short, as the report has always been written. */
+    private static final JsonFactory WRITER = CompactJson.factory("\n\r\t");
+    /** Strict JSON, no key twice in an object. */
+    private static final ObjectMapper READER = JsonMapper.builder()
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+        .build();
+
     private BenchReport()
     {
     }
@@ -119,69 +140,120 @@ public final class BenchReport
 
     /**
      * @param result of the run.
-     * @return one JSON object, keys in a stable order.
+     * @return one JSON object, keys in a stable order, and a newline.
      */
     public static String json(final BenchResult result)
     {
-        final StringBuilder json = new StringBuilder(1024);
-        json.append('{');
-        field(json, "mode").append(quote(result.mode()));
-        field(json, "rate_per_s").append(number(result.targetRatePerSecond()));
-        field(json, "window").append(result.window());
-        field(json, "connections").append(result.connections());
-        field(json, "seconds").append(number(result.seconds()));
-        field(json, "warmup_seconds").append(number(result.warmupSeconds()));
-        field(json, "seed").append(result.seed());
-        field(json, "instruments").append(result.instruments());
-        field(json, "durability").append(quote(result.durability()));
-        field(json, "replicas").append(result.replicas() == null ? "null" : result.replicas().toString());
-        field(json, "sent").append(result.sent());
-        field(json, "acked").append(result.acked());
-        field(json, "rejected").append(result.rejected());
-        field(json, "errors").append(result.errors());
-        field(json, "reconnects").append(result.reconnects());
-        field(json, "unanswered").append(result.unanswered());
-        field(json, "unsent").append(result.unsent());
-        field(json, "passed").append(result.passed());
-        field(json, "throughput_per_s").append(number(result.throughputPerSecond()));
-        field(json, "send_rate_per_s").append(number(result.sendRatePerSecond()));
-        field(json, "latency_us");
-        summary(json, result.latency());
-        field(json, "send_delay_us");
-        summary(json, result.sendDelay());
-        field(json, "late_sends").append(result.lateSends());
-        field(json, "late_threshold_us").append(number(result.lateThresholdUs()));
-        field(json, "rejects_by_reason");
-        counts(json, result.rejectsByReason());
-        field(json, "flow");
-        counts(json, result.flow());
-        field(json, "error_samples").append('[');
-        for (int i = 0; i < result.errorSamples().size(); i++)
+        final StringWriter text = new StringWriter(1024);
+        try (JsonGenerator json = WRITER.createGenerator(text))
         {
-            json.append(i == 0 ? "" : ",").append(quote(result.errorSamples().get(i)));
-        }
-        json.append(']');
-        field(json, "percentiles_us").append('[');
-        final List<double[]> curve = PercentilePlot.curve(result.latencyHistogramNs());
-        for (int i = 0; i < curve.size(); i++)
-        {
-            json.append(i == 0 ? "[" : ",[").append(number(curve.get(i)[0])).append(',')
-                .append(number(curve.get(i)[1])).append(']');
-        }
-        json.append(']');
-        if (!result.stages().isEmpty())
-        {
-            field(json, "stages_us").append('{');
-            boolean first = true;
-            for (final Map.Entry<String, LatencySummary> stage : result.stages().entrySet())
+            json.writeStartObject();
+            json.writeStringField("mode", result.mode());
+            number(json, "rate_per_s", result.targetRatePerSecond());
+            json.writeNumberField("window", result.window());
+            json.writeNumberField("connections", result.connections());
+            number(json, "seconds", result.seconds());
+            number(json, "warmup_seconds", result.warmupSeconds());
+            json.writeNumberField("seed", result.seed());
+            json.writeNumberField("instruments", result.instruments());
+            json.writeStringField("durability", result.durability());
+            json.writeFieldName("replicas");
+            if (result.replicas() == null)
             {
-                json.append(first ? "" : ",").append(quote(stage.getKey())).append(':');
-                summary(json, stage.getValue());
-                first = false;
+                json.writeNull();
             }
-            json.append('}');
+            else
+            {
+                json.writeNumber(result.replicas());
+            }
+            json.writeNumberField("sent", result.sent());
+            json.writeNumberField("acked", result.acked());
+            json.writeNumberField("rejected", result.rejected());
+            json.writeNumberField("errors", result.errors());
+            json.writeNumberField("reconnects", result.reconnects());
+            json.writeNumberField("unanswered", result.unanswered());
+            json.writeNumberField("unsent", result.unsent());
+            json.writeBooleanField("passed", result.passed());
+            number(json, "throughput_per_s", result.throughputPerSecond());
+            number(json, "send_rate_per_s", result.sendRatePerSecond());
+            summary(json, "latency_us", result.latency());
+            summary(json, "send_delay_us", result.sendDelay());
+            json.writeNumberField("late_sends", result.lateSends());
+            number(json, "late_threshold_us", result.lateThresholdUs());
+            counts(json, "rejects_by_reason", result.rejectsByReason());
+            counts(json, "flow", result.flow());
+            json.writeArrayFieldStart("error_samples");
+            for (final String error : result.errorSamples())
+            {
+                json.writeString(error);
+            }
+            json.writeEndArray();
+            json.writeArrayFieldStart("percentiles_us");
+            for (final double[] point : PercentilePlot.curve(result.latencyHistogramNs()))
+            {
+                json.writeStartArray();
+                number(json, point[0]);
+                number(json, point[1]);
+                json.writeEndArray();
+            }
+            json.writeEndArray();
+            if (!result.stages().isEmpty())
+            {
+                json.writeObjectFieldStart("stages_us");
+                for (final Map.Entry<String, LatencySummary> stage : result.stages().entrySet())
+                {
+                    summary(json, stage.getKey(), stage.getValue());
+                }
+                json.writeEndObject();
+            }
+            json.writeEndObject();
         }
-        return json.append("}\n").toString();
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("a StringWriter does not fail", ex);
+        }
+        return text.append('\n').toString();
+    }
+
+    /**
+     * @param text a report as {@link #json} writes it.
+     * @return its object; numbers as written, so the curve and percentiles read back as they were.
+     * @throws IllegalArgumentException in one line, if it is not one well-formed JSON object.
+     */
+    static JsonNode parse(final String text)
+    {
+        try (JsonParser parser = READER.createParser(text))
+        {
+            final JsonNode report = READER.readTree(parser);
+            if (report == null || !report.isObject())
+            {
+                throw new IllegalArgumentException("not a JSON object");
+            }
+            if (parser.nextToken() != null)
+            {
+                throw new IllegalArgumentException("not JSON: text after the object at " +
+                    where(parser.currentTokenLocation()));
+            }
+            return report;
+        }
+        catch (final JsonEOFException ex)
+        {
+            throw new IllegalArgumentException("not JSON: it ends before the object does");
+        }
+        catch (final JsonProcessingException ex)
+        {
+            throw new IllegalArgumentException("not JSON: " + ex.getOriginalMessage() +
+                (ex.getLocation() == null ? "" : " at " + where(ex.getLocation())));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException("reading a String does no I/O", ex);
+        }
+    }
+
+    private static String where(final JsonLocation location)
+    {
+        return "line " + location.getLineNr() + ", column " + location.getColumnNr();
     }
 
     /**
@@ -228,83 +300,50 @@ public final class BenchReport
         }
     }
 
-    private static StringBuilder field(final StringBuilder json, final String name)
+    private static void summary(final JsonGenerator json, final String name, final LatencySummary summary)
+        throws IOException
     {
-        if (json.length() > 1)
-        {
-            json.append(',');
-        }
-        return json.append('"').append(name).append("\":");
+        json.writeObjectFieldStart(name);
+        number(json, "p50", summary.p50Us());
+        number(json, "p90", summary.p90Us());
+        number(json, "p99", summary.p99Us());
+        number(json, "p99_9", summary.p99_9Us());
+        number(json, "p99_99", summary.p99_99Us());
+        number(json, "max", summary.maxUs());
+        number(json, "mean", summary.meanUs());
+        json.writeNumberField("count", summary.count());
+        json.writeEndObject();
     }
 
-    private static void summary(final StringBuilder json, final LatencySummary summary)
+    private static void counts(final JsonGenerator json, final String name, final Map<String, Long> counts)
+        throws IOException
     {
-        json.append("{\"p50\":").append(number(summary.p50Us()))
-            .append(",\"p90\":").append(number(summary.p90Us()))
-            .append(",\"p99\":").append(number(summary.p99Us()))
-            .append(",\"p99_9\":").append(number(summary.p99_9Us()))
-            .append(",\"p99_99\":").append(number(summary.p99_99Us()))
-            .append(",\"max\":").append(number(summary.maxUs()))
-            .append(",\"mean\":").append(number(summary.meanUs()))
-            .append(",\"count\":").append(summary.count())
-            .append('}');
-    }
-
-    private static void counts(final StringBuilder json, final Map<String, Long> counts)
-    {
-        json.append('{');
-        boolean first = true;
+        json.writeObjectFieldStart(name);
         for (final Map.Entry<String, Long> entry : counts.entrySet())
         {
-            json.append(first ? "" : ",").append(quote(entry.getKey())).append(':').append(entry.getValue());
-            first = false;
+            json.writeNumberField(entry.getKey(), entry.getValue());
         }
-        json.append('}');
+        json.writeEndObject();
     }
 
-    private static String number(final double value)
+    private static void number(final JsonGenerator json, final String name, final double value) throws IOException
+    {
+        json.writeFieldName(name);
+        number(json, value);
+    }
+
+    /**
+     * Three decimals, as scripts and the plot have always read them; null for what is not a number.
+     */
+    private static void number(final JsonGenerator json, final double value) throws IOException
     {
         if (Double.isNaN(value) || Double.isInfinite(value))
         {
-            return "null";
+            json.writeNull();
         }
-        return String.format(Locale.ROOT, "%.3f", value);
-    }
-
-    static String quote(final String text)
-    {
-        final StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++)
+        else
         {
-            final char c = text.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    quoted.append("\\\"");
-                    break;
-                case '\\':
-                    quoted.append("\\\\");
-                    break;
-                case '\n':
-                    quoted.append("\\n");
-                    break;
-                case '\r':
-                    quoted.append("\\r");
-                    break;
-                case '\t':
-                    quoted.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        quoted.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        quoted.append(c);
-                    }
-            }
+            json.writeNumber(String.format(Locale.ROOT, "%.3f", value));
         }
-        return quoted.append('"').toString();
     }
 }

@@ -1,5 +1,6 @@
 package io.sluice.harness.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.HistogramIterationValue;
 
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A latency-by-percentile plot as a PNG, drawn with the JDK alone (headless AWT): the x axis is the percentile on
@@ -93,28 +93,40 @@ public final class PercentilePlot
          * @param file written by {@code --json}.
          * @return its curve, labelled with the file name.
          * @throws IOException              if it cannot be read.
-         * @throws IllegalArgumentException if it is not a bench report with a {@code percentiles_us} curve.
+         * @throws IllegalArgumentException in one line naming the file, if it is not a bench report with a
+         *                                  {@code percentiles_us} curve.
          */
-        @SuppressWarnings("unchecked")
         public static Series read(final Path file) throws IOException
         {
-            final Map<String, Object> report = Json.parseObject(Files.readString(file, StandardCharsets.UTF_8));
-            final Object curve = report.get("percentiles_us");
-            if (!(curve instanceof List))
+            final JsonNode report;
+            try
+            {
+                report = BenchReport.parse(Files.readString(file, StandardCharsets.UTF_8));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException(file + ": " + ex.getMessage(), ex);
+            }
+            final JsonNode curve = report.get("percentiles_us");
+            if (curve == null || !curve.isArray())
             {
                 throw new IllegalArgumentException(file + " has no percentiles_us curve (not a bench report?)");
             }
-            final List<Object> points = (List<Object>)curve;
-            final double[] percentiles = new double[points.size()];
-            final double[] values = new double[points.size()];
-            for (int i = 0; i < points.size(); i++)
+            final double[] percentiles = new double[curve.size()];
+            final double[] values = new double[curve.size()];
+            for (int i = 0; i < curve.size(); i++)
             {
-                final List<Object> point = (List<Object>)points.get(i);
-                percentiles[i] = (Double)point.get(0);
-                values[i] = (Double)point.get(1);
+                final JsonNode point = curve.get(i);
+                if (!point.isArray() || point.size() < 2 || !point.get(0).isNumber() || !point.get(1).isNumber())
+                {
+                    throw new IllegalArgumentException(file + ": percentiles_us[" + i + "] is not a [percentile, " +
+                        "microseconds] pair: " + point);
+                }
+                percentiles[i] = point.get(0).doubleValue();
+                values[i] = point.get(1).doubleValue();
             }
-            final Map<String, Object> latency = (Map<String, Object>)report.get("latency_us");
-            if (latency == null)
+            final JsonNode latency = report.get("latency_us");
+            if (latency == null || !latency.isObject())
             {
                 throw new IllegalArgumentException(file + " has no latency_us (not a bench report?)");
             }
@@ -124,10 +136,13 @@ public final class PercentilePlot
             return new Series(file.getFileName().toString(), percentiles, values, summary);
         }
 
-        private static double number(final Map<String, Object> object, final String key)
+        /**
+         * @return the number, or 0 when it is missing or not a number (null for a percentile of no samples).
+         */
+        private static double number(final JsonNode object, final String key)
         {
-            final Object value = object.get(key);
-            return value instanceof Double ? (Double)value : 0;
+            final JsonNode value = object.get(key);
+            return value != null && value.isNumber() ? value.doubleValue() : 0;
         }
 
         public String label()

@@ -1,15 +1,22 @@
 package io.sluice.harness.check;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import org.agrona.collections.Long2ObjectHashMap;
 
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -291,6 +298,9 @@ public final class History
      */
     private static final class Reader
     {
+        /** Strict JSON, one parser per line; shared by every file. */
+        private static final JsonFactory JSON = new JsonFactory();
+
         final List<Path> files = new ArrayList<>();
         final Long2ObjectHashMap<Long2ObjectHashMap<Request>> bySession = new Long2ObjectHashMap<>();
         final List<Violation> anomalies = new ArrayList<>();
@@ -298,6 +308,8 @@ public final class History
         long connects;
         long disconnects;
         private int historyIndex;
+        /** The line being applied, key to value as text; refilled for every line. */
+        private final Map<String, String> event = new HashMap<>();
 
         void read(final Path file) throws IOException
         {
@@ -314,10 +326,9 @@ public final class History
                     final String next = in.readLine();
                     if (!line.isBlank())
                     {
-                        final Map<String, String> event;
                         try
                         {
-                            event = FlatJson.parse(line);
+                            parse(line, event);
                             ended |= apply(event);
                         }
                         catch (final IllegalArgumentException ex)
@@ -337,6 +348,54 @@ public final class History
             {
                 notes.add(file + " has no end line: the client did not finish, so its unanswered requests are in " +
                     "doubt and later events may be missing");
+            }
+        }
+
+        /**
+         * Read one line: a flat JSON object whose values are strings, numbers, booleans or null (no nesting). Values
+         * go into {@code event} as text: strings unescaped, the rest as written.
+         *
+         * @throws IllegalArgumentException saying what is wrong and at which column, if it is not a flat JSON object.
+         */
+        private static void parse(final String line, final Map<String, String> event)
+        {
+            event.clear();
+            try (JsonParser parser = JSON.createParser(line))
+            {
+                if (parser.nextToken() != JsonToken.START_OBJECT)
+                {
+                    throw new IllegalArgumentException("expected '{' at column " +
+                        parser.currentTokenLocation().getColumnNr());
+                }
+                while (parser.nextToken() == JsonToken.FIELD_NAME)
+                {
+                    final String key = parser.currentName();
+                    if (parser.nextToken().isStructStart())
+                    {
+                        throw new IllegalArgumentException("nested values are not part of the history format at " +
+                            "column " + parser.currentTokenLocation().getColumnNr());
+                    }
+                    event.put(key, parser.getText());
+                }
+                if (parser.nextToken() != null)
+                {
+                    throw new IllegalArgumentException("text after the object at column " +
+                        parser.currentTokenLocation().getColumnNr());
+                }
+            }
+            catch (final JsonEOFException ex)
+            {
+                throw new IllegalArgumentException("unexpected end of line at column " +
+                    ex.getLocation().getColumnNr());
+            }
+            catch (final JsonProcessingException ex)
+            {
+                throw new IllegalArgumentException(ex.getOriginalMessage() +
+                    (ex.getLocation() == null ? "" : " at column " + ex.getLocation().getColumnNr()));
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("reading a String does no I/O", ex);
             }
         }
 

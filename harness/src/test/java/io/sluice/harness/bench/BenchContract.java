@@ -1,7 +1,9 @@
 package io.sluice.harness.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,12 +27,11 @@ final class BenchContract
      *
      * @param json the parsed object.
      */
-    @SuppressWarnings("unchecked")
-    static void assertCleanRun(final Map<String, Object> json)
+    static void assertCleanRun(final JsonNode json)
     {
         for (final String key : TOP_LEVEL_KEYS)
         {
-            assertTrue(json.containsKey(key), "contract key " + key + " in " + json);
+            assertTrue(json.has(key), "contract key " + key + " in " + json);
         }
         final long sent = count(json, "sent");
         final long acked = count(json, "acked");
@@ -39,16 +40,16 @@ final class BenchContract
         assertEquals(sent, acked + rejected, "every sent request answered, acked or rejected");
         assertEquals(0, count(json, "errors"));
         assertEquals(0, count(json, "unanswered"));
-        assertEquals(Boolean.TRUE, json.get("passed"));
-        assertTrue((Double)json.get("throughput_per_s") > 0, "throughput");
-        assertTrue(json.get("durability") instanceof String, "durability is a string");
+        assertEquals(BooleanNode.TRUE, json.get("passed"));
+        assertTrue(number(json, "throughput_per_s") > 0, "throughput");
+        assertTrue(json.get("durability").isTextual(), "durability is a string");
 
-        final Map<String, Object> latency = (Map<String, Object>)json.get("latency_us");
+        final JsonNode latency = json.get("latency_us");
         double previous = 0;
         for (final String key : PERCENTILE_KEYS)
         {
-            assertTrue(latency.containsKey(key), "latency_us." + key);
-            final double value = (Double)latency.get(key);
+            assertTrue(latency.has(key), "latency_us." + key);
+            final double value = number(latency, key);
             assertTrue(value > 0 && value >= previous, "latency_us." + key + "=" + value + " is positive and not " +
                 "below the previous percentile " + previous);
             previous = value;
@@ -56,12 +57,17 @@ final class BenchContract
         assertEquals(sent, count(latency, "count"), "one latency per measured request");
     }
 
-    static long count(final Map<String, Object> json, final String key)
+    static long count(final JsonNode json, final String key)
     {
-        final Object value = json.get(key);
-        assertTrue(value instanceof Double, key + " is a number: " + value);
-        final double number = (Double)value;
+        final double number = number(json, key);
         assertEquals(Math.rint(number), number, key + " is a whole number");
         return (long)number;
+    }
+
+    static double number(final JsonNode json, final String key)
+    {
+        final JsonNode value = json.get(key);
+        assertTrue(value != null && value.isNumber(), key + " is a number: " + value);
+        return value.doubleValue();
     }
 }

@@ -10,6 +10,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,19 +25,24 @@ class CheckCommandTest
     Path dir;
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private PrintStream originalOut;
+    private PrintStream originalErr;
 
     @BeforeEach
     void captureOut()
     {
         originalOut = System.out;
+        originalErr = System.err;
         System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
     @AfterEach
     void restoreOut()
     {
         System.setOut(originalOut);
+        System.setErr(originalErr);
     }
 
     private String printed()
@@ -106,5 +112,23 @@ class CheckCommandTest
         assertEquals(2, HarnessCommands.run("check", history, "--against", data, "--policy", "durably-replicated"));
         assertEquals(2, HarnessCommands.run("check", dir.resolve("missing.jsonl").toString(), "--against", data));
         assertEquals(2, HarnessCommands.run("check", history, "--against", dir.toString()), "not a journal");
+    }
+
+    @Test
+    void shouldExitTwoWithOneLineNamingAnUnreadableHistoryLine() throws Exception
+    {
+        journalOfTwo();
+        final Path history = dir.resolve("broken.jsonl");
+        final String[] lines = Files.readString(history(2), StandardCharsets.UTF_8).split("\n");
+        lines[2] = lines[2].substring(0, lines[2].length() / 2);
+        Files.writeString(history, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+
+        final int exit = HarnessCommands.run("check", history.toString(), "--against", dir.resolve("data").toString());
+
+        final String printed = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, exit, printed);
+        assertTrue(printed.startsWith("sluice check: " + history + " line 3: unexpected end of line at column "),
+            printed);
+        assertEquals(1, printed.lines().count(), printed);
     }
 }
