@@ -557,12 +557,17 @@ public final class PrimaryNode implements AutoCloseable
     {
         final DutyCycleCounter counted = new DutyCycleCounter(agent);
         stages.add(counted);
-        final AgentRunner runner = new AgentRunner(idleStrategy(), this::onAgentError, null, counted);
+        final AgentRunner runner = new AgentRunner(idleStrategy(config), this::onAgentError, null, counted);
         AgentRunner.startOnThread(runner);
         runners.add(runner);
     }
 
-    private IdleStrategy idleStrategy()
+    /**
+     * @param config of the node.
+     * @return a new instance of the idle strategy of the primary's stages ({@code idle.strategy}), replication
+     * senders included; idle strategies hold per-thread state.
+     */
+    public static IdleStrategy idleStrategy(final NodeConfig config)
     {
         final String strategy = config.get(NodeConfig.IDLE_STRATEGY);
         switch (strategy)

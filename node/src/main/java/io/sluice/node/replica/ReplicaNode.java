@@ -30,6 +30,7 @@ import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -434,11 +435,19 @@ public final class ReplicaNode implements AutoCloseable
 
     private AgentRunner newRunner(final org.agrona.concurrent.Agent agent)
     {
-        final AgentRunner runner = new AgentRunner(new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1),
-            TimeUnit.MICROSECONDS.toNanos(100)), error -> LOG.error("stage failed reason=\"{}\"", error.toString(),
-            error), null, agent);
+        final AgentRunner runner = new AgentRunner(agentIdleStrategy(),
+            error -> LOG.error("stage failed reason=\"{}\"", error.toString(), error), null, agent);
         AgentRunner.startOnThread(runner);
         return runner;
+    }
+
+    /**
+     * @return a new instance of the idle strategy of a replica's journal and replica agents (back off up to 100 us
+     * parks); idle strategies hold per-thread state.
+     */
+    public static IdleStrategy agentIdleStrategy()
+    {
+        return new BackoffIdleStrategy(10, 20, TimeUnit.MICROSECONDS.toNanos(1), TimeUnit.MICROSECONDS.toNanos(100));
     }
 
     public ReplicaAgent replicaAgent()
