@@ -4,6 +4,7 @@ import io.sluice.node.config.Endpoints;
 import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.NodeProbe;
 import io.sluice.harness.bench.DemoClusterConfig;
+import io.sluice.harness.bench.Directories;
 import io.sluice.node.NodeProcess;
 import io.sluice.durability.Policy;
 import picocli.CommandLine.Command;
@@ -13,12 +14,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code sluice demo}: start a primary and (by default) two replicas, each in its own process on loopback with a
@@ -153,7 +152,7 @@ public final class DemoCommand implements Callable<Integer>
         }
         try
         {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
         catch (final IOException ex)
         {
@@ -275,20 +274,5 @@ public final class DemoCommand implements Callable<Integer>
     private static String tail(final NodeProcess primary)
     {
         return primary.logTail();
-    }
-
-    static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

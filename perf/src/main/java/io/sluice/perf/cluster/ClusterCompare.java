@@ -2,6 +2,8 @@ package io.sluice.perf.cluster;
 
 import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.BenchResult;
+import io.sluice.harness.bench.ChildJvm;
+import io.sluice.harness.bench.Directories;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,14 +14,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -193,7 +192,7 @@ public final class ClusterCompare
         {
             current = null;
             target.close();
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
             out.printf(Locale.ROOT, "  stopped; %.1f s from start to stop%n", (System.nanoTime() - startNs) / 1e9);
         }
     }
@@ -234,27 +233,10 @@ public final class ClusterCompare
             current = null;
             target.close();
         }
-        final List<ProcessHandle> children = ProcessHandle.current().children().toList();
-        children.forEach(ProcessHandle::destroy);
-        for (final ProcessHandle child : children)
-        {
-            try
-            {
-                child.onExit().get(CHILD_STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            }
-            catch (final ExecutionException | TimeoutException ex)
-            {
-                child.destroyForcibly();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                child.destroyForcibly();
-            }
-        }
+        ChildJvm.stopAllChildren(CHILD_STOP_TIMEOUT_MS);
         try
         {
-            deleteRecursively(root);
+            Directories.deleteRecursively(root);
         }
         catch (final IOException ex)
         {
@@ -287,21 +269,6 @@ public final class ClusterCompare
         catch (final IOException | RuntimeException ex)
         {
             return "unknown";
-        }
-    }
-
-    static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }
