@@ -5,6 +5,7 @@ import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.NodeProbe;
 import io.sluice.harness.bench.DemoClusterConfig;
 import io.sluice.harness.bench.Directories;
+import io.sluice.harness.floor.DemoFloor;
 import io.sluice.node.NodeProcess;
 import io.sluice.durability.Policy;
 import picocli.CommandLine.Command;
@@ -81,6 +82,10 @@ public final class DemoCommand implements Callable<Integer>
 
     @Option(names = "--quiet", description = "No progress line every second.")
     boolean quiet;
+
+    @Option(names = "--no-floor", description = "Do not measure the nodes' idle CPU and this machine's floor of the " +
+        "policy (a few seconds before the load) nor show Sluice / floor.")
+    boolean noFloor;
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -224,13 +229,19 @@ public final class DemoCommand implements Callable<Integer>
             out.println("demo: primary trading at client=" + Endpoints.hostPort(primary.clientAddress()) +
                 " admin=" + Endpoints.hostPort(primary.adminAddress()) +
                 " http=" + Endpoints.hostPort(primary.httpAddress()));
+            final DemoFloor floor = noFloor ? null :
+                DemoFloor.measure(dir, policy, primary, replicaProcesses, out, err);
             out.printf(Locale.ROOT, "demo: bench open loop at %,.0f/s over %d connections for %.1f s after %.1f s " +
                 "warm-up%n", context.ratePerSecond(), context.connections(), seconds, warmupSeconds);
             out.flush();
 
             context.endpoint(primary.clientAddress()).adminEndpoint(primary.adminAddress());
             exitCode = BenchCommand.run(context, new BenchCommand.Outputs(json, hgrm, plot, List.of()), out,
-                primary.httpAddress());
+                primary.httpAddress(), floor == null ? null : floor::printBeside);
+            if (floor != null && json != null && !floor.addToJson(json, err))
+            {
+                exitCode = BenchCommand.EXIT_FAILED;
+            }
             if (exitCode != 0)
             {
                 err.println("sluice demo: the node's log ends with:\n" + tail(primary));
