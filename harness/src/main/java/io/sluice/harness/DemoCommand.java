@@ -237,7 +237,7 @@ public final class DemoCommand implements Callable<Integer>
 
             context.endpoint(primary.clientAddress()).adminEndpoint(primary.adminAddress());
             exitCode = BenchCommand.run(context, new BenchCommand.Outputs(json, hgrm, plot, List.of()), out,
-                primary.httpAddress(), floor == null ? null : floor::printBeside);
+                primary.httpAddress(), floor == null ? null : (result) -> floor.printBeside(result, out));
             if (floor != null && json != null && !floor.addToJson(json, err))
             {
                 exitCode = BenchCommand.EXIT_FAILED;

@@ -21,15 +21,13 @@ public final class DemoFloor
 {
     private final Policy policy;
     private final FloorResult floor;
-    private final PrintStream out;
     /** The bench's result, set when its table is printed. */
     private BenchResult bench;
 
-    private DemoFloor(final Policy policy, final FloorResult floor, final PrintStream out)
+    private DemoFloor(final Policy policy, final FloorResult floor)
     {
         this.policy = policy;
         this.floor = floor;
-        this.out = out;
     }
 
     /**
@@ -37,7 +35,7 @@ public final class DemoFloor
      * @param policy   the policy the demo runs.
      * @param primary  the running primary.
      * @param replicas its running replicas.
-     * @param out      where to say what is measured, and later print the figures.
+     * @param out      where to say what is measured.
      * @param err      where to say why the floor could not be measured.
      * @return the floor, or null if it could not be measured (the demo goes on without it).
      */
@@ -61,7 +59,7 @@ public final class DemoFloor
                 IdleCpu.measure(Floor.pids(primary, replicas), context.warmupNs(), context.idleNs()) : null;
             floor.idleCpu(idleCpu);
             floor.idleCpuNote(unavailable);
-            return new DemoFloor(policy, floor, out);
+            return new DemoFloor(policy, floor);
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -74,8 +72,9 @@ public final class DemoFloor
      * Print the floor of the demo's policy and Sluice / floor under the bench's table.
      *
      * @param result the bench's.
+     * @param out    where the table went.
      */
-    public void printBeside(final BenchResult result)
+    public void printBeside(final BenchResult result, final PrintStream out)
     {
         bench = result;
         out.println();

@@ -160,45 +160,49 @@ public final class SyncProbe
         private final long lengthBytes;
         private long positionBytes;
 
-        private RawGroups(final FileChannel channel, final ByteBuffer group, final long lengthBytes)
+        private RawGroups(final FileChannel channel, final int groupBytes, final long groupsInFile)
         {
             this.channel = channel;
-            this.group = group;
-            this.lengthBytes = lengthBytes;
+            this.group = ByteBuffer.allocateDirect(groupBytes);
+            this.lengthBytes = groupsInFile * groupBytes;
         }
 
         /**
-         * @param file          to create.
-         * @param entryBytes    bytes of each entry.
-         * @param groupSize     entries per group.
+         * @param file           to create.
+         * @param entryBytes     bytes of each entry.
+         * @param groupSize      entries per group.
          * @param expectedGroups how many groups the caller expects to write: the file holds that many (at least
-         *                      one) before it is written over from its start.
+         *                       one) before it is written over from its start.
          * @return the open file, filled and forced.
          * @throws IOException if it cannot be created or filled.
          */
         public static RawGroups open(final Path file, final int entryBytes, final int groupSize,
             final long expectedGroups) throws IOException
         {
-            final ByteBuffer group = ByteBuffer.allocateDirect(entryBytes * groupSize);
-            final long lengthBytes = Math.max(1, expectedGroups) * group.capacity();
             final FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             try
             {
-                final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
-                long position = 0;
-                while (position < lengthBytes)
-                {
-                    zeros.clear().limit((int)Math.min(zeros.capacity(), lengthBytes - position));
-                    position += channel.write(zeros, position);
-                }
-                channel.force(true);
-                return new RawGroups(channel, group, lengthBytes);
+                final RawGroups raw = new RawGroups(channel, entryBytes * groupSize, Math.max(1, expectedGroups));
+                raw.fillWithZeros();
+                return raw;
             }
             catch (final IOException | RuntimeException ex)
             {
                 channel.close();
                 throw ex;
             }
+        }
+
+        private void fillWithZeros() throws IOException
+        {
+            final ByteBuffer zeros = ByteBuffer.allocateDirect(1 << 16);
+            long position = 0;
+            while (position < lengthBytes)
+            {
+                zeros.clear().limit((int)Math.min(zeros.capacity(), lengthBytes - position));
+                position += channel.write(zeros, position);
+            }
+            channel.force(true);
         }
 
         /**
