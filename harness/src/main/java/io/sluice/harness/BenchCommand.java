@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * {@code sluice bench --connect HOST:PORT --rate R --seconds N}: drive a node with the seeded order flow and print
@@ -220,6 +221,19 @@ public final class BenchCommand implements Callable<Integer>
     static int run(final BenchContext context, final Outputs outputs, final PrintStream out,
         final java.net.InetSocketAddress statsHttp)
     {
+        return run(context, outputs, out, statsHttp, null);
+    }
+
+    /**
+     * As {@link #run(BenchContext, Outputs, PrintStream, java.net.InetSocketAddress)}, and hand the result to
+     * {@code afterTable} once its table is printed (to print beside it), before any file is written.
+     *
+     * @param afterTable told the result, or null.
+     * @return the exit code: 0 if every request was answered cleanly.
+     */
+    static int run(final BenchContext context, final Outputs outputs, final PrintStream out,
+        final java.net.InetSocketAddress statsHttp, final Consumer<BenchResult> afterTable)
+    {
         final BenchResult result;
         try
         {
@@ -245,6 +259,10 @@ public final class BenchCommand implements Callable<Integer>
             return EXIT_USAGE;
         }
         BenchReport.printTable(result, out);
+        if (afterTable != null)
+        {
+            afterTable.accept(result);
+        }
         try
         {
             if (outputs.json != null)

@@ -4,6 +4,8 @@ import io.sluice.node.config.Endpoints;
 import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.NodeProbe;
 import io.sluice.harness.bench.DemoClusterConfig;
+import io.sluice.harness.bench.Directories;
+import io.sluice.harness.floor.DemoFloor;
 import io.sluice.node.NodeProcess;
 import io.sluice.durability.Policy;
 import picocli.CommandLine.Command;
@@ -13,12 +15,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 /**
  * {@code sluice demo}: start a primary and (by default) two replicas, each in its own process on loopback with a
@@ -82,6 +82,10 @@ public final class DemoCommand implements Callable<Integer>
 
     @Option(names = "--quiet", description = "No progress line every second.")
     boolean quiet;
+
+    @Option(names = "--no-floor", description = "Do not measure the nodes' idle CPU and this machine's floor of the " +
+        "policy (a few seconds before the load) nor show Sluice / floor.")
+    boolean noFloor;
 
     private final PrintStream out = System.out;
     private final PrintStream err = System.err;
@@ -153,7 +157,7 @@ public final class DemoCommand implements Callable<Integer>
         }
         try
         {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
         catch (final IOException ex)
         {
@@ -225,13 +229,19 @@ public final class DemoCommand implements Callable<Integer>
             out.println("demo: primary trading at client=" + Endpoints.hostPort(primary.clientAddress()) +
                 " admin=" + Endpoints.hostPort(primary.adminAddress()) +
                 " http=" + Endpoints.hostPort(primary.httpAddress()));
+            final DemoFloor floor = noFloor ? null :
+                DemoFloor.measure(dir, policy, primary, replicaProcesses, out, err);
             out.printf(Locale.ROOT, "demo: bench open loop at %,.0f/s over %d connections for %.1f s after %.1f s " +
                 "warm-up%n", context.ratePerSecond(), context.connections(), seconds, warmupSeconds);
             out.flush();
 
             context.endpoint(primary.clientAddress()).adminEndpoint(primary.adminAddress());
             exitCode = BenchCommand.run(context, new BenchCommand.Outputs(json, hgrm, plot, List.of()), out,
-                primary.httpAddress());
+                primary.httpAddress(), floor == null ? null : (result) -> floor.printBeside(result, out));
+            if (floor != null && json != null && !floor.addToJson(json, err))
+            {
+                exitCode = BenchCommand.EXIT_FAILED;
+            }
             if (exitCode != 0)
             {
                 err.println("sluice demo: the node's log ends with:\n" + tail(primary));
@@ -275,20 +285,5 @@ public final class DemoCommand implements Callable<Integer>
     private static String tail(final NodeProcess primary)
     {
         return primary.logTail();
-    }
-
-    static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

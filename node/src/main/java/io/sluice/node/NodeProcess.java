@@ -250,9 +250,10 @@ public final class NodeProcess implements AutoCloseable
     }
 
     /**
-     * @return the last lines of a log file, for an error message.
+     * @param file a child process's log.
+     * @return the last lines of the file, for an error message.
      */
-    static String tail(final Path file)
+    public static String tail(final Path file)
     {
         try
         {

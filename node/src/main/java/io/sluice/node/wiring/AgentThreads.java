@@ -171,7 +171,7 @@ public final class AgentThreads implements AutoCloseable
     {
         final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
         stages.add(counted);
-        startRunner(name, new AgentRunner(backoff(), errorHandler, null, counted));
+        startRunner(name, new AgentRunner(pollingIdleStrategy(), errorHandler, null, counted));
     }
 
     /**
@@ -284,6 +284,15 @@ public final class AgentThreads implements AutoCloseable
             default:
                 return backoff();
         }
+    }
+
+    /**
+     * @return a new instance of the strategy a polling runner uses: the configured one, or the backoff when the
+     * configured one sleeps until woken (for a thread nothing can wake).
+     */
+    public IdleStrategy pollingIdleStrategy()
+    {
+        return blocking() ? backoff() : idleStrategy();
     }
 
     private static IdleStrategy backoff()

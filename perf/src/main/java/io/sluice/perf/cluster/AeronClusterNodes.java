@@ -6,6 +6,7 @@ import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import io.sluice.harness.bench.DemoClusterConfig;
 import io.sluice.harness.bench.BenchContext;
+import io.sluice.harness.bench.ChildJvm;
 import io.sluice.harness.bench.BenchResult;
 import io.sluice.harness.bench.LoadGenerator;
 import io.sluice.harness.bench.NodeProbe;

@@ -2,6 +2,12 @@ package io.sluice.perf.cluster;
 
 import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.BenchResult;
+import io.sluice.harness.bench.ChildJvm;
+import io.sluice.harness.bench.Directories;
+import io.sluice.harness.floor.Floor;
+import io.sluice.harness.floor.FloorContext;
+import io.sluice.harness.floor.FloorResult;
+import io.sluice.durability.Policy;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,14 +18,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -38,7 +41,7 @@ import java.util.stream.Stream;
 public final class ClusterCompare
 {
     private static final String[][] PAIRS = { { "replicated", "0" }, { "durably-replicated", "1" } };
-    private static final String HYBRID = "hybrid";
+    static final String HYBRID = "hybrid";
     private static final long CHILD_STOP_TIMEOUT_MS = 15_000;
 
     private final CompareSettings settings;
@@ -129,6 +132,7 @@ public final class ClusterCompare
         final Map<String, String> machine = machine();
         out.printf(Locale.ROOT, "cluster-compare%s: %s, %s cores, %s; working directory %s%n",
             settings.quick() ? " --quick" : "", machine.get("cpu"), machine.get("nproc"), machine.get("jvm"), root);
+        final FloorResult floor = measureFloor();
         final List<CompareReport.Pair> pairs = new ArrayList<>();
         for (final String[] pair : PAIRS)
         {
@@ -146,7 +150,47 @@ public final class ClusterCompare
             CompareSettings.START_TIMEOUT_MS));
         machine.put("load_average_end", String.format(Locale.ROOT, "%.2f",
             ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()));
-        return new CompareReport(settings, pairs, hybrid, machine, (System.nanoTime() - startNs) / 1e9);
+        return new CompareReport(settings, pairs, hybrid, machine, (System.nanoTime() - startNs) / 1e9, floor);
+    }
+
+    /**
+     * This machine's floor of each Sluice policy the comparison runs, measured before any system starts (so nothing
+     * else runs beside it) in the working directory, where the nodes' data goes too.
+     *
+     * @return the floor, or null (said in one line) if it could not be measured; the comparison goes on without it.
+     */
+    private FloorResult measureFloor()
+    {
+        final List<Policy> policies = new ArrayList<>();
+        for (final String[] pair : PAIRS)
+        {
+            policies.add(Policy.resolve(pair[0]));
+        }
+        policies.add(Policy.resolve(HYBRID));
+        final FloorContext context = (settings.quick() ? FloorContext.quickRun() : FloorContext.full()).conclude();
+        try
+        {
+            final FloorResult floor = Floor.measure(context, policies, root.resolve("floor"), out);
+            floor.idleCpuNote("idle CPU not measured by cluster-compare (perf/run floor measures it)");
+            return floor;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            System.err.println("cluster-compare: the floor was not measured: " + ex.getMessage());
+            return null;
+        }
+        finally
+        {
+            try
+            {
+                Directories.deleteRecursively(root.resolve("floor"));
+            }
+            catch (final IOException ex)
+            {
+                System.err.println("cluster-compare: could not remove " + root.resolve("floor") + ": " +
+                    ex.getMessage());
+            }
+        }
     }
 
     @FunctionalInterface
@@ -193,7 +237,7 @@ public final class ClusterCompare
         {
             current = null;
             target.close();
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
             out.printf(Locale.ROOT, "  stopped; %.1f s from start to stop%n", (System.nanoTime() - startNs) / 1e9);
         }
     }
@@ -234,27 +278,10 @@ public final class ClusterCompare
             current = null;
             target.close();
         }
-        final List<ProcessHandle> children = ProcessHandle.current().children().toList();
-        children.forEach(ProcessHandle::destroy);
-        for (final ProcessHandle child : children)
-        {
-            try
-            {
-                child.onExit().get(CHILD_STOP_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-            }
-            catch (final ExecutionException | TimeoutException ex)
-            {
-                child.destroyForcibly();
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                child.destroyForcibly();
-            }
-        }
+        ChildJvm.stopAllChildren(CHILD_STOP_TIMEOUT_MS);
         try
         {
-            deleteRecursively(root);
+            Directories.deleteRecursively(root);
         }
         catch (final IOException ex)
         {
@@ -287,21 +314,6 @@ public final class ClusterCompare
         catch (final IOException | RuntimeException ex)
         {
             return "unknown";
-        }
-    }
-
-    static void deleteRecursively(final Path dir) throws IOException
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

@@ -1,6 +1,11 @@
 package io.sluice.perf.cluster;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.durability.Policy;
+import io.sluice.harness.floor.FloorResult;
+
 import java.io.PrintStream;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +52,8 @@ final class CompareReport
     private final Sweep hybrid;
     private final Map<String, String> machine;
     private final double elapsedSeconds;
+    /** The physical floor measured before the systems ran, or null if it could not be. */
+    private final FloorResult floor;
 
     /**
      * @param settings       of the run.
@@ -62,11 +69,65 @@ final class CompareReport
         final Map<String, String> machine,
         final double elapsedSeconds)
     {
+        this(settings, pairs, hybrid, machine, elapsedSeconds, null);
+    }
+
+    /**
+     * @param settings       of the run.
+     * @param pairs          the like-for-like pairs, in the order they ran.
+     * @param hybrid         Sluice with the hybrid policy.
+     * @param machine        facts about the machine and JVM, reported as strings.
+     * @param elapsedSeconds how long the comparison took.
+     * @param floor          this machine's floor of each Sluice policy, or null if not measured.
+     */
+    CompareReport(
+        final CompareSettings settings,
+        final List<Pair> pairs,
+        final Sweep hybrid,
+        final Map<String, String> machine,
+        final double elapsedSeconds,
+        final FloorResult floor)
+    {
         this.settings = settings;
         this.pairs = pairs;
         this.hybrid = hybrid;
         this.machine = machine;
         this.elapsedSeconds = elapsedSeconds;
+        this.floor = floor;
+    }
+
+    /**
+     * @return each Sluice policy run and its sweep, in the order they ran.
+     */
+    private Map<String, Sweep> sluiceSweeps()
+    {
+        final Map<String, Sweep> sweeps = new LinkedHashMap<>();
+        pairs.forEach((pair) -> sweeps.put(pair.sluicePolicy, pair.sluice));
+        sweeps.put(Policy.resolve(ClusterCompare.HYBRID).description(), hybrid);
+        return sweeps;
+    }
+
+    /**
+     * @return the floor's JSON object plus, for each Sluice policy whose low-rate run ran, Sluice / floor at the low
+     * rate ({@code sluice_ratios_at_low_rate}); null when the floor was not measured.
+     */
+    private String floorJson()
+    {
+        if (floor == null)
+        {
+            return "null";
+        }
+        final ObjectNode json = floor.json();
+        final ObjectNode ratios = json.putObject("sluice_ratios_at_low_rate");
+        sluiceSweeps().forEach((policy, sweep) ->
+        {
+            final RunFigures low = sweep.lowRate();
+            if (low != null && low.ran())
+            {
+                ratios.set(policy, floor.ratioJson(Policy.resolve(policy), low.p50Us(), low.p99Us()));
+            }
+        });
+        return json.toString();
     }
 
     /**
@@ -178,6 +239,7 @@ final class CompareReport
             .append(", \"seed\": ").append(CompareSettings.SEED)
             .append(", \"instruments\": ").append(CompareSettings.INSTRUMENTS)
             .append(", \"elapsed_s\": ").append(RunFigures.number(elapsedSeconds))
+            .append(", \"floor\": ").append(floorJson())
             .append(", \"machine\": {");
         boolean first = true;
         for (final Map.Entry<String, String> entry : machine.entrySet())
@@ -253,6 +315,21 @@ final class CompareReport
         out.printf(Locale.ROOT, "worst over the pairs, sluice / aeron cluster: p99 at low rate %s (target <= 1, aim " +
             "0.5), max throughput %s (target >= 1, aim 2)%n", times(worstP99RatioAtLowRate()),
             times(worstThroughputRatio()));
+        if (floor != null)
+        {
+            floor.printTable(out);
+            out.println();
+            out.println("sluice at the low rate against this machine's floor of its policy:");
+            sluiceSweeps().forEach((policy, sweep) ->
+            {
+                final RunFigures low = sweep.lowRate();
+                if (low != null && low.ran())
+                {
+                    floor.printRatio(out, sweep.label(), Policy.resolve(policy), low.p50Us(), low.p99Us());
+                }
+            });
+            out.println();
+        }
         out.printf(Locale.ROOT, "took %.0f s%n", elapsedSeconds);
     }
 

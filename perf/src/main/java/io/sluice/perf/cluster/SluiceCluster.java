@@ -2,17 +2,14 @@ package io.sluice.perf.cluster;
 
 import io.sluice.harness.bench.BenchContext;
 import io.sluice.harness.bench.BenchResult;
+import io.sluice.harness.bench.DemoCluster;
 import io.sluice.harness.bench.DemoClusterConfig;
 import io.sluice.harness.bench.DemoKeys;
 import io.sluice.harness.bench.LoadGenerator;
-import io.sluice.harness.bench.NodeProbe;
-import io.sluice.node.NodeProcess;
 import io.sluice.harness.bench.StandaloneConfig;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * A Sluice primary and two replicas, each its own process on loopback, configured as {@code ./sluice demo} configures
@@ -23,20 +20,14 @@ import java.util.List;
 final class SluiceCluster implements BenchTarget
 {
     static final int REPLICAS = 2;
-    private static final long HEALTHY_TIMEOUT_MS = 30_000;
 
     private final String durability;
-    private final NodeProcess primary;
-    private final List<NodeProcess> replicas;
-    private final DemoKeys keys;
+    private final DemoCluster nodes;
 
-    private SluiceCluster(
-        final String durability, final NodeProcess primary, final List<NodeProcess> replicas, final DemoKeys keys)
+    private SluiceCluster(final String durability, final DemoCluster nodes)
     {
         this.durability = durability;
-        this.primary = primary;
-        this.replicas = replicas;
-        this.keys = keys;
+        this.nodes = nodes;
     }
 
     /**
@@ -61,37 +52,7 @@ final class SluiceCluster implements BenchTarget
     {
         final DemoClusterConfig config = DemoClusterConfig.write(dir, durability, instruments, REPLICAS,
             firstSessionId, connections, false);
-        final DemoKeys keys = config.keys();
-        final List<Path> replicaConfigs = config.replicaConfigs();
-        final Path primaryConfig = config.primaryConfig();
-
-        final NodeProcess primary = NodeProcess.start(primaryConfig, dir, startTimeoutMs);
-        final List<NodeProcess> replicas = new ArrayList<>();
-        final SluiceCluster cluster = new SluiceCluster(durability, primary, replicas, keys);
-        try
-        {
-            for (int slot = 0; slot < REPLICAS; slot++)
-            {
-                replicas.add(NodeProcess.start("replica", "replica-" + slot, replicaConfigs.get(slot), dir,
-                    startTimeoutMs));
-            }
-            if (!NodeProbe.awaitTrading(primary.httpAddress(), HEALTHY_TIMEOUT_MS))
-            {
-                throw new IOException("the primary did not report trading within " + HEALTHY_TIMEOUT_MS + " ms:\n" +
-                    primary.logTail());
-            }
-            if (!NodeProbe.awaitReplicas(primary.httpAddress(), REPLICAS, HEALTHY_TIMEOUT_MS))
-            {
-                throw new IOException("not all " + REPLICAS + " replicas connected within " + HEALTHY_TIMEOUT_MS +
-                    " ms:\n" + primary.logTail());
-            }
-            return cluster;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            cluster.close();
-            throw ex;
-        }
+        return new SluiceCluster(durability, DemoCluster.start(config, dir, startTimeoutMs));
     }
 
     @Override
@@ -103,8 +64,9 @@ final class SluiceCluster implements BenchTarget
     @Override
     public BenchResult run(final BenchContext context) throws IOException
     {
-        context.endpoint(primary.clientAddress())
-            .adminEndpoint(primary.adminAddress())
+        final DemoKeys keys = nodes.keys();
+        context.endpoint(nodes.primary().clientAddress())
+            .adminEndpoint(nodes.primary().adminAddress())
             .traderKeys(keys::trader)
             .operatorKey(keys.operator());
         return LoadGenerator.run(context);
@@ -113,7 +75,6 @@ final class SluiceCluster implements BenchTarget
     @Override
     public void close()
     {
-        primary.close();
-        replicas.forEach(NodeProcess::close);
+        nodes.close();
     }
 }

@@ -1,42 +1,30 @@
 package io.sluice.perf.journal;
 
+import io.sluice.harness.bench.Directories;
+import io.sluice.harness.floor.SyncProbe;
+import io.sluice.journal.DiskSpaceGuard;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
-import io.sluice.journal.JournalEntryView;
-import io.sluice.journal.JournalPublisher;
-import io.sluice.journal.JournalStateMachine;
 import io.sluice.journal.JournalSyncPolicy;
-import io.sluice.journal.SnapshotStore;
 import org.HdrHistogram.Histogram;
-import org.agrona.DirectBuffer;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
-import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
-import org.agrona.concurrent.status.AtomicLongPosition;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * {@code perf/run journal}: what one group of appends costs until it is on disk. For each mode it appends groups of
  * 96-byte commands (a journal entry of about 160 bytes) through the journal ring and the {@link JournalAgent} on one
  * thread, timing each group from the first offer to the persisted cursor covering it, and the raw cost of
- * {@code FileChannel.force} after appending the same bytes to a plain file, for comparison. Single-threaded on
- * purpose: it measures the disk path, not thread hand-offs.
+ * {@code FileChannel.force} after writing the same bytes into a zero-filled plain file, for comparison (both through
+ * {@link SyncProbe}, which {@code perf/run floor} measures the sync floor with). Single-threaded on purpose: it
+ * measures the disk path, not thread hand-offs.
  */
 public final class JournalBenchmark
 {
-    private static final int COMMAND_BYTES = 96;
     private static final long HIGHEST_NS = 10_000_000_000L;
 
     record Mode(String name, JournalSyncPolicy sync, int groupSize, int groups)
@@ -94,11 +82,11 @@ public final class JournalBenchmark
         }
         finally
         {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
         }
 
-        System.out.println("journal append + group sync, " + COMMAND_BYTES + "-byte commands, on " + baseDir +
-            (quick ? " (quick)" : ""));
+        System.out.println("journal append + group sync, " + SyncProbe.JOURNAL_COMMAND_BYTES + "-byte commands, on " +
+            baseDir + (quick ? " (quick)" : ""));
         System.out.println("  mode            group   entries    entries/s   group p50 us   group p99 us   group max us");
         journalResults.forEach(result -> System.out.println(row(result)));
         forceResults.forEach(result -> System.out.println(row(result)));
@@ -119,89 +107,60 @@ public final class JournalBenchmark
 
     private static Result runJournal(final Path dir, final Mode mode) throws IOException
     {
-        final Histogram groupNs = new Histogram(HIGHEST_NS, 3);
-        final UnsafeBuffer command = new UnsafeBuffer(new byte[COMMAND_BYTES]);
-        final OneToOneRingBuffer ring = new OneToOneRingBuffer(new UnsafeBuffer(
-            ByteBuffer.allocateDirect((1 << 20) + RingBufferDescriptor.TRAILER_LENGTH)));
-        final AtomicLongPosition persisted = new AtomicLongPosition();
-        try (Journal journal = Journal.open(new Journal.Context().directory(dir).nodeId(1).syncPolicy(mode.sync())
-            .maxGroupEntries(Math.max(mode.groupSize(), 1))))
+        try (SyncProbe.JournalGroups journal = SyncProbe.JournalGroups.open(new Journal.Context().directory(dir)
+            .nodeId(1).syncPolicy(mode.sync()).maxGroupEntries(Math.max(mode.groupSize(), 1)),
+            (opened) -> DiskSpaceGuard.of(opened.queueDirectory(), DiskSpaceGuard.DEFAULT_MIN_FREE_BYTES),
+            mode.groupSize()))
         {
-            journal.recover(new SnapshotStore(journal.snapshotDirectory()), NoState.INSTANCE);
-            final JournalAgent agent = new JournalAgent(journal, ring, persisted);
-            final JournalPublisher publisher = new JournalPublisher(ring);
-            agent.onStart();
-            long wireSeq = 0;
-            final int warmupGroups = Math.max(10, mode.groups() / 10);
-            long measuredNs = 0;
-            for (int group = 0; group < warmupGroups + mode.groups(); group++)
-            {
-                final long startNs = System.nanoTime();
-                for (int i = 0; i < mode.groupSize(); i++)
-                {
-                    wireSeq++;
-                    command.putLong(0, wireSeq);
-                    if (!publisher.offerClientCommand(wireSeq, startNs, 1, 1, wireSeq, 1, command, 0, COMMAND_BYTES))
-                    {
-                        throw new IllegalStateException("journal ring full at wireSeq " + wireSeq);
-                    }
-                }
-                while (persisted.getAcquire() < wireSeq)
-                {
-                    agent.doWork();
-                    if (agent.isFailed())
-                    {
-                        throw new IllegalStateException("journal failed: " + agent.failureReason());
-                    }
-                }
-                final long elapsedNs = System.nanoTime() - startNs;
-                if (group >= warmupGroups)
-                {
-                    groupNs.recordValue(Math.min(elapsedNs, HIGHEST_NS));
-                    measuredNs += elapsedNs;
-                }
-            }
-            agent.onClose();
-            final long entries = (long)mode.groups() * mode.groupSize();
-            return new Result("journal " + mode.name(), mode.groupSize(), entries, entries * 1e9 / measuredNs, groupNs);
+            return measure("journal " + mode.name(), mode, journal::appendAndSync);
         }
     }
 
     private static Result runRawForce(final Path file, final Mode mode) throws IOException
     {
-        final Histogram groupNs = new Histogram(HIGHEST_NS, 3);
-        final int entryBytes = COMMAND_BYTES + 64;
-        final ByteBuffer bytes = ByteBuffer.allocateDirect(entryBytes * mode.groupSize());
-        long position = 0;
-        long measuredNs = 0;
-        final int warmupGroups = Math.max(10, mode.groups() / 10);
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE))
+        try (SyncProbe.RawGroups raw = SyncProbe.RawGroups.open(file, SyncProbe.journalEntryBytes(),
+            mode.groupSize(), warmupGroups(mode) + mode.groups()))
         {
-            for (int group = 0; group < warmupGroups + mode.groups(); group++)
+            return measure("raw force", mode, raw::writeAndForce);
+        }
+    }
+
+    /** One group appended and on disk. */
+    @FunctionalInterface
+    private interface Group
+    {
+        void run() throws IOException;
+    }
+
+    private static Result measure(final String name, final Mode mode, final Group group) throws IOException
+    {
+        final Histogram groupNs = new Histogram(HIGHEST_NS, 3);
+        long measuredNs = 0;
+        final int warmupGroups = warmupGroups(mode);
+        for (int i = 0; i < warmupGroups + mode.groups(); i++)
+        {
+            final long startNs = System.nanoTime();
+            group.run();
+            final long elapsedNs = System.nanoTime() - startNs;
+            if (i >= warmupGroups)
             {
-                final long startNs = System.nanoTime();
-                bytes.clear();
-                while (bytes.hasRemaining())
-                {
-                    position += channel.write(bytes, position);
-                }
-                channel.force(false);
-                final long elapsedNs = System.nanoTime() - startNs;
-                if (group >= warmupGroups)
-                {
-                    groupNs.recordValue(Math.min(elapsedNs, HIGHEST_NS));
-                    measuredNs += elapsedNs;
-                }
+                groupNs.recordValue(Math.min(elapsedNs, HIGHEST_NS));
+                measuredNs += elapsedNs;
             }
         }
         final long entries = (long)mode.groups() * mode.groupSize();
-        return new Result("raw force", mode.groupSize(), entries, entries * 1e9 / measuredNs, groupNs);
+        return new Result(name, mode.groupSize(), entries, entries * 1e9 / measuredNs, groupNs);
+    }
+
+    private static int warmupGroups(final Mode mode)
+    {
+        return Math.max(10, mode.groups() / 10);
     }
 
     private static String json(final List<Result> journal, final List<Result> force, final boolean quick)
     {
         final StringBuilder json = new StringBuilder(1024).append("{\"quick\":").append(quick)
-            .append(",\"command_bytes\":").append(COMMAND_BYTES).append(",\"journal\":[");
+            .append(",\"command_bytes\":").append(SyncProbe.JOURNAL_COMMAND_BYTES).append(",\"journal\":[");
         append(json, journal);
         json.append("],\"raw_force\":[");
         append(json, force);
@@ -218,41 +177,6 @@ public final class JournalBenchmark
                 "\"group_p99_us\":%.1f,\"group_max_us\":%.1f}", r.mode(), r.groupSize(), r.entries(),
                 r.entriesPerSecond(), r.groupNs().getValueAtPercentile(50) / 1000.0,
                 r.groupNs().getValueAtPercentile(99) / 1000.0, r.groupNs().getMaxValue() / 1000.0));
-        }
-    }
-
-    private static void deleteRecursively(final Path dir) throws IOException
-    {
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : (Iterable<Path>)paths.sorted(Comparator.reverseOrder())::iterator)
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-    }
-
-    /** The benchmark journals bytes; nothing applies them. */
-    private static final class NoState implements JournalStateMachine
-    {
-        static final NoState INSTANCE = new NoState();
-
-        public void loadState(final DirectBuffer buffer, final int offset, final int length)
-        {
-        }
-
-        public void apply(final JournalEntryView entry)
-        {
-        }
-
-        public int writeState(final MutableDirectBuffer buffer, final int offset)
-        {
-            return 0;
-        }
-
-        public long stateHash()
-        {
-            return 0;
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.perf.cluster;
+package io.sluice.harness.bench;
 
 import io.sluice.node.NodeProcess;
 
@@ -7,15 +7,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
  * A Java process started from this one with the same java binary, JVM flags and class path (so an Aeron Cluster
- * member runs under exactly the flags and heap a Sluice node gets from {@code io.sluice.node.NodeProcess}).
- * Its stdout and stderr go to files; it is ready once its stdout has a line starting with a given prefix.
+ * member or a floor echo runs under exactly the flags and heap a Sluice node gets from
+ * {@code io.sluice.node.NodeProcess}). Its stdout and stderr go to files; it is ready once its stdout has a line
+ * starting with a given prefix.
  */
-final class ChildJvm implements AutoCloseable
+public final class ChildJvm implements AutoCloseable
 {
     private static final long STOP_TIMEOUT_MS = 15_000;
 
@@ -33,6 +36,34 @@ final class ChildJvm implements AutoCloseable
     }
 
     /**
+     * Stop every child process of this JVM still alive, whoever started it: SIGTERM to all, then SIGKILL to each that
+     * has not exited within the grace period. For shutdown hooks, which cannot know a child still starting.
+     *
+     * @param graceMs how long each child may take to exit.
+     */
+    public static void stopAllChildren(final long graceMs)
+    {
+        final List<ProcessHandle> children = ProcessHandle.current().children().toList();
+        children.forEach(ProcessHandle::destroy);
+        for (final ProcessHandle child : children)
+        {
+            try
+            {
+                child.onExit().get(graceMs, TimeUnit.MILLISECONDS);
+            }
+            catch (final ExecutionException | TimeoutException ex)
+            {
+                child.destroyForcibly();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                child.destroyForcibly();
+            }
+        }
+    }
+
+    /**
      * Start {@code mainClass} with {@code args} in a child JVM; does not wait for it.
      *
      * @param name      for its log files, {@code NAME.out} and {@code NAME.log} in {@code logDir}.
@@ -42,8 +73,8 @@ final class ChildJvm implements AutoCloseable
      * @return the running child.
      * @throws IOException if it cannot be started.
      */
-    static ChildJvm start(final String name, final Class<?> mainClass, final List<String> args, final Path logDir)
-        throws IOException
+    public static ChildJvm start(
+        final String name, final Class<?> mainClass, final List<String> args, final Path logDir) throws IOException
     {
         final List<String> command = NodeProcess.javaCommand(mainClass.getName(), args);
         final Path stdout = logDir.resolve(name + ".out");
@@ -60,9 +91,10 @@ final class ChildJvm implements AutoCloseable
      *
      * @param readyPrefix start of the line that says it is ready.
      * @param timeoutMs   how long to wait.
+     * @return that line, which may say where the child listens.
      * @throws IOException if it exits or is not ready in time (it is then killed).
      */
-    void awaitReady(final String readyPrefix, final long timeoutMs) throws IOException
+    public String awaitReady(final String readyPrefix, final long timeoutMs) throws IOException
     {
         final long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
         while (true)
@@ -71,7 +103,7 @@ final class ChildJvm implements AutoCloseable
             {
                 if (line.startsWith(readyPrefix))
                 {
-                    return;
+                    return line;
                 }
             }
             if (!process.isAlive())
@@ -88,12 +120,12 @@ final class ChildJvm implements AutoCloseable
         }
     }
 
-    String name()
+    public String name()
     {
         return name;
     }
 
-    boolean isAlive()
+    public boolean isAlive()
     {
         return process.isAlive();
     }
@@ -101,23 +133,15 @@ final class ChildJvm implements AutoCloseable
     /**
      * @return the last lines of the child's stderr, for an error message.
      */
-    String logTail()
+    public String logTail()
     {
-        try
-        {
-            final List<String> lines = Files.readAllLines(stderrFile, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        }
-        catch (final IOException ex)
-        {
-            return "(no log: " + ex.getMessage() + ")";
-        }
+        return NodeProcess.tail(stderrFile);
     }
 
     /**
      * Ask the child to stop (SIGTERM) without waiting; {@link #close()} waits.
      */
-    void signalStop()
+    public void signalStop()
     {
         process.destroy();
     }
@@ -127,7 +151,7 @@ final class ChildJvm implements AutoCloseable
      *
      * @return true if it exited on its own in time.
      */
-    boolean stop()
+    public boolean stop()
     {
         return NodeProcess.stop(process, STOP_TIMEOUT_MS);
     }
