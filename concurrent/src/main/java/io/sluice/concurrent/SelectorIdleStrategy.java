@@ -15,10 +15,14 @@ import java.util.function.Consumer;
  */
 public final class SelectorIdleStrategy extends SleepingIdleStrategy
 {
-    /** Spins before sleeping. */
-    public static final int DEFAULT_MAX_SPINS = 200;
-    /** Longest sleep: the agents' timers (logon timeouts, heartbeats) run at least this often. */
-    public static final long DEFAULT_MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** No spinning by default: each spin would be a whole duty cycle with a non-blocking select in it. */
+    public static final long DEFAULT_MAX_SPIN_NS = 0;
+    /**
+     * Longest sleep: the agents' timers run at least this often. Replication heartbeats (every 100 ms by default,
+     * timed out after a second) and Aeron's own arrive as datagrams and wake the thread anyway; a timer wake-up
+     * costs tens of microseconds of CPU on a virtual machine, so an idle node wakes each thread ten times a second.
+     */
+    public static final long DEFAULT_MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final Consumer<SelectionKey> IGNORE = key -> { };
 
     private final Selector selector;
@@ -28,17 +32,17 @@ public final class SelectorIdleStrategy extends SleepingIdleStrategy
      */
     public SelectorIdleStrategy(final Selector selector)
     {
-        this(selector, DEFAULT_MAX_SPINS, DEFAULT_MAX_SLEEP_NS);
+        this(selector, DEFAULT_MAX_SPIN_NS, DEFAULT_MAX_SLEEP_NS);
     }
 
     /**
      * @param selector   the agent reads through.
-     * @param maxSpins   busy spins after the last work before arming.
+     * @param maxSpinNs  how long to spin after the last work before arming.
      * @param maxSleepNs longest select.
      */
-    public SelectorIdleStrategy(final Selector selector, final int maxSpins, final long maxSleepNs)
+    public SelectorIdleStrategy(final Selector selector, final long maxSpinNs, final long maxSleepNs)
     {
-        super(maxSpins, maxSleepNs);
+        super(maxSpinNs, maxSleepNs);
         this.selector = selector;
     }
 

@@ -6,9 +6,11 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * The common part of an idle strategy that sleeps until a producer wakes it: after a few spins it arms (says it is
- * about to sleep), lets the agent look for work once more, and only then sleeps, in a way a subclass decides
- * (parking, a blocking select). A producer publishes, then calls {@link #wake()}: one fence and one volatile read
+ * The common part of an idle strategy that sleeps until a producer wakes it: after spinning for at most
+ * {@code maxSpinNs} it arms (says it is about to sleep), lets the agent look for work once more, and only then
+ * sleeps, in a way a subclass decides (parking, a blocking select). Each spin is a whole duty cycle of the agent, so
+ * on a machine with fewer cores than busy threads a spin takes the core the producer needs: spin for no longer than
+ * a hand-off costs (a few microseconds), or not at all. A producer publishes, then calls {@link #wake()}: one fence and one volatile read
  * while the consumer is awake, a kernel wake-up only while it is armed or asleep.
  * <p>
  * Why no wake-up is lost: the consumer writes {@code sleeping = 1} (a volatile write, so it is ordered before its
@@ -35,28 +37,29 @@ public abstract class SleepingIdleStrategy implements IdleStrategy, Waker
         }
     }
 
-    private final int maxSpins;
+    private final long maxSpinNs;
     private final long maxSleepNs;
     /** 1 from arming until a waker clears it or the consumer finds work; written by the consumer and wakers. */
     @SuppressWarnings("unused")
     private volatile int sleeping;
-    /** Consumer thread only. */
-    private int spins;
+    /** Consumer thread only: when the agent last found nothing to do after work, 0 while it has work. */
+    private long spinStartNs;
     /** Consumer thread only: armed and the agent has looked for work since. */
     private boolean armed;
 
     /**
-     * @param maxSpins   busy spins (a CPU pause each) after the last work before arming; 0 to arm at once.
+     * @param maxSpinNs  how long to keep running the agent's duty cycle (with a CPU pause between) after it last did
+     *                   work, before arming; 0 to arm at once.
      * @param maxSleepNs longest sleep, so the agent's timers run.
      */
-    protected SleepingIdleStrategy(final int maxSpins, final long maxSleepNs)
+    protected SleepingIdleStrategy(final long maxSpinNs, final long maxSleepNs)
     {
-        if (maxSpins < 0 || maxSleepNs <= 0)
+        if (maxSpinNs < 0 || maxSleepNs <= 0)
         {
-            throw new IllegalArgumentException("maxSpins must be >= 0 and maxSleepNs > 0: " + maxSpins + ", " +
+            throw new IllegalArgumentException("maxSpinNs must be >= 0 and maxSleepNs > 0: " + maxSpinNs + ", " +
                 maxSleepNs);
         }
-        this.maxSpins = maxSpins;
+        this.maxSpinNs = maxSpinNs;
         this.maxSleepNs = maxSleepNs;
     }
 
@@ -76,11 +79,18 @@ public abstract class SleepingIdleStrategy implements IdleStrategy, Waker
     @Override
     public final void idle()
     {
-        if (spins < maxSpins)
+        if (maxSpinNs > 0)
         {
-            spins++;
-            Thread.onSpinWait();
-            return;
+            final long nowNs = System.nanoTime();
+            if (spinStartNs == 0)
+            {
+                spinStartNs = nowNs;
+            }
+            if (nowNs - spinStartNs < maxSpinNs)
+            {
+                Thread.onSpinWait();
+                return;
+            }
         }
         if (!armed)
         {
@@ -99,7 +109,7 @@ public abstract class SleepingIdleStrategy implements IdleStrategy, Waker
     @Override
     public final void reset()
     {
-        spins = 0;
+        spinStartNs = 0;
         if (armed)
         {
             armed = false;

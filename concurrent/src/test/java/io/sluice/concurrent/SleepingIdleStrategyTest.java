@@ -35,7 +35,7 @@ class SleepingIdleStrategyTest
     @Test
     void shouldNotLoseAWakeUpWhenItSpinsFirst() throws InterruptedException
     {
-        pingPong(ignored -> new ParkingIdleStrategy(50, AN_HOUR_NS));
+        pingPong(ignored -> new ParkingIdleStrategy(TimeUnit.MICROSECONDS.toNanos(5), AN_HOUR_NS));
     }
 
     @Test
@@ -86,12 +86,20 @@ class SleepingIdleStrategyTest
     @Test
     void shouldArmBeforeSleepingAndDisarmOnWork()
     {
-        final ParkingIdleStrategy idle = new ParkingIdleStrategy(2, AN_HOUR_NS);
+        final ParkingIdleStrategy idle = new ParkingIdleStrategy(TimeUnit.SECONDS.toNanos(1), AN_HOUR_NS);
         idle.idle(0);
         idle.idle(0);
         assertFalse(idle.isSleeping(), "still spinning");
 
-        idle.idle(0);
+        final long spinUntilNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < spinUntilNs)
+        {
+            idle.idle(0);
+            if (idle.isSleeping())
+            {
+                break;
+            }
+        }
         assertTrue(idle.isSleeping(), "armed: the agent looks for work once more before it sleeps");
 
         idle.idle(1);

@@ -64,7 +64,10 @@ public final class ReplicationTransport implements AutoCloseable
                     .mtuLength(context.mtuLengthBytes())
                     .imageLivenessTimeoutNs(context.imageLivenessTimeoutNs())
                     .termBufferSparseFile(true)
-                    .warnIfDirectoryExists(false);
+                    .warnIfDirectoryExists(false)
+                    // Its only tasks, resolving endpoint names, are rare (a node's endpoints are addresses): run them
+                    // on the conductor rather than keep a thread that wakes a hundred times a second.
+                    .asyncExecutorEnabled(false);
                 if (context.receiveLossGenerator() != null)
                 {
                     final LossGenerator loss = context.receiveLossGenerator();

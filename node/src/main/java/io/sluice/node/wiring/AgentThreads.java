@@ -43,8 +43,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AgentThreads implements AutoCloseable
 {
-    /** How long the background stage (snapshots) sleeps when it has nothing to do. */
-    private static final long BACKGROUND_SLEEP_MS = 5;
+    /**
+     * How long the background stage (snapshots) sleeps when it has nothing to do: a snapshot interval is seconds to
+     * minutes, and each timed wake-up costs CPU on an idle node.
+     */
+    private static final long BACKGROUND_SLEEP_MS = 100;
     /** The {@code idle.strategy} that sleeps until woken. */
     public static final String BLOCK = "block";
 
