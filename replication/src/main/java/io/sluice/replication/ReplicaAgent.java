@@ -6,10 +6,8 @@ import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.sluice.journal.Journal;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalPublisher;
-import io.sluice.journal.JournalReader;
 import io.sluice.journal.JournalStateMachine;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotStore;
@@ -38,7 +36,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RecordDescriptor;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -54,7 +51,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -66,23 +62,23 @@ import java.util.zip.CRC32C;
  * and its own state machine, a hot standby. It acks both cursors: in memory as soon as an entry is applied,
  * persisted once the journal agent has synced it; one coalesced Ack per duty cycle carries both.
  * <p>
- * Every entry is checked before it is used: well-formed with a matching CRC32C, and exactly the next {@code wireSeq}.
- * A gap or a bad entry is never skipped: the replica stops following, waits until its journal has synced everything
- * it applied, and handshakes again from there. The same happens when the primary goes silent for
- * {@link Context#heartbeatTimeoutNs}, its image is lost, or its heartbeats show it no longer serves this stream.
+ * Every entry is checked before it is used: well-formed with a matching CRC32C, and exactly the next {@code wireSeq}. A
+ * gap or a bad entry is never skipped: the replica stops following, waits until its journal has synced everything it
+ * applied, and handshakes again from there. The same happens when the primary goes silent for {@link
+ * ReplicaAgentContext#heartbeatTimeoutNs}, its image is lost, or its heartbeats show it no longer serves this stream.
  * <p>
  * Fencing: a primary whose StreamStart or heartbeat carries an epoch below the highest this replica has seen is
  * refused. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
  * mismatch) leaves the agent {@link State#REJECTED}; the node reports it and an operator acts. TOO_FAR_BEHIND (the
  * primary has no snapshot to send yet) is retried, like a stale primary's refusal.
  * <p>
- * Snapshot transfer: when the primary answers the handshake with a {@code SnapshotOffer} (this replica's position
- * is no longer in its journal, or it asked for one with {@link Context#resyncFromSnapshot}), the chunks are written
- * to {@code <snapshotDirectory>/snapshot-<wireSeq>.snap.part} with a running CRC32C; on {@code SnapshotEnd} the
- * file is forced, its CRC compared with the primary's, its format checked ({@link SnapshotStore#verify}) and only
- * then handed to the {@link SnapshotInstaller}, which swaps the journal. Until that call the previous journal and
- * state are untouched: an interrupted or damaged transfer deletes the partial file and handshakes again from the
- * previous position (the primary sends the snapshot again).
+ * Snapshot transfer: when the primary answers the handshake with a {@code SnapshotOffer} (this replica's position is no
+ * longer in its journal, or it asked for one with {@link ReplicaAgentContext#resyncFromSnapshot}), the chunks are
+ * written to {@code <snapshotDirectory>/snapshot-<wireSeq>.snap.part} with a running CRC32C; on {@code SnapshotEnd} the
+ * file is forced, its CRC compared with the primary's, its format checked ({@link SnapshotStore#verify}) and only then
+ * handed to the {@link SnapshotInstaller}, which swaps the journal. Until that call the previous journal and state are
+ * untouched: an interrupted or damaged transfer deletes the partial file and handshakes again from the previous
+ * position (the primary sends the snapshot again).
  * <p>
  * The state machine and everything else here is touched by the agent thread only; the accessors read fields the agent
  * publishes. The state hash is computed on the agent thread on request ({@link #requestStateHash()}).
@@ -129,7 +125,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     private static final int RING_SLACK_BYTES = BitUtil.align(
         ReplicationProtocol.MAX_ENTRY_LENGTH + RecordDescriptor.HEADER_LENGTH, RecordDescriptor.ALIGNMENT);
 
-    private final Context ctx;
+    private final ReplicaAgentContext ctx;
     private final NanoClock clock;
     private final RingBuffer journalRing;
     private final JournalPublisher journalPublisher;
@@ -237,7 +233,7 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
      *
      * @param ctx options; validated here.
      */
-    public ReplicaAgent(final Context ctx)
+    public ReplicaAgent(final ReplicaAgentContext ctx)
     {
         ctx.conclude();
         this.ctx = ctx;
@@ -1338,482 +1334,5 @@ public final class ReplicaAgent implements Agent, ControlledFragmentHandler, Aut
     {
         return "ReplicaAgent{state=" + state + ", appliedWireSeq=" + appliedWireSeq + ", epoch=" + epoch +
             ", primaryEpoch=" + primaryEpoch + '}';
-    }
-
-    /**
-     * Every option of a replica's follower, with its default; {@link #conclude()} validates them.
-     */
-    public static final class Context
-    {
-        public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-        public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
-        public static final long DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
-        public static final long DEFAULT_REJECT_RETRY_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-        public static final int DEFAULT_FRAGMENT_LIMIT = 32;
-        static final int MIN_JOURNAL_RING_BYTES = 64 * 1024;
-
-        private ReplicationTransport transport;
-        private String dataEndpoint;
-        private String primaryControlEndpoint;
-        private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
-        private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
-        private int nodeId;
-        private long configDigest;
-        private boolean configDigestSet;
-        private Journal journal;
-        private RingBuffer journalRing;
-        private LongSupplier journalPersistedWireSeq;
-        private JournalStateMachine stateMachine;
-        private DurabilityControl durabilityControl;
-        private long epoch;
-        private boolean resume;
-        private long appliedWireSeq;
-        private long lastEntryCrc32c;
-        private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
-        private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
-        private long handshakeRetryIntervalNs = DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS;
-        private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
-        private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
-        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
-        private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
-        private SnapshotInstaller snapshotInstaller;
-        private Path snapshotDirectory;
-        private boolean resyncFromSnapshot;
-
-        /** The node's transport (required). */
-        private java.security.KeyPair keyPair;
-
-        /**
-         * Installs a snapshot the primary sends when this replica's position is gone from its journal. Optional:
-         * without one such a replica is refused (TOO_FAR_BEHIND) and stops.
-         */
-        public Context snapshotInstaller(final SnapshotInstaller snapshotInstaller)
-        {
-            this.snapshotInstaller = snapshotInstaller;
-            return this;
-        }
-
-        public SnapshotInstaller snapshotInstaller()
-        {
-            return snapshotInstaller;
-        }
-
-        /**
-         * Where a snapshot being received is written ({@code snapshot-<wireSeq>.snap.part}); it must be on the
-         * journal's file system, as the installer moves the file into the new journal. Default: the directory that
-         * holds the journal directory.
-         */
-        public Context snapshotDirectory(final Path snapshotDirectory)
-        {
-            this.snapshotDirectory = snapshotDirectory;
-            return this;
-        }
-
-        public Path snapshotDirectory()
-        {
-            return snapshotDirectory;
-        }
-
-        /**
-         * While the journal is empty, ask the primary for its newest snapshot instead of its journal from wireSeq 1
-         * ({@code --resync}). Default false.
-         */
-        public Context resyncFromSnapshot(final boolean resyncFromSnapshot)
-        {
-            this.resyncFromSnapshot = resyncFromSnapshot;
-            return this;
-        }
-
-        public boolean resyncFromSnapshot()
-        {
-            return resyncFromSnapshot;
-        }
-
-        /**
-         * @param keyPair replication key to sign the primary's challenge with; null when the primary requires none.
-         * @return this.
-         */
-        public Context keyPair(final java.security.KeyPair keyPair)
-        {
-            this.keyPair = keyPair;
-            return this;
-        }
-
-        public java.security.KeyPair keyPair()
-        {
-            return keyPair;
-        }
-
-        public Context transport(final ReplicationTransport transport)
-        {
-            this.transport = transport;
-            return this;
-        }
-
-        public ReplicationTransport transport()
-        {
-            return transport;
-        }
-
-        /** {@code host:port} this replica listens on for the data stream (required). */
-        public Context dataEndpoint(final String dataEndpoint)
-        {
-            this.dataEndpoint = dataEndpoint;
-            return this;
-        }
-
-        public String dataEndpoint()
-        {
-            return dataEndpoint;
-        }
-
-        /**
-         * {@code host:port} where the primary listens for this replica's control stream (required); a comma-separated
-         * list names every node that may be primary (the current one and those that may be promoted), and control
-         * messages go to all of them: whichever is primary answers the handshake, and a stale primary that comes
-         * back learns the newer epoch from this replica's heartbeats and fences itself.
-         */
-        public Context primaryControlEndpoint(final String primaryControlEndpoint)
-        {
-            this.primaryControlEndpoint = primaryControlEndpoint;
-            return this;
-        }
-
-        public String primaryControlEndpoint()
-        {
-            return primaryControlEndpoint;
-        }
-
-        public Context dataStreamId(final int dataStreamId)
-        {
-            this.dataStreamId = dataStreamId;
-            return this;
-        }
-
-        public int dataStreamId()
-        {
-            return dataStreamId;
-        }
-
-        public Context controlStreamId(final int controlStreamId)
-        {
-            this.controlStreamId = controlStreamId;
-            return this;
-        }
-
-        public int controlStreamId()
-        {
-            return controlStreamId;
-        }
-
-        /** This replica's node id. */
-        public Context nodeId(final int nodeId)
-        {
-            this.nodeId = nodeId;
-            return this;
-        }
-
-        public int nodeId()
-        {
-            return nodeId;
-        }
-
-        /** {@code MatchingEngine.configDigest()} of this replica's engine; must equal the primary's (required). */
-        public Context configDigest(final long configDigest)
-        {
-            this.configDigest = configDigest;
-            this.configDigestSet = true;
-            return this;
-        }
-
-        public long configDigest()
-        {
-            return configDigest;
-        }
-
-        /**
-         * The replica's recovered journal (required). Unless {@link #resumeFrom} is given, the agent starts from
-         * its last entry: {@code wireSeq}, CRC32C and epoch.
-         */
-        public Context journal(final Journal journal)
-        {
-            this.journal = journal;
-            return this;
-        }
-
-        public Journal journal()
-        {
-            return journal;
-        }
-
-        /** The journal ring its {@code JournalAgent} consumes; this agent is its only producer (required). */
-        public Context journalRing(final RingBuffer journalRing)
-        {
-            this.journalRing = journalRing;
-            return this;
-        }
-
-        public RingBuffer journalRing()
-        {
-            return journalRing;
-        }
-
-        /** The journal agent's persisted cursor, e.g. {@code position::getAcquire} (required). */
-        public Context journalPersistedWireSeq(final LongSupplier journalPersistedWireSeq)
-        {
-            this.journalPersistedWireSeq = journalPersistedWireSeq;
-            return this;
-        }
-
-        public LongSupplier journalPersistedWireSeq()
-        {
-            return journalPersistedWireSeq;
-        }
-
-        /**
-         * The hot-standby state, recovered from the same journal; every entry is applied to it on this agent's
-         * thread (required).
-         */
-        public Context stateMachine(final JournalStateMachine stateMachine)
-        {
-            this.stateMachine = stateMachine;
-            return this;
-        }
-
-        public JournalStateMachine stateMachine()
-        {
-            return stateMachine;
-        }
-
-        /**
-         * If set, the primary's durability mode byte is applied to it, so a promoted replica keeps the operator's
-         * choice. Optional.
-         */
-        public Context durabilityControl(final DurabilityControl durabilityControl)
-        {
-            this.durabilityControl = durabilityControl;
-            return this;
-        }
-
-        public DurabilityControl durabilityControl()
-        {
-            return durabilityControl;
-        }
-
-        /**
-         * Epoch recovered with the journal ({@code RecoveryResult.lastEpoch()}); raised to the last entry's if that
-         * is higher.
-         */
-        public Context epoch(final long epoch)
-        {
-            this.epoch = epoch;
-            return this;
-        }
-
-        public long epoch()
-        {
-            return epoch;
-        }
-
-        /**
-         * Start from a known position instead of reading the journal's last entry, e.g. a new agent taking over
-         * from one that stopped (its {@link ReplicaAgent#appliedWireSeq()}, {@link ReplicaAgent#lastEntryCrc32c()}
-         * and {@link ReplicaAgent#epoch()}).
-         */
-        public Context resumeFrom(final long appliedWireSeq, final long lastEntryCrc32c, final long epoch)
-        {
-            this.resume = true;
-            this.appliedWireSeq = appliedWireSeq;
-            this.lastEntryCrc32c = lastEntryCrc32c;
-            this.epoch = epoch;
-            return this;
-        }
-
-        public long appliedWireSeq()
-        {
-            return appliedWireSeq;
-        }
-
-        public long lastEntryCrc32c()
-        {
-            return lastEntryCrc32c;
-        }
-
-        /** How often a heartbeat goes to the primary; default 100 ms. */
-        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
-        {
-            this.heartbeatIntervalNs = heartbeatIntervalNs;
-            return this;
-        }
-
-        public long heartbeatIntervalNs()
-        {
-            return heartbeatIntervalNs;
-        }
-
-        /** Silence from the primary after which the replica handshakes again; default 1 s. */
-        public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
-        {
-            this.heartbeatTimeoutNs = heartbeatTimeoutNs;
-            return this;
-        }
-
-        public long heartbeatTimeoutNs()
-        {
-            return heartbeatTimeoutNs;
-        }
-
-        /** How often an unanswered handshake is resent; default 250 ms. */
-        public Context handshakeRetryIntervalNs(final long handshakeRetryIntervalNs)
-        {
-            this.handshakeRetryIntervalNs = handshakeRetryIntervalNs;
-            return this;
-        }
-
-        public long handshakeRetryIntervalNs()
-        {
-            return handshakeRetryIntervalNs;
-        }
-
-        /** Wait before handshaking again after a stale or fenced primary refused; default 1 s. */
-        public Context rejectRetryIntervalNs(final long rejectRetryIntervalNs)
-        {
-            this.rejectRetryIntervalNs = rejectRetryIntervalNs;
-            return this;
-        }
-
-        public long rejectRetryIntervalNs()
-        {
-            return rejectRetryIntervalNs;
-        }
-
-        /** Most data fragments polled per duty cycle. */
-        public Context fragmentLimit(final int fragmentLimit)
-        {
-            this.fragmentLimit = fragmentLimit;
-            return this;
-        }
-
-        public int fragmentLimit()
-        {
-            return fragmentLimit;
-        }
-
-        /** Clock for heartbeats and timeouts; default the system's. */
-        public Context nanoClock(final NanoClock nanoClock)
-        {
-            this.nanoClock = nanoClock;
-            return this;
-        }
-
-        public NanoClock nanoClock()
-        {
-            return nanoClock;
-        }
-
-        /** Test seam: the protocol version this replica claims. */
-        Context protocolVersion(final int protocolVersion)
-        {
-            this.protocolVersion = protocolVersion;
-            return this;
-        }
-
-        int protocolVersion()
-        {
-            return protocolVersion;
-        }
-
-        /**
-         * Validates every option and, unless {@link #resumeFrom} was given, reads the journal's last entry.
-         *
-         * @return this.
-         * @throws IllegalArgumentException naming the option and its allowed range.
-         * @throws IllegalStateException    if the journal's last entry cannot be read.
-         */
-        public Context conclude()
-        {
-            Objects.requireNonNull(transport, "replica transport must be set");
-            Objects.requireNonNull(journal, "replica journal must be set");
-            Objects.requireNonNull(journalRing, "replica journalRing must be set");
-            Objects.requireNonNull(journalPersistedWireSeq, "replica journalPersistedWireSeq must be set");
-            Objects.requireNonNull(stateMachine, "replica stateMachine must be set");
-            Objects.requireNonNull(nanoClock, "replica nanoClock must be set");
-            if (dataEndpoint == null || primaryControlEndpoint == null)
-            {
-                throw new IllegalArgumentException(
-                    "replica needs dataEndpoint and primaryControlEndpoint (host:port)");
-            }
-            if (!configDigestSet)
-            {
-                throw new IllegalArgumentException("replica configDigest must be set");
-            }
-            if (journalRing.capacity() < MIN_JOURNAL_RING_BYTES)
-            {
-                throw new IllegalArgumentException("replica journal ring of " + journalRing.capacity() +
-                    " bytes must be at least " + MIN_JOURNAL_RING_BYTES);
-            }
-            if (heartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
-                heartbeatIntervalNs > TimeUnit.MINUTES.toNanos(10))
-            {
-                throw new IllegalArgumentException("replica heartbeat interval " + heartbeatIntervalNs +
-                    " ns must be in [1 ms, 10 min]");
-            }
-            if (heartbeatTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
-                heartbeatTimeoutNs > TimeUnit.MINUTES.toNanos(10))
-            {
-                throw new IllegalArgumentException("replica heartbeat timeout " + heartbeatTimeoutNs +
-                    " ns must be in [10 ms, 10 min]");
-            }
-            if (handshakeRetryIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
-                rejectRetryIntervalNs < TimeUnit.MILLISECONDS.toNanos(1))
-            {
-                throw new IllegalArgumentException("replica handshake and reject retry intervals must be >= 1 ms");
-            }
-            if (fragmentLimit < 1 || fragmentLimit > 1024)
-            {
-                throw new IllegalArgumentException("replica fragmentLimit=" + fragmentLimit + " must be in [1, 1024]");
-            }
-            if (snapshotDirectory == null)
-            {
-                snapshotDirectory = journal.directory().toAbsolutePath().getParent();
-            }
-            if (!resume)
-            {
-                readJournalTail();
-            }
-            return this;
-        }
-
-        private void readJournalTail()
-        {
-            appliedWireSeq = journal.lastWireSeq();
-            lastEntryCrc32c = 0;
-            if (appliedWireSeq == 0)
-            {
-                return;
-            }
-            if (appliedWireSeq == journal.firstWireSeq() - 1)
-            {
-                // Seeded from a snapshot and nothing journaled since: the seed holds the CRC of the entry there.
-                lastEntryCrc32c = journal.entryCrc32c(appliedWireSeq);
-                if (lastEntryCrc32c < 0)
-                {
-                    throw new IllegalStateException("replica journal " + journal.directory() + " starts after " +
-                        "wireSeq " + appliedWireSeq + " but does not record that entry's CRC; it cannot handshake");
-                }
-                return;
-            }
-            try (JournalReader reader = journal.newReader())
-            {
-                if (!reader.seek(appliedWireSeq) || !reader.next())
-                {
-                    throw new IllegalStateException("replica journal " + journal.directory() +
-                        " does not hold its last entry wireSeq " + appliedWireSeq + "; it cannot handshake");
-                }
-                final JournalEntryView last = reader.entry();
-                lastEntryCrc32c = last.crc32c();
-                epoch = Math.max(epoch, last.epoch());
-            }
-        }
     }
 }

@@ -7,7 +7,6 @@ import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
-import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalCorruptionException;
 import io.sluice.journal.JournalEntryView;
@@ -36,7 +35,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +44,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.StandardOpenOption;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -58,10 +55,11 @@ import java.util.zip.CRC32C;
  * every field of the slot in {@code ReplicationMetrics} has this agent's thread as its only writer.
  * <p>
  * Duty cycle: poll the control stream (handshakes, acks, heartbeats); drop the stream if the replica went silent for
- * {@link Context#heartbeatTimeoutNs} or its control image was lost; while streaming, read the journal from where the
- * replica stands and offer it in batches of up to {@link Context#maxBatchBytes}; send a heartbeat every
- * {@link Context#heartbeatIntervalNs}. Catch-up and live streaming are the same loop: a {@link JournalReader}
- * positioned at the replica's last durable {@code wireSeq} + 1 simply runs until it reaches the tail.
+ * {@link ReplicationSenderContext#heartbeatTimeoutNs} or its control image was lost; while streaming, read the journal
+ * from where the replica stands and offer it in batches of up to {@link ReplicationSenderContext#maxBatchBytes}; send a
+ * heartbeat every {@link ReplicationSenderContext#heartbeatIntervalNs}. Catch-up and live streaming are the same loop:
+ * a {@link JournalReader} positioned at the replica's last durable {@code wireSeq} + 1 simply runs until it reaches the
+ * tail.
  * <p>
  * Back-pressure never blocks the journal and never drops an entry: the reader is this agent's own, and a batch that
  * the publication refuses stays in the agent and is offered again on the next duty cycle.
@@ -73,11 +71,11 @@ import java.util.zip.CRC32C;
  * A handshake or heartbeat carrying an epoch above this primary's fences the node ({@link PrimaryFence}); a fenced
  * sender stops streaming and refuses every handshake.
  * <p>
- * Snapshot transfer: a replica whose position the journal no longer holds (retention deleted it), or an empty
- * replica that asks for it (resync), is sent the newest valid snapshot first: {@code SnapshotOffer}, the file in
- * {@code SnapshotChunk}s of at most {@link Context#maxBatchBytes} (one datagram each), {@code SnapshotEnd} with the
- * CRC32C of the file, then {@code StreamStart} from the snapshot's {@code wireSeq} + 1 and the journal through the
- * same loop as ever. Chunks are read from the file on this agent's thread and a refused chunk is offered again on
+ * Snapshot transfer: a replica whose position the journal no longer holds (retention deleted it), or an empty replica
+ * that asks for it (resync), is sent the newest valid snapshot first: {@code SnapshotOffer}, the file in {@code
+ * SnapshotChunk}s of at most {@link ReplicationSenderContext#maxBatchBytes} (one datagram each), {@code SnapshotEnd}
+ * with the CRC32C of the file, then {@code StreamStart} from the snapshot's {@code wireSeq} + 1 and the journal through
+ * the same loop as ever. Chunks are read from the file on this agent's thread and a refused chunk is offered again on
  * the next duty cycle, so back-pressure stalls only this slot. The slot stays inactive until the replica acks the
  * installed state; those cursors seed it. While a slot needs entries ({@link #retainFromWireSeq()}), retention keeps
  * them.
@@ -111,7 +109,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int CONTROL_BUFFER_BYTES = 2048;
 
-    private final Context ctx;
+    private final ReplicationSenderContext ctx;
     private final int slot;
     private final Journal journal;
     private final ReplicationMetrics metrics;
@@ -204,7 +202,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
      *
      * @param ctx options; validated here.
      */
-    public ReplicationSenderAgent(final Context ctx)
+    public ReplicationSenderAgent(final ReplicationSenderContext ctx)
     {
         ctx.conclude();
         this.ctx = ctx;
@@ -792,9 +790,9 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     }
 
     /**
-     * A replica more than {@link Context#maxLagEntries} behind for a whole heartbeat timeout is disconnected: it
-     * handshakes again from what it has made durable and catches up through the same loop, while this slot stops
-     * holding a stream (and a reader deep in the journal) for a node the policy cannot count on.
+     * A replica more than {@link ReplicationSenderContext#maxLagEntries} behind for a whole heartbeat timeout is
+     * disconnected: it handshakes again from what it has made durable and catches up through the same loop, while this
+     * slot stops holding a stream (and a reader deep in the journal) for a node the policy cannot count on.
      */
     private int checkLag()
     {
@@ -904,8 +902,9 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     }
 
     /**
-     * Builds the next batch from the journal: a JournalBatch whose var-data holds length-prefixed entries, written
-     * in place so each entry is copied once. At least one entry, then as many as fit {@link Context#maxBatchBytes}.
+     * Builds the next batch from the journal: a JournalBatch whose var-data holds length-prefixed entries, written in
+     * place so each entry is copied once. At least one entry, then as many as fit {@link
+     * ReplicationSenderContext#maxBatchBytes}.
      *
      * @return false if the journal has nothing new.
      */
@@ -980,8 +979,8 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     }
 
     /**
-     * Offers the SnapshotOffer, then up to {@link Context#maxBatchesPerDutyCycle} chunks, then the SnapshotEnd;
-     * after the end the slot streams the journal from the snapshot's {@code wireSeq} + 1.
+     * Offers the SnapshotOffer, then up to {@link ReplicationSenderContext#maxBatchesPerDutyCycle} chunks, then the
+     * SnapshotEnd; after the end the slot streams the journal from the snapshot's {@code wireSeq} + 1.
      */
     private int sendSnapshot()
     {
@@ -1236,7 +1235,7 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
         return malformedMessages;
     }
 
-    /** Streams dropped because the replica fell more than {@link Context#maxLagEntries} behind for too long. */
+    /** Streams dropped because the replica fell more than {@code maxLagEntries} behind for too long. */
     public long lagDisconnects()
     {
         return lagDisconnects;
@@ -1269,443 +1268,5 @@ public final class ReplicationSenderAgent implements Agent, FragmentHandler, Aut
     public String toString()
     {
         return "ReplicationSenderAgent{slot=" + slot + ", state=" + state + ", sentWireSeq=" + sentWireSeq + '}';
-    }
-
-    /** Test seam: sees each snapshot chunk before it is offered, after its bytes went into the file's CRC. */
-    interface SnapshotChunkHook
-    {
-        /** @return false to hold the chunk back until a later duty cycle. */
-        boolean beforeOffer(long offsetBytes, UnsafeBuffer chunk, int dataOffset, int dataBytes);
-    }
-
-    /**
-     * Every option of one replica slot's sender, with its default; {@link #conclude()} validates them.
-     */
-    public static final class Context
-    {
-        private SnapshotChunkHook snapshotChunkHook;
-
-        Context snapshotChunkHook(final SnapshotChunkHook snapshotChunkHook)
-        {
-            this.snapshotChunkHook = snapshotChunkHook;
-            return this;
-        }
-
-        SnapshotChunkHook snapshotChunkHook()
-        {
-            return snapshotChunkHook;
-        }
-
-        public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-        public static final long DEFAULT_HEARTBEAT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
-        public static final long DEFAULT_MAX_LAG_ENTRIES = 1_000_000;
-        public static final int DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE = 16;
-        public static final int DEFAULT_FRAGMENT_LIMIT = 16;
-        static final int MIN_BATCH_BYTES = 256;
-
-        private ReplicationTransport transport;
-        private String dataEndpoint;
-        private String controlEndpoint;
-        private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
-        private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
-        private int slot = -1;
-        private int nodeId;
-        private Journal journal;
-        private ReplicationMetrics replicationMetrics;
-        private DurabilityControl durabilityControl;
-        private LongSupplier epoch;
-        private long configDigest;
-        private boolean configDigestSet;
-        private PrimaryFence fence;
-        private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
-        private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
-        private long maxLagEntries = DEFAULT_MAX_LAG_ENTRIES;
-        private int maxBatchBytes;
-        private int maxBatchesPerDutyCycle = DEFAULT_MAX_BATCHES_PER_DUTY_CYCLE;
-        private int fragmentLimit = DEFAULT_FRAGMENT_LIMIT;
-        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
-        private LongSupplier lastWireSeq;
-        private Supplier<SnapshotInfo> newestSnapshot;
-        private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
-
-        /** The node's transport (required). */
-        private ReplicationAuth.KeyCheck replicationKeys;
-
-        /**
-         * @param replicationKeys require every replica to sign a challenge with a key this check accepts; null
-         *                        (the default) accepts replicas without keys.
-         * @return this.
-         */
-        public Context replicationKeys(final ReplicationAuth.KeyCheck replicationKeys)
-        {
-            this.replicationKeys = replicationKeys;
-            return this;
-        }
-
-        public ReplicationAuth.KeyCheck replicationKeys()
-        {
-            return replicationKeys;
-        }
-
-        public Context transport(final ReplicationTransport transport)
-        {
-            this.transport = transport;
-            return this;
-        }
-
-        public ReplicationTransport transport()
-        {
-            return transport;
-        }
-
-        /** {@code host:port} where this slot's replica listens for the data stream (required). */
-        public Context dataEndpoint(final String dataEndpoint)
-        {
-            this.dataEndpoint = dataEndpoint;
-            return this;
-        }
-
-        public String dataEndpoint()
-        {
-            return dataEndpoint;
-        }
-
-        /** {@code host:port} this primary listens on for this slot's control stream (required). */
-        public Context controlEndpoint(final String controlEndpoint)
-        {
-            this.controlEndpoint = controlEndpoint;
-            return this;
-        }
-
-        public String controlEndpoint()
-        {
-            return controlEndpoint;
-        }
-
-        /** Aeron stream id of the data stream; default {@link ReplicationProtocol#DATA_STREAM_ID}. */
-        public Context dataStreamId(final int dataStreamId)
-        {
-            this.dataStreamId = dataStreamId;
-            return this;
-        }
-
-        public int dataStreamId()
-        {
-            return dataStreamId;
-        }
-
-        /** Aeron stream id of the control stream; default {@link ReplicationProtocol#CONTROL_STREAM_ID}. */
-        public Context controlStreamId(final int controlStreamId)
-        {
-            this.controlStreamId = controlStreamId;
-            return this;
-        }
-
-        public int controlStreamId()
-        {
-            return controlStreamId;
-        }
-
-        /** Replica slot in {@link ReplicationMetrics} (required). */
-        public Context slot(final int slot)
-        {
-            this.slot = slot;
-            return this;
-        }
-
-        public int slot()
-        {
-            return slot;
-        }
-
-        /** This primary's node id, sent in heartbeats and StreamStart. */
-        public Context nodeId(final int nodeId)
-        {
-            this.nodeId = nodeId;
-            return this;
-        }
-
-        public int nodeId()
-        {
-            return nodeId;
-        }
-
-        /** The primary's recovered journal, read from the replica's position (required). */
-        public Context journal(final Journal journal)
-        {
-            this.journal = journal;
-            return this;
-        }
-
-        public Journal journal()
-        {
-            return journal;
-        }
-
-        /** Where the slot's cursors and active flag live (required). */
-        public Context replicationMetrics(final ReplicationMetrics replicationMetrics)
-        {
-            this.replicationMetrics = replicationMetrics;
-            return this;
-        }
-
-        public ReplicationMetrics replicationMetrics()
-        {
-            return replicationMetrics;
-        }
-
-        /** Source of the durability mode byte sent in heartbeats and StreamStart (required). */
-        public Context durabilityControl(final DurabilityControl durabilityControl)
-        {
-            this.durabilityControl = durabilityControl;
-            return this;
-        }
-
-        public DurabilityControl durabilityControl()
-        {
-            return durabilityControl;
-        }
-
-        /** The primary's current epoch; read on this agent's thread, so it must be safe to read from there. */
-        public Context epoch(final LongSupplier epoch)
-        {
-            this.epoch = epoch;
-            return this;
-        }
-
-        public LongSupplier epoch()
-        {
-            return epoch;
-        }
-
-        /** {@code MatchingEngine.configDigest()} of the primary; a replica must send the same (required). */
-        public Context configDigest(final long configDigest)
-        {
-            this.configDigest = configDigest;
-            this.configDigestSet = true;
-            return this;
-        }
-
-        public long configDigest()
-        {
-            return configDigest;
-        }
-
-        /** The node's fence, shared by all its senders; default a new one (fine for a single sender). */
-        public Context fence(final PrimaryFence fence)
-        {
-            this.fence = fence;
-            return this;
-        }
-
-        public PrimaryFence fence()
-        {
-            return fence;
-        }
-
-        /** How often a heartbeat goes to the replica; default 100 ms. */
-        public Context heartbeatIntervalNs(final long heartbeatIntervalNs)
-        {
-            this.heartbeatIntervalNs = heartbeatIntervalNs;
-            return this;
-        }
-
-        public long heartbeatIntervalNs()
-        {
-            return heartbeatIntervalNs;
-        }
-
-        /**
-         * Silence from the replica after which the slot goes inactive; default 1 s. It should be several of the
-         * replica's heartbeat intervals.
-         */
-        public Context heartbeatTimeoutNs(final long heartbeatTimeoutNs)
-        {
-            this.heartbeatTimeoutNs = heartbeatTimeoutNs;
-            return this;
-        }
-
-        public long heartbeatTimeoutNs()
-        {
-            return heartbeatTimeoutNs;
-        }
-
-        /**
-         * Entries a replica's in-memory cursor may trail the journal by; beyond it for a whole heartbeat timeout the
-         * replica is disconnected and must catch up again. Default 1,000,000.
-         */
-        public Context maxLagEntries(final long maxLagEntries)
-        {
-            this.maxLagEntries = maxLagEntries;
-            return this;
-        }
-
-        public long maxLagEntries()
-        {
-            return maxLagEntries;
-        }
-
-        /**
-         * Largest batch message (a single larger entry still goes alone); default the transport's MTU less the
-         * Aeron frame header, so a batch travels in one datagram.
-         */
-        public Context maxBatchBytes(final int maxBatchBytes)
-        {
-            this.maxBatchBytes = maxBatchBytes;
-            return this;
-        }
-
-        public int maxBatchBytes()
-        {
-            return maxBatchBytes;
-        }
-
-        /** Most batches offered per duty cycle, so catch-up does not starve agents sharing the thread. */
-        public Context maxBatchesPerDutyCycle(final int maxBatchesPerDutyCycle)
-        {
-            this.maxBatchesPerDutyCycle = maxBatchesPerDutyCycle;
-            return this;
-        }
-
-        public int maxBatchesPerDutyCycle()
-        {
-            return maxBatchesPerDutyCycle;
-        }
-
-        /** Most control fragments polled per duty cycle. */
-        public Context fragmentLimit(final int fragmentLimit)
-        {
-            this.fragmentLimit = fragmentLimit;
-            return this;
-        }
-
-        public int fragmentLimit()
-        {
-            return fragmentLimit;
-        }
-
-        /** Clock for heartbeats, timeouts and ack latency; default the system's. */
-        public Context nanoClock(final NanoClock nanoClock)
-        {
-            this.nanoClock = nanoClock;
-            return this;
-        }
-
-        public NanoClock nanoClock()
-        {
-            return nanoClock;
-        }
-
-        /**
-         * Last {@code wireSeq} in the primary's journal, sent in heartbeats so the replica can report its lag, e.g.
-         * {@code journalAgent::appendedWireSeq}. Optional: without it heartbeats carry the last {@code wireSeq} this
-         * sender has read, which trails the journal during catch-up.
-         */
-        public Context lastWireSeq(final LongSupplier lastWireSeq)
-        {
-            this.lastWireSeq = lastWireSeq;
-            return this;
-        }
-
-        public LongSupplier lastWireSeq()
-        {
-            return lastWireSeq;
-        }
-
-        /**
-         * @param newestSnapshot the newest snapshot already checked by its writer (null until there is one); offered
-         *                       to a replica the journal no longer covers. Unset: the sender checks the snapshot
-         *                       directory itself.
-         * @return this.
-         */
-        public Context newestSnapshot(final Supplier<SnapshotInfo> newestSnapshot)
-        {
-            this.newestSnapshot = newestSnapshot;
-            return this;
-        }
-
-        public Supplier<SnapshotInfo> newestSnapshot()
-        {
-            return newestSnapshot;
-        }
-
-        /** Test seam: the protocol version this primary accepts. */
-        Context protocolVersion(final int protocolVersion)
-        {
-            this.protocolVersion = protocolVersion;
-            return this;
-        }
-
-        int protocolVersion()
-        {
-            return protocolVersion;
-        }
-
-        /**
-         * Validates every option and fills in defaults.
-         *
-         * @return this.
-         * @throws IllegalArgumentException naming the option and its allowed range.
-         */
-        public Context conclude()
-        {
-            Objects.requireNonNull(transport, "replication sender transport must be set");
-            Objects.requireNonNull(journal, "replication sender journal must be set");
-            Objects.requireNonNull(replicationMetrics, "replication sender replicationMetrics must be set");
-            Objects.requireNonNull(durabilityControl, "replication sender durabilityControl must be set");
-            Objects.requireNonNull(epoch, "replication sender epoch must be set");
-            Objects.requireNonNull(nanoClock, "replication sender nanoClock must be set");
-            if (dataEndpoint == null || controlEndpoint == null)
-            {
-                throw new IllegalArgumentException("replication sender slot " + slot +
-                    " needs dataEndpoint and controlEndpoint (host:port)");
-            }
-            if (slot < 0 || slot >= replicationMetrics.slotCount())
-            {
-                throw new IllegalArgumentException("replication sender slot=" + slot + " must be in [0, " +
-                    replicationMetrics.slotCount() + ")");
-            }
-            if (!configDigestSet)
-            {
-                throw new IllegalArgumentException("replication sender configDigest must be set");
-            }
-            if (fence == null)
-            {
-                fence = new PrimaryFence();
-            }
-            if (heartbeatIntervalNs < TimeUnit.MILLISECONDS.toNanos(1) ||
-                heartbeatIntervalNs > TimeUnit.MINUTES.toNanos(10))
-            {
-                throw new IllegalArgumentException("replication heartbeat interval " + heartbeatIntervalNs +
-                    " ns must be in [1 ms, 10 min]");
-            }
-            if (heartbeatTimeoutNs < TimeUnit.MILLISECONDS.toNanos(10) ||
-                heartbeatTimeoutNs > TimeUnit.MINUTES.toNanos(10))
-            {
-                throw new IllegalArgumentException("replication heartbeat timeout " + heartbeatTimeoutNs +
-                    " ns must be in [10 ms, 10 min]");
-            }
-            final int maxMessageBytes = transport.context().termBufferLengthBytes() / 8;
-            if (maxBatchBytes == 0)
-            {
-                maxBatchBytes = transport.context().mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
-            }
-            if (maxBatchBytes < MIN_BATCH_BYTES || maxBatchBytes > maxMessageBytes)
-            {
-                throw new IllegalArgumentException("replication maxBatchBytes=" + maxBatchBytes + " must be in [" +
-                    MIN_BATCH_BYTES + ", " + maxMessageBytes + "] (an eighth of the term length)");
-            }
-            if (maxBatchesPerDutyCycle < 1 || maxBatchesPerDutyCycle > 1024)
-            {
-                throw new IllegalArgumentException("replication maxBatchesPerDutyCycle=" + maxBatchesPerDutyCycle +
-                    " must be in [1, 1024]");
-            }
-            if (fragmentLimit < 1 || fragmentLimit > 1024)
-            {
-                throw new IllegalArgumentException("replication fragmentLimit=" + fragmentLimit +
-                    " must be in [1, 1024]");
-            }
-            return this;
-        }
     }
 }

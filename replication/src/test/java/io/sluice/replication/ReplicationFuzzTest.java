@@ -243,7 +243,7 @@ class ReplicationFuzzTest
             final String controlEndpoint = ReplicationTestSupport.freeEndpoint();
             control = transport.aeron().addSubscription(
                 transport.subscriptionChannel(controlEndpoint), ReplicationProtocol.CONTROL_STREAM_ID);
-            agent = new ReplicaAgent(new ReplicaAgent.Context()
+            agent = new ReplicaAgent(new ReplicaAgentContext()
                 .transport(transport)
                 .nodeId(2)
                 .dataEndpoint(ReplicationTestSupport.freeEndpoint())
@@ -476,7 +476,7 @@ class ReplicationFuzzTest
     private static ReplicationSenderAgent newSender(
         final ReplicationMetrics metrics, final DurabilityControl durability, final PrimaryFence fence)
     {
-        return new ReplicationSenderAgent(new ReplicationSenderAgent.Context()
+        return new ReplicationSenderAgent(new ReplicationSenderContext()
             .transport(transport)
             .slot(0)
             .nodeId(1)

@@ -162,7 +162,7 @@ class SnapshotTransferTest
                 offsetBytes == 0 || !hold.get()),
             SECONDLY);
         primary.append(300);
-        final Consumer<ReplicaAgent.Context> fastTimeout =
+        final Consumer<ReplicaAgentContext> fastTimeout =
             (context) -> context.heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300));
         replica = startReplica(dir.resolve("d"), fastTimeout);
         await(() -> primary.metrics.persistedWireSeq(0) == 300, () -> "replica at 300");
@@ -227,7 +227,7 @@ class SnapshotTransferTest
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_100));
     }
 
-    private Replica startReplica(final Path replicaDir, final Consumer<ReplicaAgent.Context> options)
+    private Replica startReplica(final Path replicaDir, final Consumer<ReplicaAgentContext> options)
     {
         final Node node = Node.open(replicaDir.resolve("node"), 2, engineContext());
         return new Replica(node, replicaDir, 2, primary.dataEndpoints[0], primary.controlEndpoints[0],

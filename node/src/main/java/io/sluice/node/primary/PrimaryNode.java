@@ -24,6 +24,7 @@ import io.sluice.node.replica.ReplicaNode;
 import io.sluice.replication.PrimaryFence;
 import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationSenderAgent;
+import io.sluice.replication.ReplicationSenderContext;
 import io.sluice.replication.ReplicationTransport;
 import io.sluice.pipeline.DutyCycleCounter;
 import io.sluice.pipeline.net.AcceptorAgent;
@@ -215,7 +216,7 @@ public final class PrimaryNode implements AutoCloseable
             ReplicaNode.transportContext(config));
         for (final ReplicaSlotConfig slot : config.replicas())
         {
-            senders.add(new ReplicationSenderAgent(new ReplicationSenderAgent.Context()
+            senders.add(new ReplicationSenderAgent(new ReplicationSenderContext()
                 .transport(transport)
                 .slot(slot.slot())
                 .nodeId(config.get(NodeConfig.NODE_ID))

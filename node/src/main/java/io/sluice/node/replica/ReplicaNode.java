@@ -23,6 +23,7 @@ import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import io.sluice.replication.ReplicaAgent;
+import io.sluice.replication.ReplicaAgentContext;
 import io.sluice.replication.ReplicationProtocol;
 import io.sluice.replication.ReplicationTransport;
 import io.sluice.durability.DurabilityControl;
@@ -135,7 +136,7 @@ public final class ReplicaNode implements AutoCloseable
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
 
         transport = ReplicationTransport.launch(transportContext(config));
-        replicaAgent = new ReplicaAgent(new ReplicaAgent.Context()
+        replicaAgent = new ReplicaAgent(new ReplicaAgentContext()
             .transport(transport)
             .nodeId(config.get(NodeConfig.NODE_ID))
             .configDigest(engine.configDigest())
