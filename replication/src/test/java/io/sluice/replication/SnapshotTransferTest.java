@@ -195,7 +195,7 @@ class SnapshotTransferTest
         primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
         primary.append(100);
         final Path leftover = dir.resolve("e").resolve("node").resolve(SnapshotStore.fileName(77) +
-            ReplicaAgent.PART_SUFFIX);
+            SnapshotReceiveSession.PART_SUFFIX);
         Files.createDirectories(leftover.getParent());
         Files.write(leftover, new byte[1234]);
         replica = startReplica(dir.resolve("e"), (context) -> {});
@@ -261,7 +261,7 @@ class SnapshotTransferTest
     {
         try (Stream<Path> files = Files.walk(root))
         {
-            return files.filter((p) -> p.getFileName().toString().endsWith(ReplicaAgent.PART_SUFFIX) ||
+            return files.filter((p) -> p.getFileName().toString().endsWith(SnapshotReceiveSession.PART_SUFFIX) ||
                 p.getFileName().toString().endsWith(".installing") ||
                 p.getFileName().toString().endsWith(".incoming")).toList();
         }
