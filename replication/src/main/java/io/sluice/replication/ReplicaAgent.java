@@ -27,11 +27,12 @@ import java.util.concurrent.TimeUnit;
  * persisted once the journal agent has synced it; one coalesced Ack per duty cycle carries both.
  * <p>
  * Duty cycle: {@link ReplicaDataAdapter} polls and checks the data stream and calls back here;
- * {@link ReplicaControlPublisher} sends the handshake, acks and heartbeats. Every entry is checked before it is used:
- * well-formed with a matching CRC32C, and exactly the next {@code wireSeq}. A gap or a bad entry is never skipped: the
- * replica stops following, waits until its journal has synced everything it applied, and handshakes again from there.
- * The same happens when the primary goes silent for {@link ReplicaAgentContext#heartbeatTimeoutNs}, its image is lost,
- * or its heartbeats show it no longer serves this stream.
+ * {@link ReplicaControlPublisher} sends the handshake, acks and heartbeats; a {@link SnapshotReceiveSession} is
+ * stepped while a snapshot is installed. Every entry is checked before it is used: well-formed with a matching CRC32C,
+ * and exactly the next {@code wireSeq}. A gap or a bad entry is never skipped: the replica stops following, waits
+ * until its journal has synced everything it applied, and handshakes again from there. The same happens when the
+ * primary goes silent for {@link ReplicaAgentContext#heartbeatTimeoutNs}, its image is lost, or its heartbeats show
+ * it no longer serves this stream.
  * <p>
  * Fencing: a primary whose StreamStart or heartbeat carries an epoch below the highest this replica has seen is
  * refused. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
@@ -40,9 +41,12 @@ import java.util.concurrent.TimeUnit;
  * <p>
  * Snapshot transfer: when the primary answers the handshake with a {@code SnapshotOffer} (this replica's position
  * is no longer in its journal, or it asked for one with {@link ReplicaAgentContext#resyncFromSnapshot}), a
- * {@link SnapshotReceiveSession} receives and checks the file and hands it to the {@link SnapshotInstaller}. Until
- * then the previous journal and state are untouched: an interrupted or damaged transfer deletes the partial file and
- * handshakes again from the previous position (the primary sends the snapshot again).
+ * {@link SnapshotReceiveSession} receives and checks the file and hands it to the {@link SnapshotInstaller} on a
+ * thread of its own. Until then the previous journal and state are untouched: an interrupted or damaged transfer
+ * deletes the partial file and handshakes again from the previous position (the primary sends the snapshot again).
+ * While the installer runs ({@link State#INSTALLING_SNAPSHOT}) the agent leaves the journal ring, the journal and the
+ * state machine to it: it polls nothing, applies nothing and computes no state hash, and only heartbeats; once the
+ * install has ended it sees what the installer wrote, handshakes from the snapshot and acks it.
  * <p>
  * The state machine and everything else here is touched by the agent thread only; the accessors read fields the agent
  * publishes. The state hash is computed on the agent thread on request ({@link #requestStateHash()}).
@@ -60,6 +64,11 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         FOLLOWING,
         /** Receiving a snapshot into a temporary file; nothing is applied or journaled meanwhile. */
         RECEIVING_SNAPSHOT,
+        /**
+         * The received snapshot is being installed on its own thread, which owns the journal ring, the journal and
+         * the state machine until it ends; the agent only heartbeats meanwhile.
+         */
+        INSTALLING_SNAPSHOT,
         /** The primary refused this replica for a reason retrying cannot fix; see {@link #rejectReason()}. */
         REJECTED,
         /** Applying an entry failed; the state machine can no longer be trusted. See {@link #failureReason()}. */
@@ -81,9 +90,9 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
 
     private final ReplicaAgentContext ctx;
     private final NanoClock clock;
-    /** Applied to on this thread only (by the applier, and by the installer it calls). */
+    /** Applied to on this thread only (by the applier); the installer replaces its state while INSTALLING_SNAPSHOT. */
     private final JournalStateMachine stateMachine;
-    /** Holds the position; the journal ring's only producer. */
+    /** Holds the position; the ring's only producer, except while the installer has the ring (INSTALLING_SNAPSHOT). */
     private final BatchApplier applier;
     private final ReplicaDataAdapter dataAdapter;
     private final ReplicaControlPublisher controlPublisher;
@@ -164,6 +173,14 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
     {
         nowNs = clock.nanoTime();
         int workCount = 0;
+        if (state == State.INSTALLING_SNAPSHOT)
+        {
+            workCount += awaitInstall();
+            if (state == State.INSTALLING_SNAPSHOT)
+            {
+                return workCount + heartbeat();
+            }
+        }
         if (stateHashRequested)
         {
             stateHashRequested = false;
@@ -192,6 +209,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         return workCount;
     }
 
+    /** Waits for a snapshot install in progress to end, then closes the Aeron resources. */
     public void onClose()
     {
         abortTransfer();
@@ -466,16 +484,16 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
     }
 
     /**
-     * The whole file has arrived: the session checks it and, if it passes, installs it. Nothing of the previous
-     * journal or state changes before the installer runs, so any failure up to that point leaves the replica as it was.
+     * The whole file has arrived: the session checks it and, if it passes, starts the install; the poll stops here,
+     * so whatever follows (the StreamStart from the snapshot) is read only once the install has ended.
      */
-    public void onSnapshotEnd(
+    public Action onSnapshotEnd(
         final int sessionId, final long correlationId, final long totalLengthBytes, final long fileCrc32c)
     {
         if (state != State.RECEIVING_SNAPSHOT || sessionId != followedSessionId ||
             correlationId != this.correlationId)
         {
-            return;
+            return Action.CONTINUE;
         }
         lastPrimaryMessageNs = nowNs;
         if (!receiveSession.onEnd(totalLengthBytes, fileCrc32c))
@@ -485,16 +503,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
                 snapshotTransferFailures++;
             }
             onTransferProblem();
-            return;
+            return Action.CONTINUE;
         }
-        if (receiveSession.install())
-        {
-            onInstalled();
-        }
-        else
-        {
-            fail(receiveSession.problem(), receiveSession.failure());
-        }
+        state = State.INSTALLING_SNAPSHOT;
+        return Action.BREAK;
     }
 
     /** A transfer step failed: retried from a new handshake, or the end of this agent on an I/O error. */
@@ -510,6 +522,24 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         }
     }
 
+    /** Steps the install; once it has ended, follows from the snapshot or stops. */
+    private int awaitInstall()
+    {
+        if (receiveSession.doWork() == 0)
+        {
+            return 0;
+        }
+        if (receiveSession.state() == SnapshotReceiveSession.State.FAILED)
+        {
+            fail(receiveSession.problem(), receiveSession.failure());
+        }
+        else
+        {
+            onInstalled();
+        }
+        return 1;
+    }
+
     /** The snapshot is installed: the replica stands at it and follows the primary's stream from there. */
     private void onInstalled()
     {
@@ -522,7 +552,6 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         snapshotsInstalled++;
         // The primary streams from the snapshot on this same handshake: its StreamStart follows the end. The install
         // may have taken long (fsyncs, recovery): time the next handshake retry from now, not from before it.
-        nowNs = clock.nanoTime();
         state = State.HANDSHAKING;
         lastHandshakeSentNs = nowNs;
         handshakeDelayNs = ctx.handshakeRetryIntervalNs();
@@ -530,7 +559,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             wireSeq + 1);
     }
 
-    /** Ends a transfer that will not be installed; the previous state stays. */
+    /** Ends a transfer that will not be installed (one being installed is waited for); the previous state stays. */
     private void abortTransfer()
     {
         if (receiveSession != null)
@@ -696,7 +725,8 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         {
             return 0;
         }
-        final boolean streaming = state == State.FOLLOWING || state == State.RECEIVING_SNAPSHOT;
+        final boolean streaming = state == State.FOLLOWING || state == State.RECEIVING_SNAPSHOT ||
+            state == State.INSTALLING_SNAPSHOT;
         if (!controlPublisher.sendHeartbeat(applier.epoch(), policyFollower.primaryDurabilityMode(), nowNs,
             streaming ? correlationId : 0, applier.appliedWireSeq()))
         {

@@ -164,8 +164,9 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     }
 
     /**
-     * Installs a snapshot the primary sends when this replica's position is gone from its journal. Optional:
-     * without one such a replica is refused (TOO_FAR_BEHIND) and stops.
+     * Installs a snapshot the primary sends when this replica's position is gone from its journal; it runs on a
+     * thread of its own ({@link SnapshotInstallHandoff}). Optional: without one such a replica is refused
+     * (TOO_FAR_BEHIND) and stops.
      */
     public ReplicaAgentContext snapshotInstaller(final SnapshotInstaller snapshotInstaller)
     {

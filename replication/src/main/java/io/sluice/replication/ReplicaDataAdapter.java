@@ -101,8 +101,8 @@ final class ReplicaDataAdapter extends ReplicationAdapter implements ControlledF
                 return Action.CONTINUE;
             case SnapshotEndDecoder.TEMPLATE_ID:
                 final SnapshotEndDecoder end = snapshotEndDecoder.wrap(buffer, body, blockLength(), version());
-                listener.onSnapshotEnd(sessionId, end.correlationId(), end.totalLengthBytes(), end.fileCrc32c());
-                return Action.CONTINUE;
+                return listener.onSnapshotEnd(sessionId, end.correlationId(), end.totalLengthBytes(),
+                    end.fileCrc32c());
             case RejectDecoder.TEMPLATE_ID:
                 final RejectDecoder reject = rejectDecoder.wrap(buffer, body, blockLength(), version());
                 listener.onReject(knownRejectCode(reject.codeRaw()), reject.correlationId(), buffer,

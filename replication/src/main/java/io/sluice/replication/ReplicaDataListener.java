@@ -83,6 +83,11 @@ interface ReplicaDataListener
     void onSnapshotChunk(
         int sessionId, long correlationId, long offsetBytes, DirectBuffer buffer, int bytesOffset, int bytesLength);
 
-    /** Every chunk of the snapshot was sent; {@code fileCrc32c} is over the whole file. */
-    void onSnapshotEnd(int sessionId, long correlationId, long totalLengthBytes, long fileCrc32c);
+    /**
+     * Every chunk of the snapshot was sent; {@code fileCrc32c} is over the whole file.
+     *
+     * @return {@link Action#BREAK} to end the poll after this message (an install starts, and what follows must wait
+     * for it), else {@link Action#CONTINUE}.
+     */
+    Action onSnapshotEnd(int sessionId, long correlationId, long totalLengthBytes, long fileCrc32c);
 }

@@ -113,7 +113,7 @@ abstract class ReplicaStatus
         return primaryNodeId;
     }
 
-    /** Asks the agent to compute {@link #stateHash()} on its thread at its next duty cycle. */
+    /** Asks the agent to compute {@link #stateHash()} on its thread at its next duty cycle that may touch state. */
     public void requestStateHash()
     {
         stateHashRequested = true;

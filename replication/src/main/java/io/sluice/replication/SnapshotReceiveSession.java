@@ -20,15 +20,17 @@ import java.util.zip.CRC32C;
  * One snapshot transfer into a replica, stepped by its agent: the chunks are written to
  * {@code <directory>/snapshot-<wireSeq>.snap.part} with a running CRC32C; at the end the file is forced, its length
  * and CRC compared with the primary's, its format checked ({@link SnapshotStore#verify}) and only then handed to the
- * {@link SnapshotInstaller} ({@link #install()}). Until the installer runs, the replica's journal and state are
- * untouched: a transfer that fails a check or is {@link #abort() aborted} deletes its partial file and leaves the
- * replica as it was.
+ * {@link SnapshotInstaller} on a thread of its own ({@link SnapshotInstallHandoff}); {@link #doWork()} watches for the
+ * install to end. Until the installer runs, the replica's journal and state are untouched: a transfer that fails a
+ * check or is {@link #abort() aborted} deletes its partial file and leaves the replica as it was.
  * <p>
  * A step that fails returns false with {@link #problem()} saying why: in {@link State#RECEIVING} the transfer can be
  * retried (the agent aborts it and handshakes again); in {@link State#FAILED} an I/O error or the installer stopped
  * it and the replica cannot go on ({@link #failure()} is the cause).
  * <p>
- * Agent thread only.
+ * Agent thread only. While {@link State#INSTALLING} the agent must not touch the journal ring, the journal or the
+ * state machine, which the installer replaces; once {@link #doWork()} has seen the install end, what it wrote is
+ * visible to the agent thread.
  */
 final class SnapshotReceiveSession
 {
@@ -44,8 +46,8 @@ final class SnapshotReceiveSession
     {
         /** Chunks are arriving and written to the partial file. */
         RECEIVING,
-        /** The file arrived whole and passed its checks; it is ready to install. */
-        CHECKED,
+        /** The file arrived whole and passed its checks; the installer runs on its own thread. */
+        INSTALLING,
         /** The installer swapped the journal and state for the snapshot's; the file is now the new journal's. */
         INSTALLED,
         /** An I/O error or the installer failed; see {@link #failure()}. The replica cannot go on. */
@@ -61,12 +63,10 @@ final class SnapshotReceiveSession
     private final long totalBytes;
     /** Staging for chunk bytes on their way from the Aeron buffer to the file; the agent's, reused. */
     private final ByteBuffer staging;
-    private final SnapshotInstaller installer;
+    private final SnapshotInstallHandoff installHandoff;
     private final CRC32C crc = new CRC32C();
     /** Open while chunks arrive; closed once the file is forced at the end. */
     private FileChannel channel;
-    /** The file as checked at the end, until installed. */
-    private SnapshotInfo checked;
     private State state = State.RECEIVING;
     private long receivedBytes;
     private String problem;
@@ -89,7 +89,7 @@ final class SnapshotReceiveSession
         this.entryCrc32c = entryCrc32c;
         this.totalBytes = totalBytes;
         this.staging = staging;
-        this.installer = installer;
+        this.installHandoff = new SnapshotInstallHandoff(installer);
     }
 
     /**
@@ -164,7 +164,7 @@ final class SnapshotReceiveSession
     }
 
     /**
-     * The primary sent every chunk: check the file.
+     * The primary sent every chunk: check the file and, if it passes, start the installer.
      *
      * @return false if the file is short, its CRC differs or it fails the format check ({@link State#RECEIVING}:
      * retry), or it could not be synced ({@link State#FAILED}).
@@ -200,29 +200,36 @@ final class SnapshotReceiveSession
             problem = "received snapshot wireSeq " + wireSeq + " failed its check: " + snapshot;
             return false;
         }
-        checked = snapshot;
-        state = State.CHECKED;
+        state = State.INSTALLING;
+        installHandoff.start(snapshot, entryCrc32c);
         return true;
     }
 
     /**
-     * Hands the checked file to the installer, which swaps the replica's journal and state for the snapshot's.
+     * While installing, looks whether the installer has ended.
      *
-     * @return false if the installer failed ({@link State#FAILED}); the partial file is deleted.
+     * @return 1 when it ended (then {@link State#INSTALLED} or {@link State#FAILED}), else 0.
      */
-    boolean install()
+    int doWork()
     {
-        try
+        return state == State.INSTALLING ? onInstallEnd(installHandoff.status()) : 0;
+    }
+
+    private int onInstallEnd(final SnapshotInstallHandoff.Status status)
+    {
+        switch (status)
         {
-            installer.install(checked, entryCrc32c);
+            case SUCCEEDED:
+                state = State.INSTALLED;
+                return 1;
+            case FAILED:
+                deleteFile();
+                fail("installing snapshot wireSeq " + wireSeq + " failed: " + installHandoff.failure(),
+                    installHandoff.failure());
+                return 1;
+            default:
+                return 0;
         }
-        catch (final IOException | RuntimeException ex)
-        {
-            deleteFile();
-            return fail("installing snapshot wireSeq " + wireSeq + " failed: " + ex, ex);
-        }
-        state = State.INSTALLED;
-        return true;
     }
 
     private boolean fail(final String problem, final Throwable failure)
@@ -281,14 +288,21 @@ final class SnapshotReceiveSession
         return receivedBytes;
     }
 
-    /** Cuts the transfer short and deletes the partial file, unless it was installed. */
+    /**
+     * Cuts the transfer short and deletes the partial file, unless it was installed. An install in progress cannot
+     * be cut short half way: this waits for it to end first (only an agent that is closing aborts one).
+     */
     void abort()
     {
+        if (state == State.INSTALLING)
+        {
+            onInstallEnd(installHandoff.awaitEnd());
+        }
         if (state == State.INSTALLED)
         {
             return;
         }
-        if (state == State.RECEIVING || state == State.CHECKED)
+        if (state == State.RECEIVING)
         {
             state = State.ABORTED;
         }

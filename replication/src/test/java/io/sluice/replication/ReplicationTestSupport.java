@@ -206,7 +206,8 @@ final class ReplicationTestSupport
     {
         final Path dir;
         final Journal.Context journalContext;
-        // Replaced by installSnapshot (replica agent thread); read by tests after awaiting a volatile the agent wrote.
+        // Replaced by installSnapshot (the snapshot install thread); read by tests after awaiting a volatile the agent
+        // wrote once it saw the install end.
         volatile Journal journal;
         volatile RecoveryResult recovery;
         final MatchingEngine engine;

@@ -21,8 +21,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,6 +35,7 @@ import static io.sluice.replication.ReplicationTestSupport.engineContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -201,6 +204,67 @@ class SnapshotTransferTest
         replica = startReplica(dir.resolve("e"), (context) -> {});
         assertFalse(Files.exists(leftover), "debris of a transfer killed part-way is removed at start");
         await(() -> primary.metrics.persistedWireSeq(0) == 100, () -> "replica follows as usual");
+    }
+
+    @Test
+    void shouldKeepItsDutyCycleWhileTheInstallRunsOnItsOwnThread() throws IOException
+    {
+        primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
+        primary.append(1_000);
+        final long snapshotWireSeq = primary.lastWireSeq;
+        new SnapshotStore(primary.node.journal.snapshotDirectory())
+            .write(snapshotWireSeq, ReplicationTestSupport.EPOCH, primary.node.stateMachine);
+        primary.append(200);
+        final long last = primary.lastWireSeq;
+
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicReference<String> installThread = new AtomicReference<>();
+        final Node node = Node.open(dir.resolve("f").resolve("node"), 2, engineContext());
+        replica = new Replica(node, dir.resolve("f"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            (context) -> context.resyncFromSnapshot(true).snapshotInstaller((snapshot, entryCrc32c) ->
+            {
+                installThread.set(Thread.currentThread().getName());
+                awaitRelease(release);
+                node.installSnapshot(snapshot, entryCrc32c);
+            }));
+        await(() -> replica.agent.state() == ReplicaAgent.State.INSTALLING_SNAPSHOT, () -> "installing");
+        replica.agent.requestStateHash();
+
+        // Held well past the primary's heartbeat timeout (1 s): the replica's duty cycle goes on, and its heartbeats
+        // keep the slot's stream, while it leaves the journal and state to the installer.
+        final long holdUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+        while (System.nanoTime() < holdUntilNs)
+        {
+            assertEquals(ReplicaAgent.State.INSTALLING_SNAPSHOT, replica.agent.state());
+            assertNull(replica.agent.stateHash(), "no state hash while the installer has the state");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        assertEquals(SnapshotInstallHandoff.THREAD_NAME, installThread.get());
+        assertEquals(0, primary.senders[0].heartbeatTimeouts(), "the replica heartbeats while it installs");
+        assertEquals(ReplicationSenderAgent.State.STREAMING, primary.senders[0].state());
+
+        release.countDown();
+        await(() -> replica.agent.appliedWireSeq() == last && primary.metrics.persistedWireSeq(0) == last,
+            () -> "following after the install: " + replica.agent);
+        assertEquals(1, replica.agent.snapshotsInstalled());
+        assertEquals(snapshotWireSeq, replica.agent.lastInstalledSnapshotWireSeq());
+        assertEquals(0, replica.agent.rehandshakes(), "it follows on the handshake the snapshot answered");
+        assertEquals(0, primary.senders[0].heartbeatTimeouts());
+        assertNotNull(replica.agent.stateHash(), "the state hash asked for during the install, taken after it");
+        assertSameStateHash(last);
+    }
+
+    private static void awaitRelease(final CountDownLatch release)
+    {
+        try
+        {
+            assertTrue(release.await(60, TimeUnit.SECONDS), "install released");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
     }
 
     /** Three more cycle files of entries, a snapshot of the primary's state, then a tail in a newer cycle. */
