@@ -6,7 +6,6 @@ import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.sluice.journal.JournalStateMachine;
 import io.sluice.sbe.replication.NodeRole;
 import io.sluice.sbe.replication.RejectCode;
-import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -106,8 +105,6 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
     /** The primary's last AUTH_REQUIRED challenge, answered in every handshake of this attempt. */
     private final byte[] pendingChallenge = new byte[32];
     private boolean challengePending;
-    /** Raw replication public key, or zeros when the context has no key. */
-    private final byte[] publicKey = new byte[32];
     private int followedSessionId;
     /** Highest epoch any primary has announced on the data stream: a primary below it is stale and never followed. */
     private long highestPrimaryEpochSeen;
@@ -140,11 +137,6 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             ctx.journalRing(), stateMachine, ctx.appliedWireSeq(), ctx.lastEntryCrc32c(), ctx.epoch());
         publishProgress();
         this.correlationId = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE / 2);
-        if (ctx.keyPair() != null)
-        {
-            System.arraycopy(LogonSignatures.rawPublicKey(ctx.keyPair().getPublic()), 0, publicKey, 0,
-                publicKey.length);
-        }
 
         final ReplicationTransport transport = ctx.transport();
         ExclusivePublication publication = null;
@@ -160,7 +152,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             CloseHelper.quietClose(publication);
             throw ex;
         }
-        controlPublisher = new ReplicaControlPublisher(publication, ctx.nodeId());
+        controlPublisher = new ReplicaControlPublisher(publication, ctx);
         dataAdapter = new ReplicaDataAdapter(subscription, ctx.fragmentLimit(), this);
     }
 
@@ -253,10 +245,9 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         }
         final byte[] signature = challengePending ?
             ReplicationAuth.sign(ctx.keyPair(), pendingChallenge, ctx.nodeId()) : null;
-        if (!controlPublisher.sendHandshake(ctx.protocolVersion(), applier.epoch(), applier.appliedWireSeq(),
-            applier.lastEntryCrc32c(), ctx.configDigest(), correlationId,
-            ctx.resyncFromSnapshot() && applier.appliedWireSeq() == 0,
-            challengePending ? pendingChallenge : null, publicKey, signature))
+        if (!controlPublisher.sendHandshake(applier.epoch(), applier.appliedWireSeq(), applier.lastEntryCrc32c(),
+            correlationId, ctx.resyncFromSnapshot() && applier.appliedWireSeq() == 0,
+            challengePending ? pendingChallenge : null, signature))
         {
             return 0;
         }
@@ -607,7 +598,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final long appliedBefore = applier.appliedWireSeq();
         final BatchApplier.Outcome outcome =
             applier.apply(buffer, entriesOffset, entriesLength, entryCount, firstWireSeq);
-        repeatedEntries = applier.repeatedEntries();
+        if (applier.repeatedEntries() != repeatedEntries)
+        {
+            repeatedEntries = applier.repeatedEntries();
+        }
         switch (outcome)
         {
             case APPLIED:

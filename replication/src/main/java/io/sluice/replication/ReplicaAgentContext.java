@@ -24,20 +24,27 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     static final int MIN_JOURNAL_RING_BYTES = 64 * 1024;
     static final long MIN_RETRY_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    // The control stream: where it goes, how often an unanswered handshake is resent, the key it is signed with.
     private String primaryControlEndpoint;
+    private long handshakeRetryIntervalNs = DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS;
+    private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
+    private KeyPair keyPair;
+
+    // The journal ring, the journal agent's cursor and the state the agent applies to.
     private RingBuffer journalRing;
     private LongSupplier journalPersistedWireSeq;
     private JournalStateMachine stateMachine;
+
+    // Where the agent starts: the journal's last entry, or the position resumeFrom gave.
     private long epoch;
     private boolean resume;
     private long appliedWireSeq;
     private long lastEntryCrc32c;
-    private long handshakeRetryIntervalNs = DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS;
-    private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
+
+    // Snapshot transfers.
     private SnapshotInstaller snapshotInstaller;
     private Path snapshotDirectory;
     private boolean resyncFromSnapshot;
-    private KeyPair keyPair;
 
     public ReplicaAgentContext()
     {

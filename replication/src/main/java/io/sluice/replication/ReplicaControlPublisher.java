@@ -6,6 +6,7 @@ import io.sluice.sbe.replication.HandshakeEncoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
 import io.sluice.sbe.replication.MessageHeaderEncoder;
 import io.sluice.sbe.replication.NodeRole;
+import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -25,33 +26,44 @@ final class ReplicaControlPublisher implements AutoCloseable
 
     private final ExclusivePublication publication;
     private final int nodeId;
+    private final int protocolVersion;
+    private final long configDigest;
+    /** The replica's raw replication public key, sent with a signed handshake; zeros without a key. */
+    private final byte[] publicKey = new byte[32];
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HandshakeEncoder handshakeEncoder = new HandshakeEncoder();
     private final AckEncoder ackEncoder = new AckEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
 
-    ReplicaControlPublisher(final ExclusivePublication publication, final int nodeId)
+    /**
+     * @param ctx what every handshake says about the replica: node id, protocol version, config digest and key.
+     */
+    ReplicaControlPublisher(final ExclusivePublication publication, final ReplicaAgentContext ctx)
     {
         this.publication = publication;
-        this.nodeId = nodeId;
+        nodeId = ctx.nodeId();
+        protocolVersion = ctx.protocolVersion();
+        configDigest = ctx.configDigest();
+        if (ctx.keyPair() != null)
+        {
+            System.arraycopy(LogonSignatures.rawPublicKey(ctx.keyPair().getPublic()), 0, publicKey, 0,
+                publicKey.length);
+        }
     }
 
     /**
-     * @param challenge the primary's AUTH_REQUIRED challenge this handshake answers, with the replica's raw
-     *                  {@code publicKey} and its {@code signature} over it; all three null for an unsigned handshake.
+     * @param challenge the primary's AUTH_REQUIRED challenge this handshake answers, with the {@code signature} over
+     *                  it; both null for an unsigned handshake (zeros are sent, and no key).
      * @return false if the publication refused it.
      */
     boolean sendHandshake(
-        final int protocolVersion,
         final long epoch,
         final long lastDurableWireSeq,
         final long lastEntryCrc32c,
-        final long configDigest,
         final long correlationId,
         final boolean snapshotRequested,
         final byte[] challenge,
-        final byte[] publicKey,
         final byte[] signature)
     {
         handshakeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)

@@ -28,20 +28,27 @@ abstract class ReplicationContext<T extends ReplicationContext<T>>
 
     /** Names this end in every validation message, e.g. "replica". */
     private final String component;
+
+    // The streams: set by whoever builds the context, read by the agent once concluded.
     private ReplicationTransport transport;
     private String dataEndpoint;
     private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
     private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
+    private int fragmentLimit;
+    private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
+
+    // This node: what it tells the other end, and what it replicates.
     private int nodeId;
     private long configDigest;
+    /** configDigest is required and any value is valid, so whether it was given is kept apart. */
     private boolean configDigestSet;
     private Journal journal;
     private DurabilityControl durabilityControl;
+
+    // Time.
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private long heartbeatTimeoutNs = DEFAULT_HEARTBEAT_TIMEOUT_NS;
-    private int fragmentLimit;
     private NanoClock nanoClock = SystemNanoClock.INSTANCE;
-    private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
 
     ReplicationContext(final String component, final int defaultFragmentLimit)
     {

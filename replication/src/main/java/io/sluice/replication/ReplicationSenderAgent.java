@@ -70,6 +70,9 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     private static final byte[] NO_KEY = new byte[32];
 
     private final ReplicationSenderContext ctx;
+    private final int slot;
+    /** Where the slot's cursors and active flag live; this agent's thread is the slot's only writer. */
+    private final ReplicationMetrics metrics;
     private final PrimaryFence fence;
     private final NanoClock clock;
     private final LongSupplier lastWireSeq;
@@ -109,8 +112,10 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
      */
     public ReplicationSenderAgent(final ReplicationSenderContext ctx)
     {
-        super(ctx.conclude().slot(), ctx.replicationMetrics());
+        ctx.conclude();
         this.ctx = ctx;
+        this.slot = ctx.slot();
+        this.metrics = ctx.replicationMetrics();
         this.fence = ctx.fence();
         this.clock = ctx.nanoClock();
         this.lastWireSeq = ctx.lastWireSeq();
@@ -652,6 +657,23 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     // ------------------------------------------------------------------------------------------------------------
     // Observers (any thread), beside those of ReplicationSenderStatus
     // ------------------------------------------------------------------------------------------------------------
+
+    public int slot()
+    {
+        return slot;
+    }
+
+    /**
+     * Lowest {@code wireSeq} this slot may still read from the journal: the entry after a snapshot being sent, or
+     * the replica's persisted cursor while it streams; {@code Long.MAX_VALUE} while no replica is served. Retention
+     * keeps every entry from the lowest of these over all slots. Any thread.
+     */
+    public long retainFromWireSeq()
+    {
+        final long pinned = pinnedWireSeq;
+        return pinned != Long.MAX_VALUE && metrics.isActive(slot) ?
+            Math.max(pinned, metrics.persistedWireSeq(slot)) : pinned;
+    }
 
     /** Control messages dropped because their block was shorter than their template's. */
     public long malformedMessages()

@@ -1,7 +1,5 @@
 package io.sluice.replication;
 
-import io.sluice.durability.ReplicationMetrics;
-
 /**
  * What a {@link ReplicationSenderAgent} publishes for other threads (STATUS, {@code /healthz}, metrics, retention,
  * tests): what its slot is doing, how far it has sent, its event counters and its snapshot transfers. Every field is
@@ -10,9 +8,6 @@ import io.sluice.durability.ReplicationMetrics;
  */
 abstract class ReplicationSenderStatus
 {
-    final int slot;
-    /** Where the slot's cursors and active flag live; the sender's thread is the slot's only writer. */
-    final ReplicationMetrics metrics;
     volatile ReplicationSenderAgent.State state = ReplicationSenderAgent.State.AWAITING_HANDSHAKE;
     volatile long sentWireSeq;
     volatile long handshakesAccepted;
@@ -29,32 +24,9 @@ abstract class ReplicationSenderStatus
     volatile long snapshotSentBytes;
     volatile long snapshotsSent;
 
-    ReplicationSenderStatus(final int slot, final ReplicationMetrics metrics)
-    {
-        this.slot = slot;
-        this.metrics = metrics;
-    }
-
-    public int slot()
-    {
-        return slot;
-    }
-
     public ReplicationSenderAgent.State state()
     {
         return state;
-    }
-
-    /**
-     * Lowest {@code wireSeq} this slot may still read from the journal: the entry after a snapshot being sent, or
-     * the replica's persisted cursor while it streams; {@code Long.MAX_VALUE} while no replica is served. Retention
-     * keeps every entry from the lowest of these over all slots. Any thread.
-     */
-    public long retainFromWireSeq()
-    {
-        final long pinned = pinnedWireSeq;
-        return pinned != Long.MAX_VALUE && metrics.isActive(slot) ?
-            Math.max(pinned, metrics.persistedWireSeq(slot)) : pinned;
     }
 
     /** {@code wireSeq} of the snapshot last offered to the replica; 0 before the first. */

@@ -248,7 +248,7 @@ final class SnapshotReceiveSession
     /** Whether the transfer is over: installed, failed or aborted. */
     boolean isDone()
     {
-        return state == State.INSTALLED || state == State.FAILED || state == State.ABORTED;
+        return state != State.RECEIVING && state != State.INSTALLING;
     }
 
     /** Why the last step returned false. */

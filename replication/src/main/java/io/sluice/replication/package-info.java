@@ -10,8 +10,8 @@
  * a hot standby; a snapshot it is sent is installed by the node's {@link io.sluice.replication.SnapshotInstaller} on a
  * thread of its own. Both ends share a {@link io.sluice.replication.ReplicationTransport} (Aeron client and, by
  * default, an embedded media driver) per node, and are configured by a
- * {@link io.sluice.replication.ReplicaAgentContext} or {@link io.sluice.replication.ReplicationSenderContext}. Epochs fence a stale primary through
- * {@link io.sluice.replication.PrimaryFence}.
+ * {@link io.sluice.replication.ReplicaAgentContext} or {@link io.sluice.replication.ReplicationSenderContext}.
+ * Epochs fence a stale primary through {@link io.sluice.replication.PrimaryFence}.
  * <p>
  * Per replica slot there are two streams, with ids {@link io.sluice.replication.ReplicationProtocol#DATA_STREAM_ID}
  * and {@link io.sluice.replication.ReplicationProtocol#CONTROL_STREAM_ID}:

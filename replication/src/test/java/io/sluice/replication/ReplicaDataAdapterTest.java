@@ -111,7 +111,8 @@ class ReplicaDataAdapterTest
     void shouldFlagVariableLengthFieldsThatRunPastTheMessage()
     {
         final byte[] batch = batch(2, new byte[]{ 9, 9 });
-        new UnsafeBuffer(batch).putInt(MessageHeaderEncoder.ENCODED_LENGTH + JournalBatchEncoder.BLOCK_LENGTH, 3, ORDER);
+        new UnsafeBuffer(batch).putInt(
+            MessageHeaderEncoder.ENCODED_LENGTH + JournalBatchEncoder.BLOCK_LENGTH, 3, ORDER);
         deliver(batch);
         final byte[] chunk = chunk(new byte[]{ 1, 2, 3 });
         new UnsafeBuffer(chunk).putInt(MessageHeaderEncoder.ENCODED_LENGTH + SnapshotChunkEncoder.BLOCK_LENGTH,
@@ -247,55 +248,32 @@ class ReplicaDataAdapterTest
         RejectCode lastRejectCode;
         byte[] lastChallenge;
 
-        public void onStreamStart(
-            final int sessionId,
-            final long epoch,
-            final long fromWireSeq,
-            final short durabilityMode,
-            final long correlationId,
-            final int primaryNodeId)
+        public void onStreamStart(final int sessionId, final long epoch, final long fromWireSeq,
+            final short durabilityMode, final long correlationId, final int primaryNodeId)
         {
             calls.add("streamStart " + sessionId + " epoch=" + epoch + " from=" + fromWireSeq + " mode=" +
                 durabilityMode + " correlation=" + correlationId + " primary=" + primaryNodeId);
         }
 
-        public Action onJournalBatch(
-            final int sessionId,
-            final long firstWireSeq,
-            final int entryCount,
-            final long sendTimestampNs,
-            final DirectBuffer buffer,
-            final int entriesOffset,
-            final int entriesLength)
+        public Action onJournalBatch(final int sessionId, final long firstWireSeq, final int entryCount,
+            final long sendTimestampNs, final DirectBuffer buffer, final int entriesOffset, final int entriesLength)
         {
             calls.add("batch " + sessionId + " first=" + firstWireSeq + " count=" + entryCount + " sent=" +
                 sendTimestampNs + " entries=" + entriesLength);
             return action;
         }
 
-        public void onHeartbeat(
-            final int sessionId,
-            final int nodeId,
-            final short roleRaw,
-            final long epoch,
-            final short durabilityMode,
-            final short policyPersistedCount,
-            final short policyInMemoryCount,
-            final long streamCorrelationId,
-            final long lastWireSeq)
+        public void onHeartbeat(final int sessionId, final int nodeId, final short roleRaw, final long epoch,
+            final short durabilityMode, final short policyPersistedCount, final short policyInMemoryCount,
+            final long streamCorrelationId, final long lastWireSeq)
         {
             calls.add("heartbeat " + sessionId + " node=" + nodeId + " role=" + roleRaw + " epoch=" + epoch +
                 " mode=" + durabilityMode + " counts=" + policyPersistedCount + "/" + policyInMemoryCount +
                 " stream=" + streamCorrelationId + " last=" + lastWireSeq);
         }
 
-        public void onReject(
-            final RejectCode code,
-            final long correlationId,
-            final DirectBuffer buffer,
-            final int challengeOffset,
-            final int reasonOffset,
-            final int reasonLength)
+        public void onReject(final RejectCode code, final long correlationId, final DirectBuffer buffer,
+            final int challengeOffset, final int reasonOffset, final int reasonLength)
         {
             lastRejectCode = code;
             lastChallenge = new byte[32];
@@ -305,14 +283,8 @@ class ReplicaDataAdapterTest
                 buffer.getStringWithoutLengthAscii(reasonOffset, reasonLength)));
         }
 
-        public void onSnapshotOffer(
-            final int sessionId,
-            final long correlationId,
-            final long epoch,
-            final int primaryNodeId,
-            final long snapshotWireSeq,
-            final long snapshotEpoch,
-            final long entryCrc32c,
+        public void onSnapshotOffer(final int sessionId, final long correlationId, final long epoch,
+            final int primaryNodeId, final long snapshotWireSeq, final long snapshotEpoch, final long entryCrc32c,
             final long totalLengthBytes)
         {
             calls.add("snapshotOffer " + sessionId + " correlation=" + correlationId + " epoch=" + epoch +
@@ -320,13 +292,8 @@ class ReplicaDataAdapterTest
                 " crc=" + entryCrc32c + " total=" + totalLengthBytes);
         }
 
-        public void onSnapshotChunk(
-            final int sessionId,
-            final long correlationId,
-            final long offsetBytes,
-            final DirectBuffer buffer,
-            final int bytesOffset,
-            final int bytesLength)
+        public void onSnapshotChunk(final int sessionId, final long correlationId, final long offsetBytes,
+            final DirectBuffer buffer, final int bytesOffset, final int bytesLength)
         {
             final byte[] bytes = bytesLength < 0 ? null : new byte[bytesLength];
             if (bytes != null)
