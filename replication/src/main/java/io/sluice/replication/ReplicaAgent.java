@@ -201,9 +201,16 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         return workCount;
     }
 
-    /** Waits for a snapshot install in progress to end, then closes the Aeron resources. */
+    /**
+     * Waits for a snapshot install in progress to end and takes up where it left the replica, so whoever stops this
+     * agent (a promotion, say) reads a position that agrees with the state; then closes the Aeron resources.
+     */
     public void onClose()
     {
+        if (state == State.INSTALLING_SNAPSHOT && receiveSession.awaitInstallEnd() == 1)
+        {
+            onInstallEnd();
+        }
         abortTransfer();
         CloseHelper.closeAll(controlPublisher, dataAdapter);
     }
@@ -520,6 +527,12 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         {
             return 0;
         }
+        onInstallEnd();
+        return 1;
+    }
+
+    private void onInstallEnd()
+    {
         if (receiveSession.state() == SnapshotReceiveSession.State.FAILED)
         {
             fail(receiveSession.problem(), receiveSession.failure());
@@ -528,7 +541,6 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         {
             onInstalled();
         }
-        return 1;
     }
 
     /** The snapshot is installed: the replica stands at it and follows the primary's stream from there. */

@@ -289,15 +289,23 @@ final class SnapshotReceiveSession
     }
 
     /**
+     * Waits for an install in progress to end, however long it takes: an install cut off half way would leave the
+     * node between two journals. Only an agent that is closing waits.
+     *
+     * @return 1 if an install ended (then {@link State#INSTALLED} or {@link State#FAILED}), else 0.
+     */
+    int awaitInstallEnd()
+    {
+        return state == State.INSTALLING ? onInstallEnd(installHandoff.awaitEnd()) : 0;
+    }
+
+    /**
      * Cuts the transfer short and deletes the partial file, unless it was installed. An install in progress cannot
-     * be cut short half way: this waits for it to end first (only an agent that is closing aborts one).
+     * be cut short: this waits for it to end first ({@link #awaitInstallEnd()}).
      */
     void abort()
     {
-        if (state == State.INSTALLING)
-        {
-            onInstallEnd(installHandoff.awaitEnd());
-        }
+        awaitInstallEnd();
         if (state == State.INSTALLED)
         {
             return;

@@ -254,6 +254,40 @@ class SnapshotTransferTest
         assertSameStateHash(last);
     }
 
+    @Test
+    void shouldFinishAnInstallInProgressBeforeTheAgentStopsAndPublishWhereItLeftTheReplica() throws Exception
+    {
+        primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
+        primary.append(1_000);
+        final long snapshotWireSeq = primary.lastWireSeq;
+        new SnapshotStore(primary.node.journal.snapshotDirectory())
+            .write(snapshotWireSeq, ReplicationTestSupport.EPOCH, primary.node.stateMachine);
+
+        final CountDownLatch release = new CountDownLatch(1);
+        final Node node = Node.open(dir.resolve("g").resolve("node"), 2, engineContext());
+        replica = new Replica(node, dir.resolve("g"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            (context) -> context.resyncFromSnapshot(true).snapshotInstaller((snapshot, entryCrc32c) ->
+            {
+                awaitRelease(release);
+                node.installSnapshot(snapshot, entryCrc32c);
+            }));
+        await(() -> replica.agent.state() == ReplicaAgent.State.INSTALLING_SNAPSHOT, () -> "installing");
+
+        // As a promotion does: stop the agent, then read its position and take its state.
+        final Thread stopper = new Thread(replica::stopAgent, "stopper");
+        stopper.start();
+        stopper.join(300);
+        assertTrue(stopper.isAlive(), "stopping waits for the install");
+        release.countDown();
+        stopper.join(60_000);
+        assertFalse(stopper.isAlive());
+
+        assertEquals(1, replica.agent.snapshotsInstalled());
+        assertEquals(snapshotWireSeq, replica.agent.appliedWireSeq(), "the position agrees with the state");
+        assertEquals(snapshotWireSeq + 1, replica.node.journal.firstWireSeq());
+        assertEquals(primary.node.engine.stateHash(), replica.node.stateMachine.stateHash());
+    }
+
     private static void awaitRelease(final CountDownLatch release)
     {
         try
