@@ -39,10 +39,9 @@ public final class ParkingIdleStrategy extends SleepingIdleStrategy
     @Override
     protected void onArm()
     {
-        if (sleeper == null)
-        {
-            sleeper = Thread.currentThread();
-        }
+        // Every time: a runner restarted under the same name (a replica's journal after a snapshot install) idles
+        // on the same instance from a new thread.
+        sleeper = Thread.currentThread();
     }
 
     @Override

@@ -46,6 +46,14 @@ public final class SelectorIdleStrategy extends SleepingIdleStrategy
         this.selector = selector;
     }
 
+    /**
+     * @return the selector it sleeps on.
+     */
+    public Selector selector()
+    {
+        return selector;
+    }
+
     @Override
     protected void onArm()
     {

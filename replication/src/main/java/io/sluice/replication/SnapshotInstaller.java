@@ -13,10 +13,13 @@ import java.io.IOException;
 public interface SnapshotInstaller
 {
     /**
-     * Called on the replica agent's thread, with nothing in the journal ring and everything applied already synced.
-     * When it returns: the old journal is set aside (renamed, never deleted); a journal starting at
-     * {@code snapshot.wireSeq() + 1} is open with a journal agent consuming the same ring; the persisted cursor
-     * reads {@code snapshot.wireSeq()}; and the state machine the agent applies to holds the snapshot's state.
+     * Called on a thread of its own (named {@code sluice-snapshot-install}), not the replica agent's, with nothing in
+     * the journal ring and everything applied already synced. Until it returns or throws, the replica agent touches
+     * neither the journal ring nor the journal nor the state machine (its duty cycle goes on: it heartbeats), and
+     * afterwards it sees everything the installer wrote. It may take seconds. When it returns: the old journal is set
+     * aside (renamed, never deleted); a journal starting at {@code snapshot.wireSeq() + 1} is open with a journal
+     * agent consuming the same ring; the persisted cursor reads {@code snapshot.wireSeq()}; and the state machine the
+     * agent applies to holds the snapshot's state.
      *
      * @param snapshot    the received file, checked ({@link SnapshotInfo#isValid()}); it is moved, not copied.
      * @param entryCrc32c stored CRC32C of the primary's journal entry at {@code snapshot.wireSeq()}, kept so the

@@ -61,12 +61,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * message throws and fails the test; both agents share one embedded media driver, which they need only for their
  * publications and subscriptions.
  * <ul>
- *     <li>Replica ({@link ReplicaAgent#onFragment}): StreamStart, JournalBatch, Heartbeat and Reject, valid or
+ *     <li>Replica ({@link ReplicaDataAdapter#onFragment}): StreamStart, JournalBatch, Heartbeat and Reject, valid or
  *     mutated, from the followed primary's session or another. It never throws; what it journals (its journal ring)
  *     and applies is exactly entries 1..k of the primary's journal, byte for byte, with k its applied
  *     {@code wireSeq} and its state hash the primary's after entry k; a refused batch leaves both as they were;
  *     every handshake it sends again starts from k.</li>
- *     <li>Sender ({@link ReplicationSenderAgent#onFragment}): Handshake, Ack and Heartbeat, valid or mutated. It never
+ *     <li>Sender ({@link SenderControlAdapter#onFragment}): Handshake, Ack and Heartbeat, valid or mutated. It never
  *     throws; it accepts a handshake only for a position its journal holds with the same CRC; the slot is active
  *     exactly while it streams, and its cursors never pass what it has sent; only an epoch above its own fences
  *     it.</li>
@@ -243,7 +243,7 @@ class ReplicationFuzzTest
             final String controlEndpoint = ReplicationTestSupport.freeEndpoint();
             control = transport.aeron().addSubscription(
                 transport.subscriptionChannel(controlEndpoint), ReplicationProtocol.CONTROL_STREAM_ID);
-            agent = new ReplicaAgent(new ReplicaAgent.Context()
+            agent = new ReplicaAgent(new ReplicaAgentContext()
                 .transport(transport)
                 .nodeId(2)
                 .dataEndpoint(ReplicationTestSupport.freeEndpoint())
@@ -327,7 +327,7 @@ class ReplicationFuzzTest
             headerBuffer.putInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, sessionId, ORDER);
             try
             {
-                agent.onFragment(new UnsafeBuffer(message), 0, message.length, primaryHeader);
+                agent.dataAdapter().onFragment(new UnsafeBuffer(message), 0, message.length, primaryHeader);
             }
             catch (final RuntimeException ex)
             {
@@ -425,7 +425,7 @@ class ReplicationFuzzTest
                 final long acceptedBefore = sender.handshakesAccepted();
                 try
                 {
-                    sender.onFragment(new UnsafeBuffer(message), 0, message.length, replicaHeader);
+                    sender.controlAdapter().onFragment(new UnsafeBuffer(message), 0, message.length, replicaHeader);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -476,7 +476,7 @@ class ReplicationFuzzTest
     private static ReplicationSenderAgent newSender(
         final ReplicationMetrics metrics, final DurabilityControl durability, final PrimaryFence fence)
     {
-        return new ReplicationSenderAgent(new ReplicationSenderAgent.Context()
+        return new ReplicationSenderAgent(new ReplicationSenderContext()
             .transport(transport)
             .slot(0)
             .nodeId(1)
@@ -526,7 +526,7 @@ class ReplicationFuzzTest
             final byte[] message = Arrays.copyOf(intact, 49);
             new UnsafeBuffer(message).putShort(0, (short)6, ORDER);
 
-            sender.onFragment(new UnsafeBuffer(message), 0, message.length, replicaHeader);
+            sender.controlAdapter().onFragment(new UnsafeBuffer(message), 0, message.length, replicaHeader);
 
             assertEquals(1, sender.malformedMessages(), hex(message));
             assertEquals(0, sender.handshakesAccepted());
@@ -535,7 +535,7 @@ class ReplicationFuzzTest
             assertFalse(metrics.isActive(0));
 
             // The sender is not left in a state the intact handshake cannot get past.
-            sender.onFragment(new UnsafeBuffer(intact), 0, intact.length, replicaHeader);
+            sender.controlAdapter().onFragment(new UnsafeBuffer(intact), 0, intact.length, replicaHeader);
             assertEquals(1, sender.handshakesAccepted());
             assertEquals(ReplicationSenderAgent.State.STREAMING, sender.state());
             assertEquals(1, sender.malformedMessages());

@@ -206,7 +206,8 @@ final class ReplicationTestSupport
     {
         final Path dir;
         final Journal.Context journalContext;
-        // Replaced by installSnapshot (replica agent thread); read by tests after awaiting a volatile the agent wrote.
+        // Replaced by installSnapshot (the snapshot install thread); read by tests after awaiting a volatile the agent
+        // wrote once it saw the install end.
         volatile Journal journal;
         volatile RecoveryResult recovery;
         final MatchingEngine engine;
@@ -410,7 +411,7 @@ final class ReplicationTestSupport
         private final OrderFlow flow = new OrderFlow(42);
         long lastWireSeq;
 
-        Primary(final Path dir, final int slots, final Consumer<ReplicationSenderAgent.Context> options)
+        Primary(final Path dir, final int slots, final Consumer<ReplicationSenderContext> options)
         {
             this(dir, slots, options, (context) -> {});
         }
@@ -418,7 +419,7 @@ final class ReplicationTestSupport
         Primary(
             final Path dir,
             final int slots,
-            final Consumer<ReplicationSenderAgent.Context> options,
+            final Consumer<ReplicationSenderContext> options,
             final Consumer<Journal.Context> journalOptions)
         {
             node = Node.open(dir.resolve("node"), 1, engineContext(), journalOptions);
@@ -432,7 +433,7 @@ final class ReplicationTestSupport
             {
                 dataEndpoints[slot] = freeEndpoint();
                 controlEndpoints[slot] = freeEndpoint();
-                final ReplicationSenderAgent.Context context = new ReplicationSenderAgent.Context()
+                final ReplicationSenderContext context = new ReplicationSenderContext()
                     .transport(transport)
                     .slot(slot)
                     .nodeId(1)
@@ -484,7 +485,7 @@ final class ReplicationTestSupport
             final String dataEndpoint,
             final String primaryControlEndpoint,
             final MatchingEngine.Context engineContext,
-            final Consumer<ReplicaAgent.Context> options)
+            final Consumer<ReplicaAgentContext> options)
         {
             this(Node.open(dir.resolve("node"), nodeId, engineContext), dir, nodeId, dataEndpoint,
                 primaryControlEndpoint, options);
@@ -496,11 +497,11 @@ final class ReplicationTestSupport
             final int nodeId,
             final String dataEndpoint,
             final String primaryControlEndpoint,
-            final Consumer<ReplicaAgent.Context> options)
+            final Consumer<ReplicaAgentContext> options)
         {
             this.node = node;
             transport = transport(dir.resolve("aeron-" + System.nanoTime()));
-            final ReplicaAgent.Context context = new ReplicaAgent.Context()
+            final ReplicaAgentContext context = new ReplicaAgentContext()
                 .transport(transport)
                 .nodeId(nodeId)
                 .dataEndpoint(dataEndpoint)

@@ -21,8 +21,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -33,6 +35,7 @@ import static io.sluice.replication.ReplicationTestSupport.engineContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -162,7 +165,7 @@ class SnapshotTransferTest
                 offsetBytes == 0 || !hold.get()),
             SECONDLY);
         primary.append(300);
-        final Consumer<ReplicaAgent.Context> fastTimeout =
+        final Consumer<ReplicaAgentContext> fastTimeout =
             (context) -> context.heartbeatTimeoutNs(TimeUnit.MILLISECONDS.toNanos(300));
         replica = startReplica(dir.resolve("d"), fastTimeout);
         await(() -> primary.metrics.persistedWireSeq(0) == 300, () -> "replica at 300");
@@ -195,12 +198,107 @@ class SnapshotTransferTest
         primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
         primary.append(100);
         final Path leftover = dir.resolve("e").resolve("node").resolve(SnapshotStore.fileName(77) +
-            ReplicaAgent.PART_SUFFIX);
+            SnapshotReceiveSession.PART_SUFFIX);
         Files.createDirectories(leftover.getParent());
         Files.write(leftover, new byte[1234]);
         replica = startReplica(dir.resolve("e"), (context) -> {});
         assertFalse(Files.exists(leftover), "debris of a transfer killed part-way is removed at start");
         await(() -> primary.metrics.persistedWireSeq(0) == 100, () -> "replica follows as usual");
+    }
+
+    @Test
+    void shouldKeepItsDutyCycleWhileTheInstallRunsOnItsOwnThread() throws IOException
+    {
+        primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
+        primary.append(1_000);
+        final long snapshotWireSeq = primary.lastWireSeq;
+        new SnapshotStore(primary.node.journal.snapshotDirectory())
+            .write(snapshotWireSeq, ReplicationTestSupport.EPOCH, primary.node.stateMachine);
+        primary.append(200);
+        final long last = primary.lastWireSeq;
+
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicReference<String> installThread = new AtomicReference<>();
+        final Node node = Node.open(dir.resolve("f").resolve("node"), 2, engineContext());
+        replica = new Replica(node, dir.resolve("f"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            (context) -> context.resyncFromSnapshot(true).snapshotInstaller((snapshot, entryCrc32c) ->
+            {
+                installThread.set(Thread.currentThread().getName());
+                awaitRelease(release);
+                node.installSnapshot(snapshot, entryCrc32c);
+            }));
+        await(() -> replica.agent.state() == ReplicaAgent.State.INSTALLING_SNAPSHOT, () -> "installing");
+        replica.agent.requestStateHash();
+
+        // Held well past the primary's heartbeat timeout (1 s): the replica's duty cycle goes on, and its heartbeats
+        // keep the slot's stream, while it leaves the journal and state to the installer.
+        final long holdUntilNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(2_500);
+        while (System.nanoTime() < holdUntilNs)
+        {
+            assertEquals(ReplicaAgent.State.INSTALLING_SNAPSHOT, replica.agent.state());
+            assertNull(replica.agent.stateHash(), "no state hash while the installer has the state");
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+        }
+        assertEquals(SnapshotInstallHandoff.THREAD_NAME, installThread.get());
+        assertEquals(0, primary.senders[0].heartbeatTimeouts(), "the replica heartbeats while it installs");
+        assertEquals(ReplicationSenderAgent.State.STREAMING, primary.senders[0].state());
+
+        release.countDown();
+        await(() -> replica.agent.appliedWireSeq() == last && primary.metrics.persistedWireSeq(0) == last,
+            () -> "following after the install: " + replica.agent);
+        assertEquals(1, replica.agent.snapshotsInstalled());
+        assertEquals(snapshotWireSeq, replica.agent.lastInstalledSnapshotWireSeq());
+        assertEquals(0, replica.agent.rehandshakes(), "it follows on the handshake the snapshot answered");
+        assertEquals(0, primary.senders[0].heartbeatTimeouts());
+        assertNotNull(replica.agent.stateHash(), "the state hash asked for during the install, taken after it");
+        assertSameStateHash(last);
+    }
+
+    @Test
+    void shouldFinishAnInstallInProgressBeforeTheAgentStopsAndPublishWhereItLeftTheReplica() throws Exception
+    {
+        primary = new Primary(dir.resolve("primary"), 1, (context) -> {});
+        primary.append(1_000);
+        final long snapshotWireSeq = primary.lastWireSeq;
+        new SnapshotStore(primary.node.journal.snapshotDirectory())
+            .write(snapshotWireSeq, ReplicationTestSupport.EPOCH, primary.node.stateMachine);
+
+        final CountDownLatch release = new CountDownLatch(1);
+        final Node node = Node.open(dir.resolve("g").resolve("node"), 2, engineContext());
+        replica = new Replica(node, dir.resolve("g"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            (context) -> context.resyncFromSnapshot(true).snapshotInstaller((snapshot, entryCrc32c) ->
+            {
+                awaitRelease(release);
+                node.installSnapshot(snapshot, entryCrc32c);
+            }));
+        await(() -> replica.agent.state() == ReplicaAgent.State.INSTALLING_SNAPSHOT, () -> "installing");
+
+        // As a promotion does: stop the agent, then read its position and take its state.
+        final Thread stopper = new Thread(replica::stopAgent, "stopper");
+        stopper.start();
+        stopper.join(300);
+        assertTrue(stopper.isAlive(), "stopping waits for the install");
+        release.countDown();
+        stopper.join(60_000);
+        assertFalse(stopper.isAlive());
+
+        assertEquals(1, replica.agent.snapshotsInstalled());
+        assertEquals(snapshotWireSeq, replica.agent.appliedWireSeq(), "the position agrees with the state");
+        assertEquals(snapshotWireSeq + 1, replica.node.journal.firstWireSeq());
+        assertEquals(primary.node.engine.stateHash(), replica.node.stateMachine.stateHash());
+    }
+
+    private static void awaitRelease(final CountDownLatch release)
+    {
+        try
+        {
+            assertTrue(release.await(60, TimeUnit.SECONDS), "install released");
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(ex);
+        }
     }
 
     /** Three more cycle files of entries, a snapshot of the primary's state, then a tail in a newer cycle. */
@@ -227,7 +325,7 @@ class SnapshotTransferTest
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1_100));
     }
 
-    private Replica startReplica(final Path replicaDir, final Consumer<ReplicaAgent.Context> options)
+    private Replica startReplica(final Path replicaDir, final Consumer<ReplicaAgentContext> options)
     {
         final Node node = Node.open(replicaDir.resolve("node"), 2, engineContext());
         return new Replica(node, replicaDir, 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
@@ -261,7 +359,7 @@ class SnapshotTransferTest
     {
         try (Stream<Path> files = Files.walk(root))
         {
-            return files.filter((p) -> p.getFileName().toString().endsWith(ReplicaAgent.PART_SUFFIX) ||
+            return files.filter((p) -> p.getFileName().toString().endsWith(SnapshotReceiveSession.PART_SUFFIX) ||
                 p.getFileName().toString().endsWith(".installing") ||
                 p.getFileName().toString().endsWith(".incoming")).toList();
         }

@@ -76,14 +76,15 @@ public final class ReplicaNode implements AutoCloseable
 
     private final NodeConfig config;
     /**
-     * The journal and its agent: replaced by {@link #installSnapshot} on the replica agent's thread, read by
-     * promote and close after they have stopped that thread (so they see the latest).
+     * The journal and its agent: replaced by {@link #installSnapshot} on the snapshot install thread, read by
+     * promote and close after they have stopped the replica agent, which waits for an install in progress (so they
+     * see the latest).
      */
     private volatile Journal journal;
     private volatile JournalAgent journalAgent;
     private final OneToOneRingBuffer journalRing;
     private final ExchangeStateMachine stateMachine;
-    /** Where the last snapshot install set the previous journal aside; written by the replica agent's thread. */
+    /** Where the last snapshot install set the previous journal aside; written by the snapshot install thread. */
     private volatile Path lastSetAside;
     /**
      * The replica's own periodic snapshots and journal retention, like the primary's (so a replica's journal does
@@ -153,6 +154,7 @@ public final class ReplicaNode implements AutoCloseable
             .configDigest(engine.configDigest())
             .journal(journal)
             .journalRing(journalRing)
+            .journalWaker(threads.waker(JOURNAL_THREAD))
             .journalPersistedWireSeq(journalPersistedWireSeq::getAcquire)
             .stateMachine(stateMachine)
             .snapshotInstaller(this::installSnapshot)
@@ -375,8 +377,9 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * The {@link io.sluice.replication.SnapshotInstaller}: runs on the replica agent's thread, which has applied
-     * nothing since its handshake and whose applied entries are all synced, so the journal ring is empty. Stops the
+     * The {@link io.sluice.replication.SnapshotInstaller}: runs on the snapshot install thread while the replica
+     * agent waits for it, having applied nothing since its handshake and with every applied entry synced, so the
+     * journal ring is empty and stays so until the install ends. Stops the
      * journal agent, closes the journal, swaps it on disk ({@link SnapshotInstall#install}: crash-safe, the old
      * journal renamed aside), opens and recovers the new one into the same state machine (loading the snapshot,
      * replacing the whole state), and starts a new journal agent on the same ring and persisted cursor. A failure

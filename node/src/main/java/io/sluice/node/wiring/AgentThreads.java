@@ -55,7 +55,10 @@ public final class AgentThreads implements AutoCloseable
     private final String idleStrategyName;
     private final ErrorHandler errorHandler;
     private final Map<String, AgentRunner> runners = new LinkedHashMap<>();
-    /** Idle strategies handed out as wakers before their runner started, by runner name. */
+    /**
+     * Idle strategies handed out as wakers, by runner name; kept, so a runner restarted under its name (a replica's
+     * journal after a snapshot install) sleeps on the instance its producers already wake.
+     */
     private final Map<String, SleepingIdleStrategy> sleepers = new HashMap<>();
     private final List<DutyCycleCounter> stages = new ArrayList<>();
 
@@ -132,6 +135,10 @@ public final class AgentThreads implements AutoCloseable
         final SleepingIdleStrategy existing = sleepers.get(name);
         if (existing != null)
         {
+            if (existing instanceof SelectorIdleStrategy && ((SelectorIdleStrategy)existing).selector() == selector)
+            {
+                return existing;
+            }
             throw new IllegalStateException("runner " + name + " already has a waker");
         }
         final SelectorIdleStrategy strategy = new SelectorIdleStrategy(selector);
@@ -150,7 +157,7 @@ public final class AgentThreads implements AutoCloseable
     {
         final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
         stages.add(counted);
-        final SleepingIdleStrategy sleeper = sleepers.remove(name);
+        final SleepingIdleStrategy sleeper = sleepers.get(name);
         startRunner(name, new AgentRunner(sleeper != null ? sleeper : idleStrategy(), errorHandler, null, counted));
     }
 

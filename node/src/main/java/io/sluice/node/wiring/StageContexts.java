@@ -21,9 +21,9 @@ import io.sluice.pipeline.sequencer.SequencerContext;
 import io.sluice.pipeline.shard.ScalingPolicy;
 import io.sluice.pipeline.shard.ShardManager;
 import io.sluice.pipeline.snapshot.SnapshotContext;
-import io.sluice.replication.ReplicaAgent;
+import io.sluice.replication.ReplicaAgentContext;
 import io.sluice.replication.ReplicationProtocol;
-import io.sluice.replication.ReplicationSenderAgent;
+import io.sluice.replication.ReplicationSenderContext;
 import io.sluice.replication.ReplicationTransport;
 import io.sluice.response.ResponseContext;
 import io.aeron.driver.ThreadingMode;
@@ -261,9 +261,9 @@ public final class StageContexts
      * @return the sender's endpoints, streams and timing for that slot; the node adds the transport, journal,
      * cursors, policy, keys and fence.
      */
-    public ReplicationSenderAgent.Context sender(final ReplicaSlotConfig slot)
+    public ReplicationSenderContext sender(final ReplicaSlotConfig slot)
     {
-        return new ReplicationSenderAgent.Context()
+        return new ReplicationSenderContext()
             .slot(slot.slot())
             .nodeId(config.get(NodeConfig.NODE_ID))
             .dataEndpoint(Endpoints.hostPort(slot.data()))
@@ -279,9 +279,9 @@ public final class StageContexts
      * @return a replica's endpoints, streams and timing; the node adds the transport, journal, rings, state machine
      * and keys.
      */
-    public ReplicaAgent.Context replica()
+    public ReplicaAgentContext replica()
     {
-        return new ReplicaAgent.Context()
+        return new ReplicaAgentContext()
             .nodeId(config.get(NodeConfig.NODE_ID))
             .dataEndpoint(Endpoints.hostPort(config.get(NodeConfig.REPLICATION_DATA_BIND)))
             .primaryControlEndpoint(Endpoints.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)))
