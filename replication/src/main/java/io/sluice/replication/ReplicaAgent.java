@@ -248,7 +248,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
 
     private int handshake()
     {
-        if (nowNs - lastHandshakeSentNs < handshakeDelayNs)
+        // The primary answers on the data stream at once; until its stream reaches this replica (an image is up),
+        // that answer would be lost and the handshake repeated.
+        if (nowNs - lastHandshakeSentNs < handshakeDelayNs ||
+            (ctx.handshakeOnceStreamed() && !dataAdapter.isConnected()))
         {
             return 0;
         }

@@ -28,6 +28,7 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     // The control stream: where it goes, how often an unanswered handshake is resent, the key it is signed with.
     private String primaryControlEndpoint;
     private long handshakeRetryIntervalNs = DEFAULT_HANDSHAKE_RETRY_INTERVAL_NS;
+    private boolean handshakeOnceStreamed = true;
     private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
     private KeyPair keyPair;
 
@@ -158,6 +159,22 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     public long lastEntryCrc32c()
     {
         return lastEntryCrc32c;
+    }
+
+    /**
+     * Handshake only once a primary's data stream reaches this replica (default): the primary answers at once on
+     * that stream, and what it sends before the replica's image of it is up is lost, so the handshake would have to
+     * be repeated (a snapshot sent twice). Tests that hand the agent its messages without Aeron turn it off.
+     */
+    public ReplicaAgentContext handshakeOnceStreamed(final boolean handshakeOnceStreamed)
+    {
+        this.handshakeOnceStreamed = handshakeOnceStreamed;
+        return this;
+    }
+
+    public boolean handshakeOnceStreamed()
+    {
+        return handshakeOnceStreamed;
     }
 
     /** How often an unanswered handshake is resent; default 250 ms. */

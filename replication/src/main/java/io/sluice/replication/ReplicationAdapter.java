@@ -126,6 +126,15 @@ abstract class ReplicationAdapter implements AutoCloseable
     }
 
     /** Whether the peer's image with this session id is still connected. */
+    /**
+     * @return true once a sender's stream reaches this subscription (an image is up): what is sent to it from now on
+     * is delivered, while frames sent before the image existed are not.
+     */
+    final boolean isConnected()
+    {
+        return subscription.isConnected();
+    }
+
     final boolean isImageLive(final int sessionId)
     {
         final Image image = subscription.imageBySessionId(sessionId);

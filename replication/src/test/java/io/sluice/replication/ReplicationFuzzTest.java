@@ -255,7 +255,8 @@ class ReplicationFuzzTest
                 .stateMachine(stateMachine)
                 .resumeFrom(applied, crc, epoch)
                 .heartbeatTimeoutNs(TimeUnit.MINUTES.toNanos(10))
-                .handshakeRetryIntervalNs(TimeUnit.MILLISECONDS.toNanos(2)));
+                .handshakeRetryIntervalNs(TimeUnit.MILLISECONDS.toNanos(2))
+                .handshakeOnceStreamed(false));
             primaryHeader.buffer(headerBuffer).offset(0);
         }
 
