@@ -24,6 +24,8 @@ final class ConnectionSendState
     long lastAppendNs;
     boolean dirty;
     boolean closed;
+    /** True while the response stage's thread is to be woken when this socket can take more bytes. */
+    boolean watchingWritable;
 
     ConnectionSendState(
         final long connectionId,

@@ -25,6 +25,11 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.ByteOrder;
 import java.nio.channels.WritableByteChannel;
 import java.util.ArrayList;
@@ -76,6 +81,8 @@ public final class ResponseAgent implements Agent
     private final DurabilityControl durabilityControl;
     private final DurabilityEvaluator evaluator;
     private final NanoClock nanoClock;
+    /** Null, or the selector this stage's thread sleeps on (see {@link ResponseContext#idleSelector}). */
+    private final Selector idleSelector;
     private final EpochNanoClock epochNanoClock;
     private final ResponseCounters counters;
     private final ResponseTrace trace;
@@ -142,6 +149,7 @@ public final class ResponseAgent implements Agent
         durabilityControl = ctx.durabilityControl();
         evaluator = new DurabilityEvaluator(ctx.durabilityControl(), ctx.journalPersistedWireSeq(), ctx.replicationMetrics());
         nanoClock = ctx.nanoClock();
+        idleSelector = ctx.idleSelector();
         epochNanoClock = ctx.epochNanoClock();
         counters = ctx.counters();
         trace = ctx.trace();
@@ -661,6 +669,39 @@ public final class ResponseAgent implements Agent
         return false;
     }
 
+    /**
+     * With an idle selector, a socket that did not take all its bytes wakes this stage's sleeping thread once it can
+     * take more, instead of waiting for the next wake-up. The socket may already be registered there by its reader
+     * (for reading), so only the write bit of that key is changed.
+     */
+    private void watchWritable(final ConnectionSendState state, final boolean watch)
+    {
+        if (idleSelector == null || state.watchingWritable == watch ||
+            !(state.channel() instanceof SelectableChannel))
+        {
+            return;
+        }
+        final SelectableChannel channel = (SelectableChannel)state.channel();
+        try
+        {
+            final SelectionKey key = channel.keyFor(idleSelector);
+            if (key != null && key.isValid())
+            {
+                key.interestOps(watch ? key.interestOps() | SelectionKey.OP_WRITE :
+                    key.interestOps() & ~SelectionKey.OP_WRITE);
+            }
+            else if (watch && channel.isOpen())
+            {
+                channel.register(idleSelector, SelectionKey.OP_WRITE);
+            }
+            state.watchingWritable = watch;
+        }
+        catch (final ClosedChannelException | CancelledKeyException ex)
+        {
+            state.watchingWritable = false;
+        }
+    }
+
     private int flushDirty()
     {
         final ArrayList<ConnectionSendState> dirty = dirtyStates;
@@ -684,10 +725,12 @@ public final class ResponseAgent implements Agent
             if (!state.closed && state.unsentBytes() > 0)
             {
                 dirty.set(kept++, state);
+                watchWritable(state, true);
             }
             else
             {
                 state.dirty = false;
+                watchWritable(state, false);
             }
         }
 

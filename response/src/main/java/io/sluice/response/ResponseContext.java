@@ -8,6 +8,7 @@ import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
+import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -34,6 +35,7 @@ public final class ResponseContext
     public static final long DEFAULT_DEGRADED_REMINDER_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
 
     private RingBuffer outputRing;
+    private Selector idleSelector;
     private ClientConnections connections;
     private DurabilityControl durabilityControl;
     private LongSupplier journalPersistedWireSeq;
@@ -123,6 +125,22 @@ public final class ResponseContext
     public RingBuffer outputRing()
     {
         return outputRing;
+    }
+
+    /**
+     * The selector the stage's thread sleeps on, when it sleeps in a select: a socket that could not take all its
+     * replies is watched there for writability, so the thread wakes when it can write more. Null (default) when the
+     * thread polls.
+     */
+    public ResponseContext idleSelector(final Selector idleSelector)
+    {
+        this.idleSelector = idleSelector;
+        return this;
+    }
+
+    public Selector idleSelector()
+    {
+        return idleSelector;
     }
 
     /**

@@ -49,6 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
@@ -71,8 +72,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class PrimaryNode implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(PrimaryNode.class);
-    private static final String ACCEPTOR = "acceptor";
-    private static final String NETWORK = "network";
     private static final String SEQUENCER = "sequencer";
     private static final String JOURNAL = "journal";
     private static final String RESPONSE = "response";
@@ -90,6 +89,8 @@ public final class PrimaryNode implements AutoCloseable
     private final ReplicationMetrics replicationMetrics;
     private final OrderEntryGate orderEntryGate;
     private final NetworkAgents network;
+    /** Null unless stages sleep until woken: the selector the network thread sleeps on, closed with the node. */
+    private final Selector networkSelector;
     private final ReaderShards readerShards;
     private final AcceptorAgent acceptor;
     private final SequencerAgent sequencer;
@@ -143,16 +144,20 @@ public final class PrimaryNode implements AutoCloseable
         replicationMetrics = new ReplicationMetrics(config.replicaCount());
         orderEntryGate = new OrderEntryGate(evaluator(), evaluator(), fence::isFenced);
 
-        // hand-offs: each stage's consumer sleeps until its producer wakes it (idle.strategy=block)
-        final Waker sequencerWaker = threads.waker(SEQUENCER);
+        // hand-offs: with idle.strategy=block the network thread (acceptor, readers, sequencer, response stage)
+        // sleeps in a select on every client socket, woken by the kernel and by the journal and replication threads;
+        // the journal thread sleeps until the sequencer wakes it
+        networkSelector = threads.blocking() ? Selector.open() : null;
+        final Waker networkWaker = networkSelector == null ? Waker.NONE :
+            threads.selectorWaker(NetworkAgents.NETWORK_THREAD, networkSelector);
         final Waker journalWaker = threads.waker(JOURNAL);
-        final Waker responseWaker = threads.waker(threads.blocking() ? RESPONSE : NETWORK);
-        replicationMetrics.wakeOnCursorMove(responseWaker);
+        replicationMetrics.wakeOnCursorMove(networkWaker);
 
         // ingest: reader shards ─▶ ingest rings (the acceptor in front of them opens last, after recovery)
         readerShards = new ReaderShards(
             stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry)
-                .ingestWaker(sequencerWaker),
+                .ingestWaker(networkWaker)
+                .idleSelector(networkSelector),
             stages.shards(), network);
 
         // sequencer + matching: one thread changes exchange state; the book is recovered from the journal
@@ -162,7 +167,7 @@ public final class PrimaryNode implements AutoCloseable
             .output(new OutputRingPublisher(outputRing))
             .tradingGate(orderEntryGate)
             .journalWaker(journalWaker)
-            .outputWaker(responseWaker));
+            .outputWaker(networkWaker));
         recovery = journal.recover(new SnapshotStore(journal.snapshotDirectory()),
             new ExchangeStateMachine(sequencer.applier()));
         sequencer.resumeFrom(recovery.lastWireSeq(), Math.max(1, recovery.lastEpoch()));
@@ -189,7 +194,7 @@ public final class PrimaryNode implements AutoCloseable
 
         // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors
         transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(stages.transport());
-        journalAgent.wakers(replicationWaker(), responseWaker);
+        journalAgent.wakers(replicationWaker(), networkWaker);
         for (final ReplicaSlotConfig slot : config.replicas())
         {
             senders.add(new ReplicationSenderAgent(stages.sender(slot)
@@ -207,6 +212,7 @@ public final class PrimaryNode implements AutoCloseable
 
         // response: holds each reply until the policy covers it, then writes it to its client
         responseAgent = new ResponseAgent(stages.response()
+            .idleSelector(networkSelector)
             .outputRing(outputRing)
             .connections(registry)
             .durabilityControl(durabilityControl)
@@ -284,14 +290,19 @@ public final class PrimaryNode implements AutoCloseable
         }
         if (threads.blocking())
         {
-            // Every stage on a thread of its own, each asleep until it is woken: the acceptor and each reader by
-            // the kernel (a select on their sockets), the rest by the stage that feeds them.
-            threads.selectorWaker(ACCEPTOR, acceptor.selector());
-            threads.start(ACCEPTOR, edge);
-            network.start(List.of());
-            threads.start(SEQUENCER, sequencer);
+            // Three threads that ever run, each asleep until woken: the network thread (a request goes from its
+            // socket through the sequencer to the output ring in one duty cycle, and its reply out once the gate
+            // opens), the journal (which spends its time blocked in the kernel's sync), and replication.
+            try
+            {
+                acceptor.wakeOn(networkSelector);
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException("cannot register the listening socket with the network thread", ex);
+            }
+            network.start(edge, List.of(sequencer, responseAgent));
             threads.start(JOURNAL, journalAgent);
-            threads.start(RESPONSE, responseAgent);
             startReplication();
         }
         else
@@ -300,7 +311,7 @@ public final class PrimaryNode implements AutoCloseable
             {
                 edge.add(responseAgent);
             }
-            network.start(edge);
+            network.start(edge, List.of());
             threads.start(SEQUENCER, sequencer);
             threads.start(JOURNAL, journalAgent);
             if (threads.dedicated())
@@ -593,6 +604,7 @@ public final class PrimaryNode implements AutoCloseable
         CloseHelper.quietClose(adminServer);
         CloseHelper.quietClose(healthServer);
         CloseHelper.quietClose(threads);
+        CloseHelper.quietClose(networkSelector);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
     }

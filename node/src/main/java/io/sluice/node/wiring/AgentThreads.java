@@ -13,6 +13,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.DynamicCompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.YieldingIdleStrategy;
@@ -155,10 +156,9 @@ public final class AgentThreads implements AutoCloseable
      */
     public synchronized void start(final String name, final List<? extends Agent> agents)
     {
-        final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
-        stages.add(counted);
+        final Agent composed = compose(name, counted(agents));
         final SleepingIdleStrategy sleeper = sleepers.get(name);
-        startRunner(name, new AgentRunner(sleeper != null ? sleeper : idleStrategy(), errorHandler, null, counted));
+        startRunner(name, new AgentRunner(sleeper != null ? sleeper : idleStrategy(), errorHandler, null, composed));
     }
 
     /**
@@ -179,9 +179,7 @@ public final class AgentThreads implements AutoCloseable
      */
     public synchronized void startPolling(final String name, final List<? extends Agent> agents)
     {
-        final DutyCycleCounter counted = new DutyCycleCounter(compose(name, agents));
-        stages.add(counted);
-        startRunner(name, new AgentRunner(pollingIdleStrategy(), errorHandler, null, counted));
+        startRunner(name, new AgentRunner(pollingIdleStrategy(), errorHandler, null, compose(name, counted(agents))));
     }
 
     /**
@@ -228,7 +226,33 @@ public final class AgentThreads implements AutoCloseable
     }
 
     /**
-     * @return the duty-cycle counters of the counted stages, in start order; for metrics.
+     * @param agent a stage.
+     * @return it wrapped so its busy and idle duty cycles are counted for the stage metrics; for agents composed
+     * into a runner elsewhere (the network thread's), which runs the wrapper in place of the agent.
+     */
+    public synchronized Agent counted(final Agent agent)
+    {
+        if (agent instanceof DutyCycleCounter || agent instanceof DynamicCompositeAgent)
+        {
+            return agent;
+        }
+        final DutyCycleCounter counter = new DutyCycleCounter(agent);
+        stages.add(counter);
+        return counter;
+    }
+
+    private List<Agent> counted(final List<? extends Agent> agents)
+    {
+        final List<Agent> counted = new ArrayList<>(agents.size());
+        for (final Agent agent : agents)
+        {
+            counted.add(counted(agent));
+        }
+        return counted;
+    }
+
+    /**
+     * @return the duty-cycle counters of the counted stages, each agent on its own, in start order; for metrics.
      */
     public synchronized List<DutyCycleCounter> stages()
     {

@@ -6,24 +6,39 @@ import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.DynamicCompositeAgent;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where reader shards run, for shards present at start-up and shards added or stopped while the node runs. When
- * stages sleep until woken ({@link AgentThreads#blocking()}), each reader has a thread of its own that blocks in a
- * select on its connections; otherwise every reader joins one polling network thread with the acceptor and whatever
- * else the node puts there.
+ * The network thread: the reader of every shard, between the agents that run before them (the acceptor, shard
+ * scaling) and after them (when threads are shared and sleep until woken: the sequencer and the response stage).
+ * Readers of shards added while the node runs join the running thread; readers of stopped shards leave it.
  */
 public final class NetworkAgents implements ReaderHost
 {
-    private static final String NETWORK_THREAD = "network";
+    /** The name of the network thread's runner. */
+    public static final String NETWORK_THREAD = "network";
 
     private final AgentThreads threads;
     /** Guarded by this: readers created before {@link #start}. */
     private final List<ReaderAgent> pending = new ArrayList<>();
-    /** Guarded by this: null until started; the polling network thread's agent (null when readers block). */
+    /** Guarded by this: null until started. */
     private DynamicCompositeAgent composite;
-    private boolean started;
+    /** Guarded by this: what the network thread runs for each reader (its duty-cycle counter). */
+    private final Map<ReaderAgent, Agent> runningReaders = new IdentityHashMap<>();
+
+    private Agent counted(final ReaderAgent reader)
+    {
+        final Agent counted = threads.counted(reader);
+        runningReaders.put(reader, counted);
+        return counted;
+    }
+
+    private Agent running(final ReaderAgent reader)
+    {
+        return runningReaders.remove(reader);
+    }
 
     /**
      * @param threads the node's threads.
@@ -34,68 +49,50 @@ public final class NetworkAgents implements ReaderHost
     }
 
     /**
-     * Start the readers created so far, and, when threads poll, one network thread running them with {@code others}.
+     * Start the network thread: {@code before}, then the readers created so far, then {@code after}, each duty
+     * cycle in that order.
      *
-     * @param others the agents that join the polling network thread (acceptor, shard scaling, maybe the response
-     *               stage); ignored when readers block, so the caller starts those on threads of their own.
+     * @param before agents that run ahead of the readers.
+     * @param after  agents that run after them.
      */
-    public synchronized void start(final List<? extends Agent> others)
+    public synchronized void start(final List<? extends Agent> before, final List<? extends Agent> after)
     {
-        started = true;
-        if (threads.blocking())
-        {
-            for (final ReaderAgent reader : pending)
-            {
-                threads.start(reader.roleName(), reader);
-            }
-        }
-        else
-        {
-            final List<Agent> agents = new ArrayList<>(others);
-            agents.addAll(pending);
-            composite = new DynamicCompositeAgent(NETWORK_THREAD, agents);
-            threads.start(NETWORK_THREAD, composite);
-        }
+        final List<Agent> agents = new ArrayList<>();
+        before.forEach(agent -> agents.add(threads.counted(agent)));
+        pending.forEach(reader -> agents.add(counted(reader)));
+        after.forEach(agent -> agents.add(threads.counted(agent)));
         pending.clear();
+        composite = new DynamicCompositeAgent(NETWORK_THREAD, agents);
+        threads.start(NETWORK_THREAD, composite);
     }
 
     @Override
     public synchronized void onReaderStarted(final ReaderAgent reader)
     {
-        if (threads.blocking())
+        if (composite == null)
         {
-            reader.waker(threads.selectorWaker(reader.roleName(), reader.selector()));
-            if (started)
-            {
-                threads.start(reader.roleName(), reader);
-                return;
-            }
+            pending.add(reader);
         }
-        else if (started)
+        else if (composite.status() == DynamicCompositeAgent.Status.ACTIVE)
         {
-            if (composite.status() == DynamicCompositeAgent.Status.ACTIVE)
-            {
-                composite.tryAdd(reader);
-            }
-            return;
+            composite.tryAdd(counted(reader));
         }
-        pending.add(reader);
     }
 
     @Override
     public synchronized void onReaderStopped(final ReaderAgent reader)
     {
-        if (!started)
+        if (composite == null)
         {
             pending.remove(reader);
         }
-        else if (threads.blocking())
-        {
-            threads.stop(reader.roleName());
-        }
         else
         {
-            composite.tryRemove(reader);
+            final Agent running = running(reader);
+            if (running != null)
+            {
+                composite.tryRemove(running);
+            }
         }
     }
 }

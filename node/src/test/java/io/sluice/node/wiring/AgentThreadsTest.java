@@ -47,7 +47,8 @@ class AgentThreadsTest
         assertTrue(reader.started.await(10, TimeUnit.SECONDS));
         assertEquals("network", acceptor.threadName);
         assertEquals("network", reader.threadName);
-        assertEquals(1, threads.stages().size());
+        assertEquals(List.of("acceptor", "reader-0"),
+            threads.stages().stream().map(stage -> stage.roleName()).toList(), "each agent counted as a stage");
     }
 
     @Test

@@ -83,6 +83,18 @@ public final class AcceptorAgent implements Agent
         return selector;
     }
 
+    /**
+     * Make connection attempts wake a thread that sleeps on another selector (the one the acceptor shares with the
+     * readers); before the thread starts, from the thread that wires the node.
+     *
+     * @param idleSelector the selector the acceptor's thread sleeps on.
+     * @throws IOException if the listening socket cannot be registered.
+     */
+    public void wakeOn(final Selector idleSelector) throws IOException
+    {
+        serverChannel.register(idleSelector, SelectionKey.OP_ACCEPT);
+    }
+
     @Override
     public String roleName()
     {

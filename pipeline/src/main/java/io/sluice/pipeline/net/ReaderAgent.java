@@ -75,6 +75,12 @@ public final class ReaderAgent implements Agent
     private final LogoutEncoder logoutEncoder = new LogoutEncoder();
     /** Wakes the sequencer after a duty cycle that may have published into the ingest ring. */
     private final Waker ingestWaker;
+    /**
+     * Null, or the selector the reader's thread sleeps on when it runs other agents too: every connection is
+     * registered there as well (reading interest only while this reader reads it), so bytes for any of them wake
+     * the thread.
+     */
+    private final Selector idleSelector;
     /** Wakes this reader's own thread when the acceptor hands it a connection or shutdown is asked for. */
     private volatile Waker waker = Waker.NONE;
     private long cachedNowNs;
@@ -102,6 +108,7 @@ public final class ReaderAgent implements Agent
         this.logonTimeoutNs = context.logonTimeoutNs();
         this.receiveBufferBytes = context.receiveBufferBytes();
         this.ingestWaker = context.ingestWaker();
+        this.idleSelector = context.idleSelector();
         this.selector = Selector.open();
         logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
         this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();
@@ -192,6 +199,7 @@ public final class ReaderAgent implements Agent
             if (connection.key != null)
             {
                 connection.key.cancel();
+                cancel(connection.idleKey);
             }
             try
             {
@@ -270,11 +278,35 @@ public final class ReaderAgent implements Agent
         while ((connection = handoff.poll()) != null)
         {
             connection.key = connection.channel.register(selector, SelectionKey.OP_READ, connection);
+            if (idleSelector != null)
+            {
+                final SelectionKey existing = connection.channel.keyFor(idleSelector);
+                connection.idleKey = existing != null ?
+                    existing.interestOps(existing.interestOps() | SelectionKey.OP_READ) :
+                    connection.channel.register(idleSelector, SelectionKey.OP_READ);
+            }
             connections.put(connection.connectionId, connection);
             awaitingLogon.add(connection);
             work++;
         }
         return work;
+    }
+
+    /** Only the read bit: the response stage may watch the same key for writability. */
+    private static void reading(final SelectionKey key, final boolean read)
+    {
+        if (key != null && key.isValid())
+        {
+            key.interestOps(read ? key.interestOps() | SelectionKey.OP_READ : key.interestOps() & ~SelectionKey.OP_READ);
+        }
+    }
+
+    private static void cancel(final SelectionKey key)
+    {
+        if (key != null)
+        {
+            key.cancel();
+        }
     }
 
     private int expireLogons()
@@ -460,6 +492,7 @@ public final class ReaderAgent implements Agent
         connection.pendingBusyRequestSeq = requestSeq;
         connection.pendingBusyRecvTsNs = recvTsNs;
         connection.key.interestOps(0);
+        reading(connection.idleKey, false);
         pending.add(connection);
         return true;
     }
@@ -483,6 +516,7 @@ public final class ReaderAgent implements Agent
                 if (!connection.closed)
                 {
                     connection.key.interestOps(SelectionKey.OP_READ);
+                    reading(connection.idleKey, true);
                     decode(connection);
                 }
             }

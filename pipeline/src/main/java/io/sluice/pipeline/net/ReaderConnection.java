@@ -20,6 +20,8 @@ final class ReaderConnection
     final ByteBuffer receiveByteBuffer;
     final UnsafeBuffer receiveBuffer;
     SelectionKey key;
+    /** The same channel's key in the thread's idle selector, if the reader has one; follows {@link #key}. */
+    SelectionKey idleKey;
     /** Bytes received and not yet consumed, from offset 0 of the receive buffer. */
     int held;
     boolean loggedOn;

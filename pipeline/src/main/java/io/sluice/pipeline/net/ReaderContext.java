@@ -6,6 +6,7 @@ import io.sluice.wire.FrameDecoder;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
+import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,6 +28,7 @@ public final class ReaderContext
     private long logonTimeoutNs = DEFAULT_LOGON_TIMEOUT_NS;
     private int receiveBufferBytes;
     private Waker ingestWaker = Waker.NONE;
+    private Selector idleSelector;
 
     /** Largest client frame, length field excluded; larger frames end the connection. */
     public ReaderContext frameMaxBytes(final int frameMaxBytes)
@@ -112,6 +114,22 @@ public final class ReaderContext
     public Waker ingestWaker()
     {
         return ingestWaker;
+    }
+
+    /**
+     * The selector of the thread the readers share with other agents, which it sleeps on: each reader registers its
+     * connections there too, so bytes from a client wake the thread. Null (default) when each reader has a thread
+     * of its own, sleeping on its own selector.
+     */
+    public ReaderContext idleSelector(final Selector idleSelector)
+    {
+        this.idleSelector = idleSelector;
+        return this;
+    }
+
+    public Selector idleSelector()
+    {
+        return idleSelector;
     }
 
     /**

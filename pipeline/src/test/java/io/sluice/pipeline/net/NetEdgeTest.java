@@ -14,9 +14,11 @@ import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.FrameEncoder;
+import io.sluice.concurrent.SelectorIdleStrategy;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -29,6 +31,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteOrder;
+import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -52,8 +55,19 @@ class NetEdgeTest
 
     private void start(final int shards, final int ringBytes, final long logonTimeoutMs) throws IOException
     {
+        start(shards, ringBytes, logonTimeoutMs, null);
+    }
+
+    /**
+     * @param idleSelector null for a polling network thread; else the selector it sleeps on (for an hour at most, so
+     *                     only the kernel's readiness can wake it in a test's time).
+     */
+    private void start(final int shards, final int ringBytes, final long logonTimeoutMs, final Selector idleSelector)
+        throws IOException
+    {
         final ReaderShards readerShards = new ReaderShards(
             new ReaderContext()
+                .idleSelector(idleSelector)
                 .frameMaxBytes(1024)
                 .registry(registry)
                 .logonTimeoutNs(TimeUnit.MILLISECONDS.toNanos(logonTimeoutMs))
@@ -79,8 +93,17 @@ class NetEdgeTest
             SystemNanoClock.INSTANCE, 8192);
         final List<org.agrona.concurrent.Agent> agents = new ArrayList<>(readerList);
         agents.add(acceptor);
-        runner = new AgentRunner(new BackoffIdleStrategy(1, 10, 1_000, 100_000), Throwable::printStackTrace, null,
-            new CompositeAgent(agents));
+        final IdleStrategy idle;
+        if (idleSelector != null)
+        {
+            acceptor.wakeOn(idleSelector);
+            idle = new SelectorIdleStrategy(idleSelector, 0, TimeUnit.HOURS.toNanos(1));
+        }
+        else
+        {
+            idle = new BackoffIdleStrategy(1, 10, 1_000, 100_000);
+        }
+        runner = new AgentRunner(idle, Throwable::printStackTrace, null, new CompositeAgent(agents));
         AgentRunner.startOnThread(runner);
     }
 
@@ -251,6 +274,37 @@ class NetEdgeTest
         for (final RawClient client : clients)
         {
             client.close();
+        }
+    }
+
+    @Test
+    void shouldWakeASleepingNetworkThreadForEveryConnectionAndRequest() throws Exception
+    {
+        try (Selector idleSelector = Selector.open())
+        {
+            start(2, 64 * 1024, 10_000, idleSelector);
+            final List<RawClient> clients = new ArrayList<>();
+            for (int session = 1; session <= 4; session++)
+            {
+                clients.add(new RawClient().logon(session));
+                awaitRecords(session);
+            }
+            for (int seq = 1; seq <= 5; seq++)
+            {
+                for (final RawClient client : clients)
+                {
+                    client.order(seq);
+                    awaitRecords(records.size() + 1);
+                }
+            }
+
+            assertEquals(4 + 4 * 5, records.size(), "each request was read while the thread slept between them");
+            for (final RawClient client : clients)
+            {
+                client.close();
+            }
+            runner.close();
+            runner = null;
         }
     }
 
