@@ -58,8 +58,10 @@ public final class NodeConfig
         "How idle stages wait: block (sleep until the stage feeding it wakes it; any machine), busy-spin (only " +
         "with dedicated threads and a spare core per stage), or the polling backoff, sleep and yield.",
         oneOf("block", "backoff", "sleep", "yield", "busy-spin"));
-    public static final ConfigKey<Integer> READER_SHARDS = new ConfigKey<>("reader.shards", "2",
-        "Reader shards (and ingest rings) in static shard mode.", intRange(1, 64));
+    public static final ConfigKey<Integer> READER_SHARDS = new ConfigKey<>("reader.shards", "1",
+        "Reader shards (and ingest rings) in static shard mode. Every reader runs on the one network thread, so " +
+        "more than one spreads connections over rings but adds a look at each reader's sockets per duty cycle.",
+        intRange(1, 64));
     public static final ConfigKey<String> SHARDS_MODE = new ConfigKey<>("shards.mode", "static",
         "static: reader.shards fixed shards; dynamic: scale between shards.min and shards.max.",
         oneOf("static", "dynamic"));

@@ -20,6 +20,7 @@ import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.security.SecureRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,6 +32,7 @@ public final class AcceptorAgent implements Agent
 {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptorAgent.class);
     private static final int MAX_ACCEPTS_PER_CYCLE = 16;
+    private static final long IDLE_ACCEPT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final ServerSocketChannel serverChannel;
     /** Holds only the listening socket: the acceptor's thread may block on it until a client connects. */
@@ -47,6 +49,8 @@ public final class AcceptorAgent implements Agent
     private final AtomicLong refused = new AtomicLong();
     private volatile boolean accepting = true;
     private long nextConnectionId = 1;
+    /** Acceptor thread only: when to look for new connections again. */
+    private long nextAcceptNs;
 
     /**
      * @param bind               address to listen on.
@@ -136,6 +140,13 @@ public final class AcceptorAgent implements Agent
             }
             return 0;
         }
+        // Accepting costs a system call even when no one is connecting, and the acceptor shares its thread with
+        // every request's path: after an empty look, look again no sooner than a millisecond later.
+        final long nowNs = clock.nanoTime();
+        if (nowNs - nextAcceptNs < 0)
+        {
+            return 0;
+        }
         int work = 0;
         for (int i = 0; i < MAX_ACCEPTS_PER_CYCLE; i++)
         {
@@ -156,6 +167,7 @@ public final class AcceptorAgent implements Agent
             work++;
             admit(channel);
         }
+        nextAcceptNs = work > 0 ? nowNs : nowNs + IDLE_ACCEPT_INTERVAL_NS;
         return work;
     }
 

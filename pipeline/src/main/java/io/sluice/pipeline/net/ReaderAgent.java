@@ -246,7 +246,10 @@ public final class ReaderAgent implements Agent
         {
             workThisCycle += expireLogons();
         }
-        selector.selectNow(onReadable);
+        if (!connections.isEmpty())
+        {
+            selector.selectNow(onReadable);
+        }
         if (workThisCycle > 0)
         {
             ingestWaker.wake();
