@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * One member of the Aeron Cluster baseline, run as its own process: a {@link ClusteredMediaDriver} (media driver,
  * archive recording the log, consensus module) and a {@link ClusteredServiceContainer} hosting
- * {@link MatchingClusteredService}. Every agent runs with the back-off idle strategy a Sluice node uses with
- * {@code threading=shared} (see {@link #idleStrategy()}), the driver and the archive in their shared threading
+ * {@link MatchingClusteredService}. Every agent runs with the back-off idle strategy of a Sluice node's
+ * {@code idle.strategy=backoff} (see {@link #idleStrategy()}), the driver and the archive in their shared threading
  * mode: four agent threads per member on a 2-core machine.
  * <p>
  * Arguments: {@code MEMBER_ID CLUSTER_MEMBERS MEMBER_DIR FILE_SYNC_LEVEL INSTRUMENTS ARCHIVE_CONTROL_ENDPOINT}.
