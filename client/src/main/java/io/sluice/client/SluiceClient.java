@@ -756,12 +756,14 @@ public final class SluiceClient implements AutoCloseable
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
             if (channel != null)
             {
                 lose("malformed frame from server: " + reason);
             }
+            return true;
         }
 
         @Override

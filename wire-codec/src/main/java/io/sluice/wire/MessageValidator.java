@@ -98,7 +98,7 @@ public final class MessageValidator
 
         final int end = offset + length;
         final int blockOffset = offset + HEADER_LENGTH;
-        if (blockLength < layout.blockLength || blockLength > end - blockOffset)
+        if (blockLength < layout.minBlockLength(version) || blockLength > end - blockOffset)
         {
             return DecodeResult.BLOCK_LENGTH_TOO_SHORT;
         }
@@ -106,6 +106,11 @@ public final class MessageValidator
         final int[] enumOffsets = layout.enumOffsets;
         for (int i = 0; i < enumOffsets.length; i++)
         {
+            if (enumOffsets[i] >= blockLength)
+            {
+                // Appended in a later version than the sender's: SBE decoders read it as null.
+                continue;
+            }
             final int code = buffer.getByte(blockOffset + enumOffsets[i]) & 0xFF;
             if (!layout.enumValidValues[i][code])
             {

@@ -570,13 +570,15 @@ public final class ReaderAgent implements Agent
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
             if (!connection.closed)
             {
                 LOG.debug("malformed client frame connectionId={} reason={}", connection.connectionId, reason);
                 close(connection, CloseReason.MALFORMED);
             }
+            return true;
         }
 
         @Override
