@@ -563,6 +563,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         final int instrumentId,
         final Side side,
         final OrderState state,
+        final RejectReason rejectReason,
         final long price,
         final long quantity,
         final long leavesQuantity,
@@ -575,6 +576,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             .instrumentId(instrumentId)
             .side(side)
             .state(state)
+            .rejectReason(rejectReason)
             .price(price)
             .quantity(quantity)
             .leavesQuantity(leavesQuantity)
