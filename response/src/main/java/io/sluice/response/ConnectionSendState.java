@@ -22,8 +22,14 @@ final class ConnectionSendState
     private int sentPosition;
     private int limit;
     long lastAppendNs;
+    /** When the oldest unsent byte began waiting, or the socket last took some: the stall rule's clock. */
+    long waitingSinceNs;
     boolean dirty;
     boolean closed;
+    /** Its last message has been queued: nothing more is appended, and it is closed once everything is written. */
+    boolean closing;
+    /** Why, as the last message's slot said ({@link OutputSlot#closeCode()}). */
+    int closeCode;
 
     ConnectionSendState(
         final long connectionId,

@@ -71,6 +71,12 @@ public final class ConnectionRegistry implements ClientConnections
         }
     }
 
+    @Override
+    public void onFarewellWritten(final long connectionId, final int closeCode)
+    {
+        CloseHelper.quietClose(channels.remove(connectionId));
+    }
+
     /**
      * Apply queued registrations and closes; the response stage calls this on its own thread.
      *
