@@ -67,10 +67,16 @@ class SteadyStateAllocationTest
         final long reportsBefore = listener.reports;
         final long fillsBefore = listener.fills;
 
-        final long before = threads.getThreadAllocatedBytes(threadId);
-        runPass();
-        runPass();
-        final long allocatedBytes = threads.getThreadAllocatedBytes(threadId) - before;
+        // A deoptimisation (the two tests share a JVM and shape the JIT's profile differently) allocates once; an
+        // allocation per command shows in every measurement, so a few are taken and the last must be clean.
+        long allocatedBytes = -1;
+        for (int attempt = 0; attempt < 3 && allocatedBytes != 0; attempt++)
+        {
+            final long before = threads.getThreadAllocatedBytes(threadId);
+            runPass();
+            runPass();
+            allocatedBytes = threads.getThreadAllocatedBytes(threadId) - before;
+        }
 
         assertTrue(listener.reports - reportsBefore > COMMANDS_PER_PASS, "pass produced reports");
         assertTrue(listener.fills - fillsBefore > 1_000, "pass produced fills");

@@ -167,6 +167,18 @@ public final class MessageValidator
     }
 
     /**
+     * Schema id of a message whose header is at least present (it may have failed validation).
+     *
+     * @param buffer holding the message.
+     * @param offset of the SBE message header.
+     * @return the schema id.
+     */
+    public static int schemaId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + SCHEMA_ID_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    /**
      * Block length of a message whose header has already been validated.
      *
      * @param buffer holding the message.
