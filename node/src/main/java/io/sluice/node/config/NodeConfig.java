@@ -88,10 +88,9 @@ public final class NodeConfig
     public static final ConfigKey<Long> CLIENT_IDLE_TIMEOUT_MS = new ConfigKey<>("client.idle.timeout.ms", "30000",
         "A logged-on client that sends nothing, not even a Heartbeat, for this long is told (EngineError " +
         "IDLE_TIMEOUT) and closed; 0 never.", longRange(0, 3_600_000));
-    public static final ConfigKey<Long> CLIENT_SEND_STALL_TIMEOUT_MS = new ConfigKey<>(
-        "client.send.stall.timeout.ms", "5000",
-        "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow consumer.",
-        longRange(100, 600_000));
+    public static final ConfigKey<Long> CLIENT_SEND_STALL_TIMEOUT_MS = new ConfigKey<>("client.send.stall.timeout.ms",
+        "5000", "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow " +
+        "consumer.", longRange(100, 600_000));
     public static final ConfigKey<Integer> CLIENT_SOCKET_SEND_BUFFER_BYTES = new ConfigKey<>(
         "client.socket.send.buffer.bytes", "65536",
         "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +

@@ -115,14 +115,8 @@ public final class IngestPublisher
      * @return the outcome; only {@link IngestResult#INGESTED} means the sequencer will see it.
      */
     public IngestResult publish(
-        final int msgTypeId,
-        final long connectionId,
-        final long sessionId,
-        final long accountId,
-        final long recvTsNs,
-        final DirectBuffer message,
-        final int messageOffset,
-        final int messageLength)
+        final int msgTypeId, final long connectionId, final long sessionId, final long accountId,
+        final long recvTsNs, final DirectBuffer message, final int messageOffset, final int messageLength)
     {
         counters.incOffered();
         if ((boolean)CLOSED.getAcquire(this))

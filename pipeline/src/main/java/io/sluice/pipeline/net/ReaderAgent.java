@@ -4,14 +4,13 @@ import io.sluice.concurrent.Waker;
 import io.sluice.pipeline.ingest.IngestPublisher;
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestResult;
+import io.sluice.pipeline.sequencer.ExecutionReportWriter;
 import io.sluice.pipeline.shard.Shard;
 import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.HeartbeatDecoder;
 import io.sluice.sbe.client.LogonDecoder;
 import io.sluice.sbe.client.LogoutDecoder;
-import io.sluice.sbe.client.LogoutEncoder;
 import io.sluice.sbe.client.MassCancelDecoder;
-import io.sluice.sbe.client.MessageHeaderEncoder;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.DecodeResult;
@@ -25,7 +24,6 @@ import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,13 +96,11 @@ public final class ReaderAgent implements Agent
     private final ArrayList<ReaderConnection> toClose = new ArrayList<>();
     private final Consumer<SelectionKey> onReadable = this::onReadable;
     private final MessageHandler messageHandler = new MessageHandler();
-    private final ReaderReplies replies = new ReaderReplies();
+    private final ClientReplies replies = new ClientReplies();
+    private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final LogonDecoder logonDecoder = new LogonDecoder();
-    private final UnsafeBuffer logoutBuffer = new UnsafeBuffer(new byte[64]);
-    private final int logoutLength;
     private final byte[] publicKey = new byte[LogonSignatures.PUBLIC_KEY_LENGTH];
     private final byte[] signature = new byte[LogonSignatures.SIGNATURE_LENGTH];
-    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
     /** Wakes the sequencer after a duty cycle that may have published into the ingest ring. */
     private final Waker ingestWaker;
     /** Wakes this reader's own thread when the acceptor hands it a connection or shutdown is asked for. */
@@ -142,8 +138,6 @@ public final class ReaderAgent implements Agent
         this.outOfRangeSuffix = (" is outside 1.." + context.frameMaxBytes()).getBytes(StandardCharsets.US_ASCII);
         this.ingestWaker = context.ingestWaker();
         this.selector = Selector.open();
-        logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
-        this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();
     }
 
     @Override
@@ -635,7 +629,7 @@ public final class ReaderAgent implements Agent
         final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
         final RejectReason reason)
     {
-        final int length = replies.rejection(connection.accountId, buffer, offset, reason);
+        final int length = reportWriter.rejection(replies.buffer(), 0, connection.accountId, buffer, offset, reason);
         if (!reply(connection, recvTsNs, length))
         {
             return false;
@@ -668,8 +662,7 @@ public final class ReaderAgent implements Agent
      */
     private boolean reply(final ReaderConnection connection, final long recvTsNs, final int length)
     {
-        final IngestResult result = publisher.publish(IngestRecord.MSG_TYPE_REPLY, connection.connectionId,
-            connection.sessionId, connection.accountId, recvTsNs, replies.buffer(), 0, length);
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_REPLY, connection, recvTsNs, length);
         if (result == IngestResult.INGESTED)
         {
             return true;
@@ -680,6 +673,16 @@ public final class ReaderAgent implements Agent
         }
         close(connection, CloseReason.SHUTDOWN);
         return false;
+    }
+
+    /**
+     * Publish what was just encoded in {@link #replies}, as the given record type, for the connection.
+     */
+    private IngestResult publishAnswer(
+        final int msgTypeId, final ReaderConnection connection, final long recvTsNs, final int length)
+    {
+        return publisher.publish(msgTypeId, connection.connectionId, connection.sessionId, connection.accountId,
+            recvTsNs, replies.buffer(), 0, length);
     }
 
     private boolean stall(final ReaderConnection connection)
@@ -697,8 +700,7 @@ public final class ReaderAgent implements Agent
      */
     private boolean farewell(final ReaderConnection connection, final CloseReason reason, final int length)
     {
-        final IngestResult result = publisher.publish(IngestRecord.MSG_TYPE_FAREWELL, connection.connectionId,
-            connection.sessionId, connection.accountId, cachedNowNs, replies.buffer(), 0, length);
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_FAREWELL, connection, cachedNowNs, length);
         if (result == IngestResult.RING_FULL)
         {
             return false;
@@ -860,11 +862,13 @@ public final class ReaderAgent implements Agent
         }
     }
 
+    /**
+     * Tell the sequencer the session went away, as a client message: a Logout from the closed connection.
+     */
     private boolean publishLogout(final ReaderConnection connection)
     {
-        logoutEncoder.sessionId(connection.sessionId);
-        final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
-            connection.accountId, cachedNowNs, logoutBuffer, 0, logoutLength);
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connection, cachedNowNs,
+            replies.logout(connection.sessionId));
         if (result == IngestResult.RING_FULL)
         {
             return false;

@@ -7,18 +7,16 @@ import io.sluice.matching.MatchingListener;
 import io.sluice.pipeline.ingest.IngestHandler;
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestRings;
+import io.sluice.pipeline.net.ClientReplies;
 import io.sluice.pipeline.net.CloseReason;
 import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.OutputSlot;
 import io.sluice.sbe.client.BookSnapshotEncoder;
 import io.sluice.sbe.client.EngineErrorCode;
-import io.sluice.sbe.client.EngineErrorEncoder;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.HaltedEncoder;
 import io.sluice.sbe.client.Liquidity;
-import io.sluice.sbe.client.LogonAckEncoder;
 import io.sluice.sbe.client.LogonDecoder;
-import io.sluice.sbe.client.LogonStatus;
 import io.sluice.sbe.client.LogoutDecoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;
 import io.sluice.sbe.client.OrderState;
@@ -104,9 +102,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final OrderStatusEncoder orderStatusEncoder = new OrderStatusEncoder();
     private final BookSnapshotEncoder bookEncoder = new BookSnapshotEncoder();
-    private final LogonAckEncoder logonAckEncoder = new LogonAckEncoder();
     private final HaltedEncoder haltedEncoder = new HaltedEncoder();
-    private final EngineErrorEncoder engineErrorEncoder = new EngineErrorEncoder();
+    private final ClientReplies replies = new ClientReplies();
     private final AtomicLong publishedWireSeq = new AtomicLong();
     private final AtomicLong commandsApplied = new AtomicLong();
     private final AtomicLong haltedRejects = new AtomicLong();
@@ -525,14 +522,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             accountBySession.get(sessionId);
         if (boundAccountId != 0 && boundAccountId != accountId)
         {
-            logonAckEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-                .sessionId(sessionId)
-                .status(LogonStatus.REJECTED)
-                .rejectReason(RejectReason.NOT_AUTHORIZED)
-                .lastRequestSeq(0);
             emit(currentConnectionId, 0, 0,
                 OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(CloseReason.LOGON_REFUSED.ordinal()),
-                scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
+                replies.buffer(), 0, replies.logonRejected(sessionId, RejectReason.NOT_AUTHORIZED));
             return;
         }
         connectionBySession.put(sessionId, currentConnectionId);
@@ -540,15 +532,12 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         if (previousConnectionId != NO_CONNECTION && previousConnectionId != currentConnectionId)
         {
             refusedConnections.remove(previousConnectionId);
-            engineErrorEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-                .requestSeq(0)
-                .code(EngineErrorCode.SESSION_REPLACED)
-                .putDetail(REPLACED, 0, REPLACED.length);
             emit(previousConnectionId, 0, 0,
                 OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(CloseReason.SESSION_REPLACED.ordinal()),
-                scratch, 0, MessageHeaderEncoder.ENCODED_LENGTH + engineErrorEncoder.encodedLength());
+                replies.buffer(), 0, replies.engineError(0, EngineErrorCode.SESSION_REPLACED, REPLACED));
         }
-        replyLogonAck(sessionId);
+        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, replies.buffer(), 0,
+            replies.logonAccepted(sessionId, engine.lastRequestSeq(sessionId)));
     }
 
     private void advance(final long wireSeq)
@@ -564,17 +553,6 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         emit(currentConnectionId, 0, currentRequestSeq,
             OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, scratch, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + haltedEncoder.encodedLength());
-    }
-
-    private void replyLogonAck(final long sessionId)
-    {
-        logonAckEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-            .sessionId(sessionId)
-            .status(LogonStatus.ACCEPTED)
-            .rejectReason(RejectReason.NONE)
-            .lastRequestSeq(engine.lastRequestSeq(sessionId));
-        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, scratch, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
     }
 
     private void emit(

@@ -1,38 +1,31 @@
 package io.sluice.pipeline.net;
 
-import io.sluice.pipeline.sequencer.ExecutionReportWriter;
-import io.sluice.sbe.client.BookSnapshotQueryDecoder;
-import io.sluice.sbe.client.CancelOrderDecoder;
 import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.EngineErrorEncoder;
-import io.sluice.sbe.client.ExecType;
-import io.sluice.sbe.client.Liquidity;
 import io.sluice.sbe.client.LogonAckEncoder;
 import io.sluice.sbe.client.LogonStatus;
 import io.sluice.sbe.client.LogoutEncoder;
-import io.sluice.sbe.client.MassCancelDecoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;
-import io.sluice.sbe.client.NewOrderDecoder;
-import io.sluice.sbe.client.OrderStatusQueryDecoder;
 import io.sluice.sbe.client.RejectReason;
-import io.sluice.sbe.client.ReplaceOrderDecoder;
-import io.sluice.sbe.client.Side;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.DecodeResult;
 import io.sluice.wire.MessageValidator;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import java.nio.charset.StandardCharsets;
 
 /**
- * Encodes what a reader shard answers itself, before a request reaches the sequencer: a REJECTED report for a
- * well-formed request it refuses (echoing the request's fields as the engine's rejects do), an EngineError for a
- * frame it cannot take, and the last message of a connection it closes. One per reader; allocation free; each
- * encode overwrites the previous one in {@link #buffer()}.
+ * Encodes the node's answers about a session and its frames rather than its orders: the LogonAck, the Logout that
+ * answers a client's, and an EngineError (for a frame the node cannot take, or saying why a connection closes).
+ * The readers and the sequencer each own one; allocation free; each encode overwrites the previous one in
+ * {@link #buffer()}, which a reader also encodes its REJECTED reports into
+ * ({@link io.sluice.pipeline.sequencer.ExecutionReportWriter#rejection}).
  */
-final class ReaderReplies
+public final class ClientReplies
 {
+    /** The longest answer, and the detail text built past it. */
     private static final int BUFFER_BYTES = 512;
     private static final int DETAIL_OFFSET = 256;
     private static final byte[][] DETAIL_BY_RESULT = new byte[DecodeResult.values().length][];
@@ -45,78 +38,19 @@ final class ReaderReplies
         }
     }
 
-    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final EngineErrorEncoder engineError = new EngineErrorEncoder();
     private final LogonAckEncoder logonAck = new LogonAckEncoder();
     private final LogoutEncoder logout = new LogoutEncoder();
-    private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
-    private final NewOrderDecoder newOrder = new NewOrderDecoder();
-    private final CancelOrderDecoder cancel = new CancelOrderDecoder();
-    private final ReplaceOrderDecoder replace = new ReplaceOrderDecoder();
-    private final MassCancelDecoder massCancel = new MassCancelDecoder();
-    private final OrderStatusQueryDecoder orderStatusQuery = new OrderStatusQueryDecoder();
-    private final BookSnapshotQueryDecoder bookQuery = new BookSnapshotQueryDecoder();
+    /** Holds the last answer encoded, from offset 0, until the next; its detail text is built past the answer. */
+    private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
 
     /**
      * @return the buffer the last answer was encoded into, from offset 0.
      */
-    DirectBuffer buffer()
+    public MutableDirectBuffer buffer()
     {
         return buffer;
-    }
-
-    /**
-     * A REJECTED ExecutionReport for a validated request, echoing its requestSeq and order fields.
-     *
-     * @return length of the message.
-     */
-    int rejection(
-        final long accountId, final DirectBuffer request, final int offset, final RejectReason reason)
-    {
-        final int templateId = MessageValidator.templateId(request, offset);
-        final int blockLength = MessageValidator.blockLength(request, offset);
-        final int version = MessageValidator.version(request, offset);
-        final int body = offset + MessageValidator.HEADER_LENGTH;
-        long clientOrderId = 0;
-        int instrumentId = 0;
-        Side side = Side.NULL_VAL;
-        long price = 0;
-        long quantity = 0;
-        switch (templateId)
-        {
-            case NewOrderDecoder.TEMPLATE_ID:
-                newOrder.wrap(request, body, blockLength, version);
-                clientOrderId = newOrder.clientOrderId();
-                instrumentId = newOrder.instrumentId();
-                side = newOrder.side();
-                price = newOrder.price();
-                quantity = newOrder.quantity();
-                break;
-            case CancelOrderDecoder.TEMPLATE_ID:
-                clientOrderId = cancel.wrap(request, body, blockLength, version).clientOrderId();
-                break;
-            case ReplaceOrderDecoder.TEMPLATE_ID:
-                replace.wrap(request, body, blockLength, version);
-                clientOrderId = replace.clientOrderId();
-                price = replace.newPrice();
-                quantity = replace.newQuantity();
-                break;
-            case MassCancelDecoder.TEMPLATE_ID:
-                instrumentId = massCancel.wrap(request, body, blockLength, version).instrumentId();
-                break;
-            case OrderStatusQueryDecoder.TEMPLATE_ID:
-                clientOrderId = orderStatusQuery.wrap(request, body, blockLength, version).clientOrderId();
-                break;
-            case BookSnapshotQueryDecoder.TEMPLATE_ID:
-                instrumentId = bookQuery.wrap(request, body, blockLength, version).instrumentId();
-                break;
-            default:
-                break;
-        }
-        return reportWriter.write(buffer, 0, accountId, ClientProtocol.requestSeq(request, offset), 0, 0,
-            clientOrderId, 0, instrumentId, side, ExecType.REJECTED, reason, Liquidity.NONE, price, quantity, 0, 0, 0,
-            0, 0);
     }
 
     /**
@@ -142,7 +76,7 @@ final class ReaderReplies
      *
      * @return length of the message.
      */
-    int engineError(final long requestSeq, final EngineErrorCode code, final byte[] detail)
+    public int engineError(final long requestSeq, final EngineErrorCode code, final byte[] detail)
     {
         engineError.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .requestSeq(requestSeq)
@@ -174,18 +108,32 @@ final class ReaderReplies
     /**
      * @return length of a LogonAck REJECTED with the reason.
      */
-    int logonRejected(final long sessionId, final RejectReason reason)
+    public int logonRejected(final long sessionId, final RejectReason reason)
+    {
+        return logonAck(sessionId, LogonStatus.REJECTED, reason, 0);
+    }
+
+    /**
+     * @return length of a LogonAck ACCEPTED telling the session's highest applied requestSeq.
+     */
+    public int logonAccepted(final long sessionId, final long lastRequestSeq)
+    {
+        return logonAck(sessionId, LogonStatus.ACCEPTED, RejectReason.NONE, lastRequestSeq);
+    }
+
+    private int logonAck(
+        final long sessionId, final LogonStatus status, final RejectReason reason, final long lastRequestSeq)
     {
         logonAck.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .sessionId(sessionId)
-            .status(LogonStatus.REJECTED)
+            .status(status)
             .rejectReason(reason)
-            .lastRequestSeq(0);
+            .lastRequestSeq(lastRequestSeq);
         return MessageHeaderEncoder.ENCODED_LENGTH + logonAck.encodedLength();
     }
 
     /**
-     * @return length of a Logout, the answer to the client's.
+     * @return length of a Logout: the answer to the client's, or the one the reader queues when a connection goes.
      */
     int logout(final long sessionId)
     {
