@@ -59,7 +59,7 @@ import java.util.function.LongSupplier;
  * replica-wait histograms of an optional {@link ResponseTrace}.
  * <p>
  * A slow consumer is dropped, and nothing more is ever written to it: a client whose unsent output would exceed the
- * limit (64 KiB by default), or whose socket has taken none of its waiting output for the stall timeout (5 s by
+ * limit (1 MiB by default), or whose socket has taken none of its waiting output for the stall timeout (5 s by
  * default). A {@link OutputSlot#CLOSE_AFTER_FLAG} reply is a connection's last: once it is written in full the
  * connection is handed back to be closed, and later replies to it are discarded. Connections are learnt from the
  * first reply addressed to them; only those are heartbeated. Not thread safe: runs on one agent thread.

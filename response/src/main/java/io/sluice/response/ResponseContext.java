@@ -18,8 +18,11 @@ public final class ResponseContext
 {
     /** Heartbeat a connection after this long without output. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-    /** A client whose unsent output would exceed this is dropped. */
-    public static final int DEFAULT_MAX_SEND_BUFFER_BYTES = 64 * 1024;
+    /**
+     * A client whose unsent output would exceed this is dropped: with the socket's own send buffer it absorbs a
+     * burst while a client that reads is briefly descheduled.
+     */
+    public static final int DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
     public static final int DEFAULT_INITIAL_SEND_BUFFER_BYTES = 4 * 1024;
     /** A client whose socket takes none of its waiting output for this long is dropped. */
     public static final long DEFAULT_SEND_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);

@@ -339,6 +339,7 @@ class ResponseAgentTest
     void shouldDropSlowConsumerAndNeverWriteToItAgain()
     {
         final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.maxSendBufferBytes(64 * 1024);
         final FakeChannel slow = h.connections.open(1);
         final FakeChannel fast = h.connections.open(2);
         slow.maxBytesPerWrite = 0;
@@ -467,6 +468,7 @@ class ResponseAgentTest
     void shouldNotDropClientThatKeepsUpThroughLargeBurst()
     {
         final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.maxSendBufferBytes(64 * 1024);
         final FakeChannel client = h.connections.open(1);
         h.journalPersistedWireSeq.set(1_000_000);
         final int replies = 1_000;   // ~100 KiB released in one cycle, more than the unsent limit

@@ -79,7 +79,8 @@ public final class NodeConfig
         "Largest client message (SBE header and body) accepted; a longer length prefix cannot be framed and closes " +
         "the connection (EngineError UNFRAMEABLE first).", intRange(64, 65_536));
     public static final ConfigKey<Integer> CLIENT_MAX_UNSENT_BYTES = new ConfigKey<>("client.max.unsent.bytes",
-        "65536", "A client whose unsent replies exceed this is disconnected.", intRange(4096, 1 << 30));
+        "1048576", "A client whose unsent replies (those its socket has not taken) would exceed this is disconnected " +
+        "as a slow consumer.", intRange(4096, 1 << 26));
     public static final ConfigKey<Long> CLIENT_HEARTBEAT_INTERVAL_MS = new ConfigKey<>("client.heartbeat.interval.ms",
         "1000", "Heartbeat sent to a client connection idle this long.", longRange(10, 3_600_000));
     public static final ConfigKey<Long> CLIENT_LOGON_TIMEOUT_MS = new ConfigKey<>("client.logon.timeout.ms", "5000",
@@ -92,7 +93,7 @@ public final class NodeConfig
         "5000", "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow " +
         "consumer.", longRange(100, 600_000));
     public static final ConfigKey<Integer> CLIENT_SOCKET_SEND_BUFFER_BYTES = new ConfigKey<>(
-        "client.socket.send.buffer.bytes", "65536",
+        "client.socket.send.buffer.bytes", "262144",
         "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +
         "the slow-consumer rule counts them; 0 leaves the system's (which grows to megabytes).",
         intRange(0, 1 << 30));
