@@ -78,12 +78,27 @@ public final class NodeConfig
     public static final ConfigKey<Integer> SEQUENCER_BATCH_PER_RING = new ConfigKey<>("sequencer.batch.per.ring",
         "64", "Most requests the sequencer takes from one ingest ring per turn.", intRange(1, 65_536));
     public static final ConfigKey<Integer> FRAME_MAX_BYTES = new ConfigKey<>("frame.max.bytes", "4096",
-        "Largest client message (SBE header and body) accepted; longer length prefixes close the connection.",
-        intRange(64, 65_536));
+        "Largest client message (SBE header and body) accepted; a longer length prefix cannot be framed and closes " +
+        "the connection (EngineError UNFRAMEABLE first).", intRange(64, 65_536));
     public static final ConfigKey<Integer> CLIENT_MAX_UNSENT_BYTES = new ConfigKey<>("client.max.unsent.bytes",
-        "65536", "A client whose unsent replies exceed this is disconnected.", intRange(4096, 1 << 30));
+        "1048576", "A client whose unsent replies (those its socket has not taken) would exceed this is disconnected " +
+        "as a slow consumer.", intRange(4096, 1 << 26));
     public static final ConfigKey<Long> CLIENT_HEARTBEAT_INTERVAL_MS = new ConfigKey<>("client.heartbeat.interval.ms",
         "1000", "Heartbeat sent to a client connection idle this long.", longRange(10, 3_600_000));
+    public static final ConfigKey<Long> CLIENT_LOGON_TIMEOUT_MS = new ConfigKey<>("client.logon.timeout.ms", "5000",
+        "A connection that has not logged on this long after it was accepted is told (EngineError LOGON_TIMEOUT) " +
+        "and closed.", longRange(100, 600_000));
+    public static final ConfigKey<Long> CLIENT_IDLE_TIMEOUT_MS = new ConfigKey<>("client.idle.timeout.ms", "30000",
+        "A logged-on client that sends nothing, not even a Heartbeat, for this long is told (EngineError " +
+        "IDLE_TIMEOUT) and closed; 0 never.", longRange(0, 3_600_000));
+    public static final ConfigKey<Long> CLIENT_SEND_STALL_TIMEOUT_MS = new ConfigKey<>("client.send.stall.timeout.ms",
+        "5000", "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow " +
+        "consumer.", longRange(100, 600_000));
+    public static final ConfigKey<Integer> CLIENT_SOCKET_SEND_BUFFER_BYTES = new ConfigKey<>(
+        "client.socket.send.buffer.bytes", "262144",
+        "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +
+        "the slow-consumer rule counts them; 0 leaves the system's (which grows to megabytes).",
+        intRange(0, 1 << 30));
     public static final ConfigKey<String> JOURNAL_SYNC = new ConfigKey<>("journal.sync", "every-group",
         "every-group: fsync after each group of appends (what the durability gate assumes); none: never " +
         "(benchmarks only; logged as a warning and shown in /healthz).", oneOf("every-group", "none"));
@@ -142,6 +157,10 @@ public final class NodeConfig
         "auth=on and lists the key with the replication role.", Parsers.path());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
+    public static final ConfigKey<Integer> TERMINAL_ORDERS = new ConfigKey<>("matching.terminal.orders", "1048576",
+        "Ended orders of the trading day (filled, cancelled, expired, rejected) kept for status queries, about 60 " +
+        "bytes each as they are used; beyond it the oldest is forgotten. The same on every node of a cluster.",
+        intRange(1, 1 << 26));
 
     public static final ConfigKey<Integer> FAULT_JOURNAL_SYNC_DELAY_MS = new ConfigKey<>(
         "fault.journal.sync.delay.ms", "0",
@@ -169,12 +188,14 @@ public final class NodeConfig
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
         SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
+        CLIENT_LOGON_TIMEOUT_MS, CLIENT_IDLE_TIMEOUT_MS, CLIENT_SEND_STALL_TIMEOUT_MS, CLIENT_SOCKET_SEND_BUFFER_BYTES,
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
         SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,
         REPLICATION_DATA_BIND,
-        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
+        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, TERMINAL_ORDERS,
+        FAULT_JOURNAL_SYNC_DELAY_MS,
         FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */

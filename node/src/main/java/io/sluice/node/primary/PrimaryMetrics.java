@@ -9,6 +9,7 @@ import io.sluice.pipeline.shard.Shard;
 import io.sluice.durability.ReplicationMetrics;
 import io.sluice.response.ResponseCounters;
 import io.sluice.sbe.client.RejectReason;
+import io.sluice.wire.DecodeResult;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -64,6 +65,8 @@ final class PrimaryMetrics
         family(text, "sluice_client_drops_total", "Client connections dropped by the response stage.", "counter");
         sample(text, "sluice_client_drops_total{reason=\"slow_consumer\"}", response.slowConsumerDrops());
         sample(text, "sluice_client_drops_total{reason=\"write_failed\"}", response.writeFailureDrops());
+        counter(text, "sluice_client_farewells_total", "Client connections closed after the node's last message " +
+            "to them (why, or the answer to a Logout) was written.", response.farewellsWritten());
 
         stages(text, node.stages());
         garbageCollection(text);
@@ -88,16 +91,37 @@ final class PrimaryMetrics
                 closed += count;
             }
         }
-        gauge(text, "sluice_connections", "Client connections open.", Math.max(0, accepted - closed));
+        gauge(text, "sluice_connections", "Client connections open.", accepted - closed);
         counter(text, "sluice_connections_accepted_total", "Client connections accepted.", accepted);
         counter(text, "sluice_logons_total", "Client logons accepted.", logons);
-        family(text, "sluice_connections_closed_total", "Client connections closed by the reader, by reason.",
-            "counter");
+        family(text, "sluice_connections_closed_total", "Client connections closed, by reason.", "counter");
         for (final CloseReason reason : CloseReason.values())
         {
             sample(text, "sluice_connections_closed_total{reason=\"" + label(reason.name()) + "\"}",
                 closedByReason[reason.ordinal()]);
         }
+        family(text, "sluice_frames_refused_total",
+            "Client frames answered with an EngineError, connection kept: by the check that failed, or unsupported.",
+            "counter");
+        for (final DecodeResult result : DecodeResult.values())
+        {
+            if (result == DecodeResult.OK || result.isFramingError())
+            {
+                continue;
+            }
+            long count = 0;
+            for (final ReaderAgent reader : readers)
+            {
+                count += reader.counters().malformed(result);
+            }
+            sample(text, "sluice_frames_refused_total{reason=\"" + label(result.name()) + "\"}", count);
+        }
+        long unsupported = 0;
+        for (final ReaderAgent reader : readers)
+        {
+            unsupported += reader.counters().unsupportedMessages();
+        }
+        sample(text, "sluice_frames_refused_total{reason=\"unsupported_message\"}", unsupported);
     }
 
     private static void rejects(final StringBuilder text, final PrimaryNode node)
@@ -110,6 +134,10 @@ final class PrimaryMetrics
                 continue;
             }
             long count = node.sequencer().rejects(reason);
+            for (final ReaderAgent reader : node.readers())
+            {
+                count += reader.counters().rejected(reason);
+            }
             if (reason == RejectReason.HALTED)
             {
                 count += node.sequencer().haltedRejects();

@@ -229,7 +229,7 @@ public final class PrimaryNode implements AutoCloseable
         // network edge: clients can connect only now, to a recovered node
         readerShards.start();
         acceptor = new AcceptorAgent(config.get(NodeConfig.CLIENT_BIND), readerShards, registry,
-            SystemNanoClock.INSTANCE, stages.receiveBufferBytes());
+            SystemNanoClock.INSTANCE, stages.receiveBufferBytes(), stages.socketSendBufferBytes());
         startThreads(stages.dynamicShards());
 
         // listeners: admin (kept from the replica when promoted) and health/metrics
