@@ -157,10 +157,13 @@ class ReplicationIT
     private static final int CROSSING_SKEW = 2_000;
 
     /**
-     * Pairs that trade with each other (a bid from one account, then an offer at the same price and quantity from
-     * another), so the book stays small however many are sent. The two accounts use two connections, which may land
-     * on two reader shards that the node reads independently: every {@link #CROSSING_SKEW} orders both are answered
-     * before more are sent, so one connection can never run further ahead of the other than the open-order limit.
+     * Pairs that trade with each other (a bid from one account, then an offer of the same quantity from another, all
+     * at one price), so the book stays small however many are sent. The two accounts use two connections, which the
+     * node reads independently (a read takes whatever one socket holds), so their orders interleave in any order. At
+     * one price every bid crosses every offer, so what rests is one side's surplus: at most one connection's orders
+     * since the last checkpoint. Every {@link #CROSSING_SKEW} orders both are answered before more are sent, and there
+     * the book is empty. (Pairs spread over several prices are not bounded: an offer taking a higher bid than its pair
+     * leaves bids below and offers above that never cross, and the book grows to the open-order limit.)
      */
     private static void crossingOrders(final SluiceClient buyer, final SluiceClient seller, final int count)
         throws Exception
@@ -169,7 +172,7 @@ class ReplicationIT
         {
             final SluiceClient client = i % 2 == 0 ? buyer : seller;
             while (client.placeOrder(i, 1, i % 2 == 0 ? Side.BUY : Side.SELL, OrderType.LIMIT, TimeInForce.GTC, false,
-                10_000 + (i / 2) % 20, 1 + (i / 2) % 3) == SluiceClient.BACK_PRESSURED)
+                10_000, 1 + (i / 2) % 3) == SluiceClient.BACK_PRESSURED)
             {
                 IDLE.idle(buyer.poll() + seller.poll());
             }
