@@ -136,8 +136,10 @@ public final class NodeConfig
         "list names that endpoint on every node that may become primary (the primary and the other replica, for " +
         "after a PROMOTE). Control messages go to all of them.", endpointList());
     public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
-        "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
-        "auth=on and lists the key with the replication role.", Parsers.path());
+        "Key file (from sluice keygen) this node signs the replication link with, as a replica and as a primary. " +
+        "With auth=on the link is authenticated both ways, so a node with replica slots or " +
+        "replication.primary.control needs one, and every other node lists its public key with the replication " +
+        "role in auth.keys.file; with auth=off it is refused.", Parsers.path());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
 
@@ -374,6 +376,7 @@ public final class NodeConfig
         {
             throw new ConfigException(AUTH_KEYS_FILE.name() + " is required when auth=on");
         }
+        checkReplicationKey();
         if (get(SHARDS_MIN) > get(SHARDS_MAX))
         {
             throw new ConfigException(SHARDS_MIN.name() + "=" + get(SHARDS_MIN) + " exceeds " + SHARDS_MAX.name() +
@@ -390,6 +393,27 @@ public final class NodeConfig
         {
             throw new ConfigException(REPLICATION_DATA_BIND.name() + " and " + REPLICATION_PRIMARY_CONTROL.name() +
                 " go together: a replica needs both");
+        }
+    }
+
+    /**
+     * An authenticated replication link (auth=on) is signed both ways, so a node that replicates needs its own key;
+     * with auth=off nothing on the link is signed, and a key given would suggest otherwise.
+     */
+    private void checkReplicationKey()
+    {
+        final boolean replicates = replicaCount() > 0 || values.containsKey(REPLICATION_PRIMARY_CONTROL.name());
+        final boolean hasKey = values.containsKey(REPLICATION_KEY_FILE.name());
+        if (authEnabled() && replicates && !hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " is required when auth=on and the node " +
+                "replicates (replica slots or " + REPLICATION_PRIMARY_CONTROL.name() + "): the replication link is " +
+                "then authenticated both ways");
+        }
+        if (!authEnabled() && hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " needs auth=on: with auth=off the replication " +
+                "link is not authenticated and no key is used");
         }
     }
 

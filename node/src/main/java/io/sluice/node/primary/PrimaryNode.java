@@ -13,6 +13,7 @@ import io.sluice.journal.SnapshotStore;
 import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
+import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.auth.ReplicationKeys;
 import io.sluice.node.config.NodeConfig;
@@ -53,6 +54,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -187,9 +189,12 @@ public final class PrimaryNode implements AutoCloseable
         snapshotAgent = new SnapshotAgent(stages.snapshot(journal, journalPersistedWireSeq::getAcquire)
             .oldestWireSeqNeededByReplicas(this::oldestWireSeqNeededByReplicas));
 
-        // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors
+        // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors;
+        // with auth=on the link is authenticated both ways, this node signing with its replication key
         transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(stages.transport());
         journalAgent.wakers(replicationWaker(), responseWaker);
+        final KeyPair replicationKey = keys == null || config.replicaCount() == 0 ? null :
+            KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE));
         for (final ReplicaSlotConfig slot : config.replicas())
         {
             senders.add(new ReplicationSenderAgent(stages.sender(slot)
@@ -201,6 +206,7 @@ public final class PrimaryNode implements AutoCloseable
                 .configDigest(sequencer.engine().configDigest())
                 .fence(fence)
                 .replicationKeys(keys == null ? null : ReplicationKeys.check(keys))
+                .keyPair(replicationKey)
                 .lastWireSeq(journalAgent::appendedWireSeq)
                 .newestSnapshot(snapshotAgent::newestSnapshot)));
         }

@@ -14,6 +14,7 @@ import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
+import io.sluice.node.auth.ReplicationKeys;
 import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
@@ -143,7 +144,10 @@ public final class ReplicaNode implements AutoCloseable
         journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
 
-        // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors
+        // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors;
+        // with auth=on only a primary that signs with a listed replication key, and only what it seals
+        final AuthorizedKeys keys = config.authEnabled() ?
+            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         transport = ReplicationTransport.launch(stages.transport());
         final Selector receiveSelector = threads.blocking() ? transport.receiveSelector() : null;
         replicaWaker = receiveSelector == null ? Waker.NONE :
@@ -161,8 +165,8 @@ public final class ReplicaNode implements AutoCloseable
             .snapshotDirectory(dataDir)
             .resyncFromSnapshot(resync)
             .durabilityControl(durabilityControl)
-            .keyPair(config.get(NodeConfig.REPLICATION_KEY_FILE) == null ? null :
-                KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
+            .keyPair(keys == null ? null : KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
+            .primaryKeys(keys == null ? null : ReplicationKeys.check(keys))
             .epoch(Math.max(1, recovery.lastEpoch())));
 
         // threads: the journal, then snapshots, then the replica agent. Snapshots start before the replica agent: a
@@ -171,8 +175,6 @@ public final class ReplicaNode implements AutoCloseable
         threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
         startReplicaThread();
-        final AuthorizedKeys keys = config.authEnabled() ?
-            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
             keys == null ? null : OperatorKeys.check(keys));
         httpServer = HttpServer.create(config.get(NodeConfig.HTTP_BIND), 16);
@@ -201,7 +203,10 @@ public final class ReplicaNode implements AutoCloseable
                     "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
                     replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
                     "policy=" + durabilityControl.policy().description(),
-                    "snapshot" + snapshotStatus()));
+                    "snapshot" + snapshotStatus(),
+                    "replication_link=" + (replicaAgent.authenticated() ? "authenticated" : "unauthenticated") +
+                    " malformed_messages=" + replicaAgent.badMessages() + " unauthenticated_messages=" +
+                    replicaAgent.unauthenticatedMessages()));
                 status.addAll(refusal());
                 return status;
             case "PROMOTE":
@@ -463,6 +468,9 @@ public final class ReplicaNode implements AutoCloseable
             ",\"persisted_wire_seq\":" + replicaAgent.persistedWireSeq() +
             ",\"primary_wire_seq\":" + replicaAgent.primaryLastWireSeq() + "},\"lag\":" + replicaAgent.lagEntries() +
             ",\"state_hash\":" + stateHashJson() + ",\"snapshot\":" + snapshotJson() +
+            ",\"replication_link\":{\"authenticated\":" + replicaAgent.authenticated() +
+            ",\"malformed_messages\":" + replicaAgent.badMessages() +
+            ",\"unauthenticated_messages\":" + replicaAgent.unauthenticatedMessages() + "}" +
             ",\"policy\":\"" + durabilityControl.policy().description() +
             "\"" + (state == ReplicaAgent.State.REJECTED ? ",\"refused\":\"" + replicaAgent.rejectCode() + "\"" : "") +
             "}\n";
