@@ -27,12 +27,12 @@ import java.util.concurrent.TimeUnit;
  *   java -jar perf/target/benchmarks.jar StreamMacBenchmark -prof gc
  * </pre>
  */
-@State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 2)
+@State(Scope.Thread)
 public class StreamMacBenchmark
 {
     /** A batch that fills one datagram at the default MTU, sealed. */

@@ -19,11 +19,23 @@ import java.util.concurrent.TimeUnit;
  * verification, an X25519 agreement) is limited to {@link #VERIFICATIONS_PER_SECOND}; what it can make this primary
  * send, to {@link #CHALLENGES_PER_SECOND}.
  * <p>
- * The stream keys of the last verified handshake wait in {@link #pendingControl()} and {@link #pendingData()} until
+ * The stream keys of the last verified handshake wait in {@link #pendingControl} and {@link #pendingData} until
  * the sender takes them up for the stream it starts (or seals its refusal with them). Sender thread only.
  */
 final class PrimaryLinkAuth
 {
+    /**
+     * The standing challenge, as an {@code AuthChallenge} carries it.
+     *
+     * @param nonce        the random challenge.
+     * @param ephemeralKey this primary's X25519 key while the challenge stands.
+     * @param publicKey    this primary's replication key.
+     * @param signature    over the nonce, the ephemeral key and the primary's node id.
+     */
+    record Challenge(byte[] nonce, byte[] ephemeralKey, byte[] publicKey, byte[] signature)
+    {
+    }
+
     /** What a check of a signed message found. */
     enum Outcome
     {
@@ -55,12 +67,9 @@ final class PrimaryLinkAuth
     private final TokenBucket challengeSends = new TokenBucket(
         TimeUnit.SECONDS.toNanos(1) / CHALLENGES_PER_SECOND, CHALLENGE_BURST);
 
-    // The standing challenge.
-    private final byte[] challenge = new byte[ReplicationAuth.CHALLENGE_LENGTH];
+    // The standing challenge: null until the first, and once answered.
+    private Challenge challenge;
     private KeyPair ephemeral;
-    private byte[] ephemeralKey;
-    private byte[] challengeSignature;
-    private boolean challengeStanding;
     private long challengeIssuedNs;
 
     // Read from the handshake being checked.
@@ -69,10 +78,13 @@ final class PrimaryLinkAuth
     private final byte[] replicaEphemeralKey = new byte[ReplicationAuth.KEY_LENGTH];
     private final byte[] replicaSignature = new byte[ReplicationAuth.SIGNATURE_LENGTH];
 
-    // The last verified handshake's stream keys, and the last epoch proof believed.
-    private final StreamMac pendingControl = new StreamMac();
-    private final StreamMac pendingData = new StreamMac();
+    /** The control stream's key (replica to primary) of the last verified handshake. */
+    final StreamMac pendingControl = new StreamMac();
+    /** The data stream's key (primary to replica) of the last verified handshake; seals refusals too. */
+    final StreamMac pendingData = new StreamMac();
+    /** Why the last handshake was {@link Outcome#REFUSED}. */
     private String refusal;
+    /** The highest epoch a listed key has proven. */
     private long provenEpoch;
 
     /**
@@ -96,47 +108,27 @@ final class PrimaryLinkAuth
     }
 
     /**
-     * Makes the standing challenge ready to send, drawing a new one if none stands, and takes a send from the budget.
+     * The standing challenge, drawing a new one if none stands, if the send budget allows one now.
      *
-     * @return false if the budget is spent: send nothing now.
+     * @return the challenge to send, or null if the budget is spent: send nothing now.
      */
-    boolean challengeDue(final long nowNs)
+    Challenge challengeDue(final long nowNs)
     {
         if (!challengeSends.tryTake(nowNs))
         {
-            return false;
+            return null;
         }
-        if (!challengeStanding || nowNs - challengeIssuedNs > CHALLENGE_LIFETIME_NS)
+        if (challenge == null || nowNs - challengeIssuedNs > CHALLENGE_LIFETIME_NS)
         {
-            random.nextBytes(challenge);
+            final byte[] nonce = new byte[ReplicationAuth.CHALLENGE_LENGTH];
+            random.nextBytes(nonce);
             ephemeral = ReplicationAuth.ephemeralKeyPair();
-            ephemeralKey = ReplicationAuth.rawEphemeralKey(ephemeral);
-            challengeSignature = ReplicationAuth.sign(keyPair, ReplicationAuth.CHALLENGE_CONTEXT,
-                ReplicationAuth.challengeMessage(challenge, ephemeralKey, nodeId));
-            challengeStanding = true;
+            final byte[] ephemeralKey = ReplicationAuth.rawEphemeralKey(ephemeral);
+            challenge = new Challenge(nonce, ephemeralKey, publicKey, ReplicationAuth.sign(keyPair,
+                ReplicationAuth.CHALLENGE_CONTEXT, ReplicationAuth.challengeMessage(nonce, ephemeralKey, nodeId)));
             challengeIssuedNs = nowNs;
         }
-        return true;
-    }
-
-    byte[] challenge()
-    {
         return challenge;
-    }
-
-    byte[] ephemeralKey()
-    {
-        return ephemeralKey;
-    }
-
-    byte[] publicKey()
-    {
-        return publicKey;
-    }
-
-    byte[] challengeSignature()
-    {
-        return challengeSignature;
     }
 
     /**
@@ -147,7 +139,7 @@ final class PrimaryLinkAuth
     Outcome verify(final HandshakeDecoder handshake, final MessageSeal seal, final long nowNs)
     {
         handshake.getChallenge(answeredChallenge, 0, answeredChallenge.length);
-        if (!challengeStanding || !Arrays.equals(answeredChallenge, challenge) ||
+        if (challenge == null || !Arrays.equals(answeredChallenge, challenge.nonce()) ||
             nowNs - challengeIssuedNs > CHALLENGE_LIFETIME_NS)
         {
             return Outcome.UNAUTHENTICATED;
@@ -160,7 +152,7 @@ final class PrimaryLinkAuth
         handshake.getEphemeralKey(replicaEphemeralKey, 0, replicaEphemeralKey.length);
         handshake.getSignature(replicaSignature, 0, replicaSignature.length);
         final byte[] transcript = ReplicationAuth.transcript(nodeId, handshake.nodeId(), handshake.correlationId(),
-            challenge, ephemeralKey, replicaEphemeralKey, publicKey, replicaKey);
+            challenge.nonce(), challenge.ephemeralKey(), replicaEphemeralKey, publicKey, replicaKey);
         if (!ReplicationAuth.verify(replicaKey, ReplicationAuth.HANDSHAKE_CONTEXT, transcript, replicaSignature))
         {
             return Outcome.UNAUTHENTICATED;
@@ -184,26 +176,13 @@ final class PrimaryLinkAuth
         {
             return Outcome.REFUSED;
         }
-        challengeStanding = false;
+        challenge = null;
         return Outcome.ACCEPTED;
     }
 
-    /** Why the last handshake was {@link Outcome#REFUSED}. */
     String refusal()
     {
         return refusal;
-    }
-
-    /** The control stream's key (replica to primary) of the last verified handshake. */
-    StreamMac pendingControl()
-    {
-        return pendingControl;
-    }
-
-    /** The data stream's key (primary to replica) of the last verified handshake; seals refusals too. */
-    StreamMac pendingData()
-    {
-        return pendingData;
     }
 
     /**

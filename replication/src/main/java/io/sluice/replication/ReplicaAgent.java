@@ -560,6 +560,13 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             ctx.nodeId(), applier.appliedWireSeq(), wireSeq, totalBytes, nodeId);
     }
 
+    /** Whether a transfer message belongs to the snapshot being received (and, authenticated, is sealed for it). */
+    private boolean ofTransfer(final int sessionId, final long correlationId, final MessageSeal seal)
+    {
+        return !unsealed(seal) && state == State.RECEIVING_SNAPSHOT && sessionId == followedSessionId &&
+            correlationId == this.correlationId && sealedByFollowed(seal);
+    }
+
     public void onSnapshotChunk(
         final int sessionId,
         final long correlationId,
@@ -569,8 +576,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final int bytesLength,
         final MessageSeal seal)
     {
-        if (unsealed(seal) || state != State.RECEIVING_SNAPSHOT || sessionId != followedSessionId ||
-            correlationId != this.correlationId || !sealedByFollowed(seal))
+        if (!ofTransfer(sessionId, correlationId, seal))
         {
             return;
         }
@@ -595,15 +601,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
      * The whole file has arrived: the session checks it and, if it passes, starts the install; the poll stops here,
      * so whatever follows (the StreamStart from the snapshot) is read only once the install has ended.
      */
-    public Action onSnapshotEnd(
-        final int sessionId,
-        final long correlationId,
-        final long totalLengthBytes,
-        final long fileCrc32c,
-        final MessageSeal seal)
+    public Action onSnapshotEnd(final int sessionId, final long correlationId, final long totalLengthBytes,
+        final long fileCrc32c, final MessageSeal seal)
     {
-        if (unsealed(seal) || state != State.RECEIVING_SNAPSHOT || sessionId != followedSessionId ||
-            correlationId != this.correlationId || !sealedByFollowed(seal))
+        if (!ofTransfer(sessionId, correlationId, seal))
         {
             return Action.CONTINUE;
         }

@@ -82,11 +82,12 @@ final class ReplicaControlPublisher implements AutoCloseable
             .configDigest(configDigest)
             .correlationId(correlationId)
             .snapshotRequested((short)(snapshotRequested ? 1 : 0));
+        final ReplicaLinkAuth.Answer answer = signed != null ? signed.answer() : null;
         handshakeEncoder
-            .putChallenge(signed != null ? signed.challenge() : NO_CHALLENGE, 0, NO_CHALLENGE.length)
-            .putPublicKey(signed != null ? publicKey : NO_KEY, 0, NO_KEY.length)
-            .putSignature(signed != null ? signed.signature() : NO_SIGNATURE, 0, NO_SIGNATURE.length)
-            .putEphemeralKey(signed != null ? signed.ephemeralKey() : NO_KEY, 0, NO_KEY.length);
+            .putChallenge(answer != null ? answer.challenge() : NO_CHALLENGE, 0, NO_CHALLENGE.length)
+            .putPublicKey(answer != null ? publicKey : NO_KEY, 0, NO_KEY.length)
+            .putSignature(answer != null ? answer.signature() : NO_SIGNATURE, 0, NO_SIGNATURE.length)
+            .putEphemeralKey(answer != null ? answer.ephemeralKey() : NO_KEY, 0, NO_KEY.length);
         if (!sealed)
         {
             headerEncoder.blockLength(HANDSHAKE_V1_BLOCK_LENGTH).version(schemaVersion);

@@ -23,42 +23,34 @@ final class ReplicaLinkAuth
     /** Most candidate primaries held in one attempt; more than the nodes of any cluster. */
     static final int MAX_CANDIDATES = 8;
 
+    /**
+     * What a signed handshake to one candidate carries besides the replica's own fields.
+     *
+     * @param challenge    the candidate's challenge it answers.
+     * @param ephemeralKey this replica's X25519 key for the candidate.
+     * @param signature    this replica's signature over the transcript.
+     */
+    record Answer(byte[] challenge, byte[] ephemeralKey, byte[] signature)
+    {
+    }
+
     /** A primary that challenged this attempt, and the stream keys agreed with it. */
     static final class Candidate
     {
         private int primaryNodeId;
         private boolean inUse;
-        private final byte[] challenge = new byte[ReplicationAuth.CHALLENGE_LENGTH];
         private final byte[] primaryEphemeralKey = new byte[ReplicationAuth.KEY_LENGTH];
         private final byte[] primaryKey = new byte[ReplicationAuth.KEY_LENGTH];
-        private byte[] ephemeralKey;
-        private byte[] signature;
+        /** The signed handshake's fields for this candidate. */
+        private Answer answer;
         /** Seals this replica's control messages to the candidate. */
         final StreamMac control = new StreamMac();
         /** Verifies the candidate's data-stream messages. */
         final StreamMac data = new StreamMac();
 
-        int primaryNodeId()
+        Answer answer()
         {
-            return primaryNodeId;
-        }
-
-        /** The challenge this replica answers, which its handshake carries. */
-        byte[] challenge()
-        {
-            return challenge;
-        }
-
-        /** This replica's X25519 key for the candidate. */
-        byte[] ephemeralKey()
-        {
-            return ephemeralKey;
-        }
-
-        /** This replica's signature over the transcript. */
-        byte[] signature()
-        {
-            return signature;
+            return answer;
         }
     }
 
@@ -125,7 +117,7 @@ final class ReplicaLinkAuth
         message.getEphemeralKey(primaryEphemeralKey, 0, primaryEphemeralKey.length);
         message.getPublicKey(primaryKey, 0, primaryKey.length);
         final Candidate known = candidate(primaryNodeId);
-        if (known != null && Arrays.equals(known.challenge, challenge) &&
+        if (known != null && Arrays.equals(known.answer.challenge(), challenge) &&
             Arrays.equals(known.primaryEphemeralKey, primaryEphemeralKey) && Arrays.equals(known.primaryKey, primaryKey))
         {
             return known;
@@ -162,11 +154,10 @@ final class ReplicaLinkAuth
         final Candidate candidate = known != null ? known : freeCandidate();
         candidate.inUse = true;
         candidate.primaryNodeId = primaryNodeId;
-        System.arraycopy(challenge, 0, candidate.challenge, 0, challenge.length);
         System.arraycopy(primaryEphemeralKey, 0, candidate.primaryEphemeralKey, 0, primaryEphemeralKey.length);
         System.arraycopy(primaryKey, 0, candidate.primaryKey, 0, primaryKey.length);
-        candidate.ephemeralKey = ephemeralKey;
-        candidate.signature = ReplicationAuth.sign(keyPair, ReplicationAuth.HANDSHAKE_CONTEXT, transcript);
+        candidate.answer = new Answer(challenge.clone(), ephemeralKey,
+            ReplicationAuth.sign(keyPair, ReplicationAuth.HANDSHAKE_CONTEXT, transcript));
         candidate.control.key(keys.replicaToPrimary());
         candidate.data.key(keys.primaryToReplica());
         return candidate;

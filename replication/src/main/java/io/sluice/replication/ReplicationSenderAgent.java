@@ -453,8 +453,8 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         publisher.resetStream();
         if (auth != null)
         {
-            streamControl.takeOver(auth.pendingControl());
-            streamData.takeOver(auth.pendingData());
+            streamControl.takeOver(auth.pendingControl);
+            streamData.takeOver(auth.pendingData);
         }
         replicaSessionId = sessionId;
         replicaNodeId = nodeId;
@@ -473,11 +473,11 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     {
         if (PrimaryLinkAuth.isUnsigned(handshake, scratchKey))
         {
-            if (auth.challengeDue(nowNs))
+            final PrimaryLinkAuth.Challenge challenge = auth.challengeDue(nowNs);
+            if (challenge != null)
             {
                 handshakesChallenged++;
-                publisher.sendAuthChallenge(correlationId, auth.challenge(), auth.ephemeralKey(), auth.publicKey(),
-                    auth.challengeSignature());
+                publisher.sendAuthChallenge(correlationId, challenge);
             }
             return false;
         }
@@ -487,7 +487,7 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
                 return true;
             case REFUSED:
                 reject(RejectCode.AUTH_FAILED, correlationId, "replica node " + nodeId + " refused: " + auth.refusal(),
-                    auth.pendingData());
+                    auth.pendingData);
                 return false;
             default:
                 controlAdapter.countUnauthenticated();
@@ -500,7 +500,7 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     /** Refuses a handshake that passed authentication, sealed with the keys it agreed, so the replica believes it. */
     private void reject(final RejectCode code, final long correlationId, final String reason)
     {
-        reject(code, correlationId, reason, auth == null ? null : auth.pendingData());
+        reject(code, correlationId, reason, auth == null ? null : auth.pendingData);
     }
 
     /**

@@ -422,20 +422,15 @@ final class SenderDataPublisher implements AutoCloseable
     }
 
     /** Authenticated link: answers an unsigned handshake with the standing challenge, signed. */
-    void sendAuthChallenge(
-        final long correlationId,
-        final byte[] challenge,
-        final byte[] ephemeralKey,
-        final byte[] publicKey,
-        final byte[] signature)
+    void sendAuthChallenge(final long correlationId, final PrimaryLinkAuth.Challenge challenge)
     {
         authChallengeEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .primaryNodeId(nodeId)
-            .putChallenge(challenge, 0, challenge.length)
-            .putEphemeralKey(ephemeralKey, 0, ephemeralKey.length)
-            .putPublicKey(publicKey, 0, publicKey.length)
-            .putSignature(signature, 0, signature.length);
+            .putChallenge(challenge.nonce(), 0, ReplicationAuth.CHALLENGE_LENGTH)
+            .putEphemeralKey(challenge.ephemeralKey(), 0, ReplicationAuth.KEY_LENGTH)
+            .putPublicKey(challenge.publicKey(), 0, ReplicationAuth.KEY_LENGTH)
+            .putSignature(challenge.signature(), 0, ReplicationAuth.SIGNATURE_LENGTH);
         offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + authChallengeEncoder.encodedLength(), false, null);
     }
 

@@ -275,7 +275,7 @@ class ReplicationAttackTest
             final HandshakeDecoder signed = follower.awaitSignedHandshake(seal);
             assertEquals(PrimaryLinkAuth.Outcome.ACCEPTED, primaryAuth.verify(signed, seal, System.nanoTime()));
             final StreamMac data = new StreamMac();
-            data.takeOver(primaryAuth.pendingData());
+            data.takeOver(primaryAuth.pendingData);
 
             // Sealed for the wrong stream, or not at all: ignored.
             final StreamMac wrong = new StreamMac();
@@ -530,9 +530,10 @@ class ReplicationAttackTest
 
     private byte[] signed(final ReplicaLinkAuth.Candidate candidate, final long correlationId, final byte[] key)
     {
-        final HandshakeEncoder encoder = handshake(2, correlationId, EPOCH).putChallenge(candidate.challenge(), 0, 32)
-            .putPublicKey(key, 0, 32).putSignature(candidate.signature(), 0, 64)
-            .putEphemeralKey(candidate.ephemeralKey(), 0, 32);
+        final ReplicaLinkAuth.Answer answer = candidate.answer();
+        final HandshakeEncoder encoder = handshake(2, correlationId, EPOCH).putChallenge(answer.challenge(), 0, 32)
+            .putPublicKey(key, 0, 32).putSignature(answer.signature(), 0, 64)
+            .putEphemeralKey(answer.ephemeralKey(), 0, 32);
         return finish(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), candidate.control);
     }
 
@@ -583,11 +584,12 @@ class ReplicationAttackTest
 
     private byte[] challenge(final PrimaryLinkAuth auth, final long correlationId)
     {
-        assertTrue(auth.challengeDue(System.nanoTime()));
+        final PrimaryLinkAuth.Challenge challenge = auth.challengeDue(System.nanoTime());
+        assertNotNull(challenge);
         final AuthChallengeEncoder encoder = new AuthChallengeEncoder().wrapAndApplyHeader(buffer, 0, header)
-            .correlationId(correlationId).primaryNodeId(1).putChallenge(auth.challenge(), 0, 32)
-            .putEphemeralKey(auth.ephemeralKey(), 0, 32).putPublicKey(auth.publicKey(), 0, 32)
-            .putSignature(auth.challengeSignature(), 0, 64);
+            .correlationId(correlationId).primaryNodeId(1).putChallenge(challenge.nonce(), 0, 32)
+            .putEphemeralKey(challenge.ephemeralKey(), 0, 32).putPublicKey(challenge.publicKey(), 0, 32)
+            .putSignature(challenge.signature(), 0, 64);
         return finish(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength(), null);
     }
 
