@@ -49,7 +49,16 @@ public final class ReplicaCommand implements Callable<Integer>
             return 2;
         }
         NodeRuntime.keepScratchFilesIn(config.dataDir());
-        final ReplicaNode node = resync ? ReplicaNode.startResync(config) : ReplicaNode.start(config);
+        final ReplicaNode node;
+        try
+        {
+            node = resync ? ReplicaNode.startResync(config) : ReplicaNode.start(config);
+        }
+        catch (final DataDirLock.InUseException ex)
+        {
+            System.err.println("sluice: cannot start: " + ex.getMessage());
+            return 2;
+        }
         System.out.println("sluice replica following primary=" +
             Endpoints.hostPorts(config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL)) +
             " admin=" + Endpoints.hostPort(node.adminAddress()) + " http=" + Endpoints.hostPort(node.httpAddress()));

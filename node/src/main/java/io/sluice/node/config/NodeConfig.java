@@ -39,7 +39,8 @@ public final class NodeConfig
     public static final ConfigKey<Integer> NODE_ID = new ConfigKey<>("node.id", "1",
         "Id of this node in the cluster, unique per node.", intRange(1, 65_535));
     public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data.dir", null,
-        "Directory for the journal, snapshots and scratch files; relative paths are against the config file.",
+        "Directory for the journal, snapshots and scratch files; relative paths are against the config file. One " +
+        "node at a time owns it (an OS lock on node.lock, taken before recovery): a second node is refused.",
         Parsers.path());
     public static final ConfigKey<InetSocketAddress> CLIENT_BIND = new ConfigKey<>("client.bind", "127.0.0.1:7001",
         "Address the order-entry listener binds; port 0 picks a free port.", endpoint());

@@ -10,6 +10,7 @@ import io.sluice.journal.JournalAgent;
 import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
@@ -108,6 +109,8 @@ public final class PrimaryNode implements AutoCloseable
     /** Null unless {@code trace=on}. */
     private final StageStats stageStats;
     private final long startedNs = System.nanoTime();
+    /** This node's claim on its data directory, taken before the journal is opened; released by {@link #close}. */
+    private final DataDirLock dataDirLock;
 
     /**
      * What a promoted replica hands over to the primary it becomes.
@@ -116,14 +119,17 @@ public final class PrimaryNode implements AutoCloseable
      *                    the primary's commands.
      * @param policy      the durability policy the replica last heard from the old primary, so the operator's
      *                    choice survives the failover; null to take the configured one.
+     * @param dataDirLock the replica's claim on the data directory, which the primary holds from now on.
      */
-    public record Promotion(AdminServer adminServer, Policy policy)
+    public record Promotion(AdminServer adminServer, Policy policy, DataDirLock dataDirLock)
     {
     }
 
-    private PrimaryNode(final NodeConfig config, final Promotion promotion) throws IOException
+    private PrimaryNode(final NodeConfig config, final Promotion promotion, final DataDirLock dataDirLock)
+        throws IOException
     {
         this.config = config;
+        this.dataDirLock = dataDirLock;
         final StageContexts stages = new StageContexts(config);
         threads = AgentThreads.of(config, PrimaryNode::onStageError);
         network = new NetworkAgents(threads);
@@ -255,10 +261,20 @@ public final class PrimaryNode implements AutoCloseable
      * @param config validated configuration.
      * @return the running node.
      * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     * @throws DataDirLock.InUseException if another node holds the data directory.
      */
     public static PrimaryNode start(final NodeConfig config) throws IOException
     {
-        return new PrimaryNode(config, null);
+        final DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try
+        {
+            return new PrimaryNode(config, null, lock);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
     }
 
     /**
@@ -272,7 +288,7 @@ public final class PrimaryNode implements AutoCloseable
      */
     public static PrimaryNode promote(final NodeConfig config, final Promotion promotion) throws IOException
     {
-        return new PrimaryNode(config, promotion);
+        return new PrimaryNode(config, promotion, promotion.dataDirLock());
     }
 
     /**
@@ -601,5 +617,6 @@ public final class PrimaryNode implements AutoCloseable
         CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        CloseHelper.quietClose(dataDirLock);
     }
 }

@@ -10,6 +10,7 @@ import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
+import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
@@ -103,13 +104,17 @@ public final class ReplicaNode implements AutoCloseable
     private final AgentThreads threads;
     private final AdminServer adminServer;
     private final HttpServer httpServer;
+    /** This node's claim on its data directory, taken before the journal is opened; handed over on PROMOTE. */
+    private final DataDirLock dataDirLock;
     /** Set once by a successful PROMOTE (admin thread); from then on this process is that primary. */
     private volatile PrimaryNode promoted;
     private boolean closed;
 
-    private ReplicaNode(final NodeConfig config, final boolean resync) throws IOException
+    private ReplicaNode(final NodeConfig config, final boolean resync, final DataDirLock dataDirLock)
+        throws IOException
     {
         this.config = config;
+        this.dataDirLock = dataDirLock;
         stages = new StageContexts(config);
         threads = AgentThreads.of(config, error -> LOG.error("stage failed reason=\"{}\"", error.toString(), error));
         final Path dataDir = config.dataDir();
@@ -277,7 +282,8 @@ public final class ReplicaNode implements AutoCloseable
             httpServer.stop(0);
             CloseHelper.quietClose(transport);
             CloseHelper.quietClose(journal);
-            promoted = PrimaryNode.promote(config, new PrimaryNode.Promotion(adminServer, durabilityControl.policy()));
+            promoted = PrimaryNode.promote(config,
+                new PrimaryNode.Promotion(adminServer, durabilityControl.policy(), dataDirLock));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -344,10 +350,25 @@ public final class ReplicaNode implements AutoCloseable
      * @param config a replica configuration ({@code replication.data.bind} and {@code replication.primary.control}).
      * @return the running replica.
      * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     * @throws DataDirLock.InUseException if another node holds the data directory.
      */
     public static ReplicaNode start(final NodeConfig config) throws IOException
     {
-        return new ReplicaNode(config, false);
+        return start(config, false);
+    }
+
+    private static ReplicaNode start(final NodeConfig config, final boolean resync) throws IOException
+    {
+        final DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try
+        {
+            return new ReplicaNode(config, resync, lock);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
     }
 
     /**
@@ -361,7 +382,7 @@ public final class ReplicaNode implements AutoCloseable
      */
     public static ReplicaNode startResync(final NodeConfig config) throws IOException
     {
-        return new ReplicaNode(config, true);
+        return start(config, true);
     }
 
     /**
@@ -525,6 +546,7 @@ public final class ReplicaNode implements AutoCloseable
         CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        CloseHelper.quietClose(dataDirLock);
         LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());
     }
 }
