@@ -332,12 +332,24 @@ public final class ReplicaNode implements AutoCloseable
         {
             return List.of();
         }
-        final RejectCode code = replicaAgent.rejectCode();
-        final String refused = "refused=" + code + " reason=\"" + replicaAgent.rejectReason() + "\"";
-        return code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY ?
-            List.of(refused, "action=\"restart with --resync: this journal is set aside (renamed, kept) and the " +
-                "replica starts from the primary's newest snapshot (or copies its journal if it has none)\"") :
+        final String refused = "refused=" + replicaAgent.rejectCode() + " reason=\"" + replicaAgent.rejectReason() +
+            "\"";
+        return divergedFromPrimary() ?
+            List.of(refused, "action=\"restart with --resync (or --rejoin): this journal is set aside (renamed, " +
+                "kept) and the replica starts from the primary's newest snapshot (or copies its journal if it has " +
+                "none)\"") :
             List.of(refused);
+    }
+
+    /**
+     * @return true once the primary has refused this replica because its journal holds entries the primary's does
+     * not ({@code DIVERGED}, {@code AHEAD_OF_PRIMARY}): only a resync brings it back. Any thread.
+     */
+    public boolean divergedFromPrimary()
+    {
+        final RejectCode code = replicaAgent.rejectCode();
+        return replicaAgent.state() == ReplicaAgent.State.REJECTED &&
+            (code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY);
     }
 
     /** The primary this node became, or null while it is a replica. */
