@@ -80,6 +80,12 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final OutputSpill spill = new OutputSpill();
     private final Long2LongHashMap connectionBySession = new Long2LongHashMap(NO_CONNECTION);
     /**
+     * Per session, the wireSeq of its last request applied since this node started (0 for none): its LogonAck, which
+     * tells the client that request's requestSeq, waits behind the durability gate until that wireSeq is as durable as
+     * the policy in force asks. Requests recovered from the journal are as durable as a restarted node can vouch for.
+     */
+    private final Long2LongHashMap lastWireSeqBySession = new Long2LongHashMap(0);
+    /**
      * Connections that had a request refused without it being applied (HALTED, ServerBusy). Their later requests are
      * refused too, until the session logs on again: a session's requests are applied in requestSeq order, and
      * applying one after a refused one would leave a hole the requestSeq high-water mark cannot see, so a resend of
@@ -443,6 +449,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
             }
             advance(wireSeq);
+            lastWireSeqBySession.put(sessionId, wireSeq);
             applyingWireSeq = wireSeq;
             applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
             applyingWireSeq = 0;
@@ -492,6 +499,11 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             MessageHeaderEncoder.ENCODED_LENGTH + haltedEncoder.encodedLength());
     }
 
+    /**
+     * The LogonAck carries the session's last applied requestSeq; it is released only once the request behind it is
+     * durable under the policy in force (at once when the session applied nothing since start), so a client never
+     * learns of a request that a failover could still lose.
+     */
     private void replyLogonAck(final long sessionId)
     {
         logonAckEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
@@ -499,7 +511,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             .status(LogonStatus.ACCEPTED)
             .rejectReason(RejectReason.NONE)
             .lastRequestSeq(engine.lastRequestSeq(sessionId));
-        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, scratch, 0,
+        final long wireSeq = lastWireSeqBySession.get(sessionId);
+        emit(currentConnectionId, wireSeq, 0, wireSeq == 0 ? OutputSlot.DURABILITY_BYPASS_FLAG : 0, scratch, 0,
             MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
     }
 
