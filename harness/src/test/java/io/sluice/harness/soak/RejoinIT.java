@@ -85,6 +85,10 @@ class RejoinIT
             final SoakCluster.Status primaryStatus = cluster.status(promoted);
             assertEquals("2", primaryStatus.get("replicas_connected"), primaryStatus.toString());
             assertEquals("2", cluster.status(oldPrimary).get("epoch"), cluster.status(oldPrimary).toString());
+            final String audit = Files.readString(promoted.dataDir.resolve("audit.log"));
+            assertTrue(audit.contains(" event=admin_command operator=none remote=") &&
+                audit.contains(" command=PROMOTE args=\"\" result=\"OK promoted role=primary epoch=2 ") &&
+                audit.contains(" event=promoted role=primary epoch=2 "), audit);
 
             final BenchResult after = load(cluster, dir.resolve("after.jsonl"), 1);
             assertNull(cluster.awaitHealthy(TIMEOUT_NS), "every node caught up");

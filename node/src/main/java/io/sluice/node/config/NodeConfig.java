@@ -165,6 +165,14 @@ public final class NodeConfig
         "journal has appended since start, as a filling disk would; 0 uses the real filesystem.",
         longRange(0, Long.MAX_VALUE));
 
+    public static final ConfigKey<Long> AUDIT_LOG_MAX_BYTES = new ConfigKey<>("audit.log.max.bytes", "67108864",
+        "data.dir/audit.log (admin commands with the operator's key fingerprint and result, client logons, logoffs " +
+        "and refused logons, fences, promotions) is rotated at this size to audit.log.1, .2 ...",
+        longRange(4096, Long.MAX_VALUE));
+    public static final ConfigKey<Integer> AUDIT_LOG_FILES = new ConfigKey<>("audit.log.files", "10",
+        "Audit log files kept, the current one included; the oldest is deleted when the log rotates.",
+        intRange(1, 1000));
+
     /** Every fixed key, in documentation order. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
@@ -176,7 +184,8 @@ public final class NodeConfig
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,
         REPLICATION_DATA_BIND,
         REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
-        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES);
+        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES, AUDIT_LOG_MAX_BYTES,
+        AUDIT_LOG_FILES);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(

@@ -12,6 +12,8 @@ import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.audit.AuditLog;
+import io.sluice.node.audit.AuditedSessions;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
 import io.sluice.node.auth.KeyFiles;
@@ -87,7 +89,7 @@ public final class PrimaryNode implements AutoCloseable
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ResponseCounters responseCounters = new ResponseCounters();
-    private final PrimaryFence fence = new PrimaryFence();
+    private final PrimaryFence fence;
     private final Journal journal;
     private final DurabilityControl durabilityControl;
     private final ReplicationMetrics replicationMetrics;
@@ -111,6 +113,8 @@ public final class PrimaryNode implements AutoCloseable
     private final long startedNs = System.nanoTime();
     /** This node's claim on its data directory, taken before the journal is opened; released by {@link #close}. */
     private final DataDirLock dataDirLock;
+    /** data.dir/audit.log: operators' commands, client sessions, fences, promotions; kept from a promoted replica. */
+    private final AuditLog audit;
 
     /**
      * What a promoted replica hands over to the primary it becomes.
@@ -120,8 +124,9 @@ public final class PrimaryNode implements AutoCloseable
      * @param policy      the durability policy the replica last heard from the old primary, so the operator's
      *                    choice survives the failover; null to take the configured one.
      * @param dataDirLock the replica's claim on the data directory, which the primary holds from now on.
+     * @param audit       the replica's audit log, which the primary writes from now on.
      */
-    public record Promotion(AdminServer adminServer, Policy policy, DataDirLock dataDirLock)
+    public record Promotion(AdminServer adminServer, Policy policy, DataDirLock dataDirLock, AuditLog audit)
     {
     }
 
@@ -130,6 +135,8 @@ public final class PrimaryNode implements AutoCloseable
     {
         this.config = config;
         this.dataDirLock = dataDirLock;
+        this.audit = promotion != null ? promotion.audit() : AuditLog.open(config);
+        this.fence = new PrimaryFence((epoch, why) -> audit.record("fenced", "epoch", epoch, "reason", why));
         final StageContexts stages = new StageContexts(config);
         threads = AgentThreads.of(config, PrimaryNode::onStageError);
         network = new NetworkAgents(threads);
@@ -160,6 +167,7 @@ public final class PrimaryNode implements AutoCloseable
         // ingest: reader shards ─▶ ingest rings (the acceptor in front of them opens last, after recovery)
         readerShards = new ReaderShards(
             stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry)
+                .sessionListener(new AuditedSessions(audit))
                 .ingestWaker(sequencerWaker),
             stages.shards(), network);
 
@@ -247,9 +255,11 @@ public final class PrimaryNode implements AutoCloseable
         else
         {
             adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this),
-                keys == null ? null : OperatorKeys.check(keys));
+                keys == null ? null : OperatorKeys.check(keys), audit);
         }
         healthServer = new HealthServer(config.get(NodeConfig.HTTP_BIND), this);
+        audit.record(promotion != null ? "promoted" : "node_started", "role", "primary", "epoch", sequencer.epoch(),
+            "wire_seq", sequencer.lastWireSeq(), "policy", durabilityControl.policy().description());
         LOG.info("primary started nodeId={} client={} admin={} http={} policy={} threading={}",
             config.get(NodeConfig.NODE_ID), clientAddress(), adminServer.localAddress(), healthServer.localAddress(),
             durabilityControl.policy().description(), config.get(NodeConfig.THREADING));
@@ -617,6 +627,8 @@ public final class PrimaryNode implements AutoCloseable
         CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        audit.record("node_stopped", "role", "primary", "wire_seq", sequencer.lastWireSeq());
+        CloseHelper.quietClose(audit);
         CloseHelper.quietClose(dataDirLock);
     }
 }

@@ -12,6 +12,7 @@ import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
 import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.audit.AuditLog;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
@@ -106,6 +107,8 @@ public final class ReplicaNode implements AutoCloseable
     private final HttpServer httpServer;
     /** This node's claim on its data directory, taken before the journal is opened; handed over on PROMOTE. */
     private final DataDirLock dataDirLock;
+    /** data.dir/audit.log: operators' commands and promotions; handed over on PROMOTE. */
+    private final AuditLog audit;
     /** Set once by a successful PROMOTE (admin thread); from then on this process is that primary. */
     private volatile PrimaryNode promoted;
     private boolean closed;
@@ -115,6 +118,7 @@ public final class ReplicaNode implements AutoCloseable
     {
         this.config = config;
         this.dataDirLock = dataDirLock;
+        this.audit = AuditLog.open(config);
         stages = new StageContexts(config);
         threads = AgentThreads.of(config, error -> LOG.error("stage failed reason=\"{}\"", error.toString(), error));
         final Path dataDir = config.dataDir();
@@ -181,7 +185,7 @@ public final class ReplicaNode implements AutoCloseable
         startSnapshots();
         startReplicaThread();
         adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
-            keys == null ? null : OperatorKeys.check(keys));
+            keys == null ? null : OperatorKeys.check(keys), audit);
         httpServer = HttpServer.create(config.get(NodeConfig.HTTP_BIND), 16);
         httpServer.setExecutor(Executors.newSingleThreadExecutor(runnable ->
         {
@@ -191,6 +195,8 @@ public final class ReplicaNode implements AutoCloseable
         }));
         httpServer.createContext("/healthz", this::healthz);
         httpServer.start();
+        audit.record("node_started", "role", "replica", "epoch", replicaAgent.epoch(), "wire_seq",
+            replicaAgent.appliedWireSeq(), "resync", resync);
         LOG.info("replica started nodeId={} data={} primaryControl={} admin={} http={}",
             config.get(NodeConfig.NODE_ID), config.get(NodeConfig.REPLICATION_DATA_BIND),
             config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL), adminServer.localAddress(), httpServer.getAddress());
@@ -283,7 +289,7 @@ public final class ReplicaNode implements AutoCloseable
             CloseHelper.quietClose(transport);
             CloseHelper.quietClose(journal);
             promoted = PrimaryNode.promote(config,
-                new PrimaryNode.Promotion(adminServer, durabilityControl.policy(), dataDirLock));
+                new PrimaryNode.Promotion(adminServer, durabilityControl.policy(), dataDirLock, audit));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -558,6 +564,8 @@ public final class ReplicaNode implements AutoCloseable
         CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        audit.record("node_stopped", "role", "replica", "wire_seq", replicaAgent.appliedWireSeq());
+        CloseHelper.quietClose(audit);
         CloseHelper.quietClose(dataDirLock);
         LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());
     }
