@@ -501,8 +501,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
 
     /**
      * The LogonAck carries the session's last applied requestSeq; it is released only once the request behind it is
-     * durable under the policy in force (at once when the session applied nothing since start), so a client never
-     * learns of a request that a failover could still lose.
+     * durable under the policy in force, so a client never learns of a request that a failover could still lose. If
+     * it is durable already (or the session applied nothing since start) it goes at once, not queued behind other
+     * sessions' replies the gate holds; otherwise it waits in the gate at that request's wireSeq.
      */
     private void replyLogonAck(final long sessionId)
     {
@@ -512,8 +513,9 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             .rejectReason(RejectReason.NONE)
             .lastRequestSeq(engine.lastRequestSeq(sessionId));
         final long wireSeq = lastWireSeqBySession.get(sessionId);
-        emit(currentConnectionId, wireSeq, 0, wireSeq == 0 ? OutputSlot.DURABILITY_BYPASS_FLAG : 0, scratch, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
+        final boolean durable = wireSeq == 0 || wireSeq <= tradingGate.durableWireSeq();
+        emit(currentConnectionId, durable ? 0 : wireSeq, 0, durable ? OutputSlot.DURABILITY_BYPASS_FLAG : 0, scratch,
+            0, MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
     }
 
     private void emit(
