@@ -39,7 +39,8 @@ public final class NodeConfig
     public static final ConfigKey<Integer> NODE_ID = new ConfigKey<>("node.id", "1",
         "Id of this node in the cluster, unique per node.", intRange(1, 65_535));
     public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data.dir", null,
-        "Directory for the journal, snapshots and scratch files; relative paths are against the config file.",
+        "Directory for the journal, snapshots and scratch files; relative paths are against the config file. One " +
+        "node at a time owns it (an OS lock on node.lock, taken before recovery): a second node is refused.",
         Parsers.path());
     public static final ConfigKey<InetSocketAddress> CLIENT_BIND = new ConfigKey<>("client.bind", "127.0.0.1:7001",
         "Address the order-entry listener binds; port 0 picks a free port.", endpoint());
@@ -153,8 +154,10 @@ public final class NodeConfig
         "list names that endpoint on every node that may become primary (the primary and the other replica, for " +
         "after a PROMOTE). Control messages go to all of them.", endpointList());
     public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
-        "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
-        "auth=on and lists the key with the replication role.", Parsers.path());
+        "Key file (from sluice keygen) this node signs the replication link with, as a replica and as a primary. " +
+        "With auth=on the link is authenticated both ways, so a node with replica slots or " +
+        "replication.primary.control needs one, and every other node lists its public key with the replication " +
+        "role in auth.keys.file; with auth=off it is refused.", Parsers.path());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
     public static final ConfigKey<Integer> TERMINAL_ORDERS = new ConfigKey<>("matching.terminal.orders", "1048576",
@@ -183,6 +186,14 @@ public final class NodeConfig
         "journal has appended since start, as a filling disk would; 0 uses the real filesystem.",
         longRange(0, Long.MAX_VALUE));
 
+    public static final ConfigKey<Long> AUDIT_LOG_MAX_BYTES = new ConfigKey<>("audit.log.max.bytes", "67108864",
+        "data.dir/audit.log (admin commands with the operator's key fingerprint and result, client logons, logoffs " +
+        "and refused logons, fences, promotions) is rotated at this size to audit.log.1, .2 ...",
+        longRange(4096, Long.MAX_VALUE));
+    public static final ConfigKey<Integer> AUDIT_LOG_FILES = new ConfigKey<>("audit.log.files", "10",
+        "Audit log files kept, the current one included; the oldest is deleted when the log rotates.",
+        intRange(1, 1000));
+
     /** Every fixed key, in documentation order. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
@@ -196,7 +207,8 @@ public final class NodeConfig
         REPLICATION_DATA_BIND,
         REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, TERMINAL_ORDERS,
         FAULT_JOURNAL_SYNC_DELAY_MS,
-        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES);
+        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES, AUDIT_LOG_MAX_BYTES,
+        AUDIT_LOG_FILES);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(
@@ -397,6 +409,7 @@ public final class NodeConfig
         {
             throw new ConfigException(AUTH_KEYS_FILE.name() + " is required when auth=on");
         }
+        checkReplicationKey();
         if (get(SHARDS_MIN) > get(SHARDS_MAX))
         {
             throw new ConfigException(SHARDS_MIN.name() + "=" + get(SHARDS_MIN) + " exceeds " + SHARDS_MAX.name() +
@@ -413,6 +426,27 @@ public final class NodeConfig
         {
             throw new ConfigException(REPLICATION_DATA_BIND.name() + " and " + REPLICATION_PRIMARY_CONTROL.name() +
                 " go together: a replica needs both");
+        }
+    }
+
+    /**
+     * An authenticated replication link (auth=on) is signed both ways, so a node that replicates needs its own key;
+     * with auth=off nothing on the link is signed, and a key given would suggest otherwise.
+     */
+    private void checkReplicationKey()
+    {
+        final boolean replicates = replicaCount() > 0 || values.containsKey(REPLICATION_PRIMARY_CONTROL.name());
+        final boolean hasKey = values.containsKey(REPLICATION_KEY_FILE.name());
+        if (authEnabled() && replicates && !hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " is required when auth=on and the node " +
+                "replicates (replica slots or " + REPLICATION_PRIMARY_CONTROL.name() + "): the replication link is " +
+                "then authenticated both ways");
+        }
+        if (!authEnabled() && hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " needs auth=on: with auth=off the replication " +
+                "link is not authenticated and no key is used");
         }
     }
 

@@ -7,6 +7,7 @@ import io.sluice.pipeline.net.ReaderAgent;
 import io.sluice.pipeline.net.ReaderCounters;
 import io.sluice.pipeline.shard.Shard;
 import io.sluice.durability.ReplicationMetrics;
+import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.response.ResponseCounters;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.wire.DecodeResult;
@@ -57,6 +58,7 @@ final class PrimaryMetrics
         rings(text, node.shardManager().shards());
         journal(text, node.journalAgent());
         replicas(text, node.replicationMetrics(), node.lastWireSeq());
+        replicationLink(text, node.senders());
 
         family(text, "sluice_gate_waits_total", "Times the durability gate held replies, by what it waited for.",
             "counter");
@@ -208,6 +210,35 @@ final class PrimaryMetrics
         {
             sample(text, "sluice_replica_last_ack_latency_seconds{slot=\"" + slot + "\"}",
                 metrics.lastAckLatencyNs(slot) / NANOS_PER_SECOND);
+        }
+    }
+
+    private static void replicationLink(final StringBuilder text, final List<ReplicationSenderAgent> senders)
+    {
+        family(text, "sluice_replication_malformed_messages_total",
+            "Control messages from a replica slot dropped as malformed (short block or fields).", "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_malformed_messages_total{slot=\"" + sender.slot() + "\"}",
+                sender.malformedMessages());
+        }
+        family(text, "sluice_replication_unauthenticated_messages_total",
+            "Control messages to a replica slot dropped because the authenticated link could not verify them.",
+            "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_unauthenticated_messages_total{slot=\"" + sender.slot() + "\"}",
+                sender.unauthenticatedMessages());
+        }
+        family(text, "sluice_replication_handshakes_total", "Replica handshakes per slot, by outcome.", "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() + "\",outcome=\"accepted\"}",
+                sender.handshakesAccepted());
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() + "\",outcome=\"refused\"}",
+                sender.handshakesRejected());
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() +
+                "\",outcome=\"challenged\"}", sender.handshakesChallenged());
         }
     }
 

@@ -388,6 +388,37 @@ class PrimaryNodeIT
     }
 
     @Test
+    void shouldReleaseALogonAckOnlyOnceTheSessionsLastRequestIsDurable() throws Exception
+    {
+        // Each sync takes a second: the order is applied long before it is durable under local.
+        start(Map.of("durability", "local", "fault.journal.sync.delay.ms", "1000"));
+        final SluiceClient first = connect(1, new ClientListener()
+        {
+        });
+        first.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
+        TestNodes.await(() ->
+        {
+            pollQuietly(first);
+            return node.lastWireSeq() == 1;
+        }, 10_000, "the order applied");
+
+        final long[] lastRequestSeq = { -1 };
+        final long[] persistedAtLogon = { -1 };
+        final SluiceClient second = TestNodes.client(node.clientAddress(), 1, new ClientListener()
+        {
+            public void onConnected(final java.net.InetSocketAddress endpoint, final long last, final int resent)
+            {
+                persistedAtLogon[0] = node.journalPersistedWireSeq();
+                lastRequestSeq[0] = last;
+            }
+        });
+        clients.add(second);
+
+        assertEquals(1, lastRequestSeq[0], "the LogonAck names the applied request");
+        assertTrue(persistedAtLogon[0] >= 1, "and arrives only once it is durable: persisted " + persistedAtLogon[0]);
+    }
+
+    @Test
     void shouldGateOnJournalOnlyUnderPersistedPolicy() throws Exception
     {
         // Each sync takes 50 ms longer than it would, so replies reach the gate long before their fsync: under

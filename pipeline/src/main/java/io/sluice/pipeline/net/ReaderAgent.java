@@ -78,6 +78,7 @@ public final class ReaderAgent implements Agent
     private final IngestPublisher publisher;
     private final FrameDecoder frameDecoder;
     private final Authenticator authenticator;
+    private final SessionListener sessionListener;
     private final ConnectionRegistry registry;
     private final ReaderCounters counters;
     private final NanoClock clock;
@@ -134,6 +135,7 @@ public final class ReaderAgent implements Agent
         this.publisher = shard.publisher();
         this.frameDecoder = context.newFrameDecoder();
         this.authenticator = context.authenticator();
+        this.sessionListener = context.sessionListener();
         this.registry = context.registry();
         this.counters = new ReaderCounters();
         this.clock = context.clock();
@@ -631,6 +633,7 @@ public final class ReaderAgent implements Agent
 
         final Authenticator.AuthResult verdict =
             authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
+        sessionListener.onLogon(connection.connectionId, sessionId, accountId, publicKey, verdict);
         if (verdict != Authenticator.AuthResult.ACCEPTED && verdict != Authenticator.AuthResult.ACCEPTED_READ_ONLY)
         {
             LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
@@ -889,6 +892,10 @@ public final class ReaderAgent implements Agent
         {
             LOG.debug("client connection closed connectionId={} sessionId={} reason={}",
                 connection.connectionId, connection.sessionId, reason);
+        }
+        if (connection.loggedOn)
+        {
+            sessionListener.onLogoff(connection.connectionId, connection.sessionId, connection.accountId, reason);
         }
         if (connection.loggedOn && !publishLogout(connection))
         {

@@ -30,6 +30,7 @@ public final class ReaderContext
 
     private int frameMaxBytes = DEFAULT_FRAME_MAX_BYTES;
     private Authenticator authenticator;
+    private SessionListener sessionListener = SessionListener.NONE;
     private ConnectionRegistry registry;
     private NanoClock clock;
     private long logonTimeoutNs = DEFAULT_LOGON_TIMEOUT_NS;
@@ -61,6 +62,18 @@ public final class ReaderContext
     public Authenticator authenticator()
     {
         return authenticator;
+    }
+
+    /** Told of every logon decided and every logged-on connection's end (an audit trail); default none. */
+    public ReaderContext sessionListener(final SessionListener sessionListener)
+    {
+        this.sessionListener = sessionListener;
+        return this;
+    }
+
+    public SessionListener sessionListener()
+    {
+        return sessionListener;
     }
 
     /** Told of every connection a reader closes, so the response stage stops writing to it. */

@@ -90,6 +90,12 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /** The account each session in {@link #connectionBySession} logged on with. */
     private final Long2LongHashMap accountBySession = new Long2LongHashMap(0);
     /**
+     * Per session, the wireSeq of its last request applied since this node started (0 for none): its LogonAck, which
+     * tells the client that request's requestSeq, waits behind the durability gate until that wireSeq is as durable as
+     * the policy in force asks. Requests recovered from the journal are as durable as a restarted node can vouch for.
+     */
+    private final Long2LongHashMap lastWireSeqBySession = new Long2LongHashMap(0);
+    /**
      * Connections that had a request refused without it being applied (HALTED, ServerBusy). Their later requests are
      * refused too, until the session logs on again: a session's requests are applied in requestSeq order, and
      * applying one after a refused one would leave a hole the requestSeq high-water mark cannot see, so a resend of
@@ -481,6 +487,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
             }
             advance(wireSeq);
+            lastWireSeqBySession.put(sessionId, wireSeq);
             applyingWireSeq = wireSeq;
             applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
             applyingWireSeq = 0;
@@ -536,7 +543,22 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(CloseReason.SESSION_REPLACED.ordinal()),
                 replies.buffer(), 0, replies.engineError(0, EngineErrorCode.SESSION_REPLACED, REPLACED));
         }
-        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, replies.buffer(), 0,
+        replyLogonAccepted(sessionId);
+    }
+
+    /**
+     * The LogonAck carries the session's last applied requestSeq; it is released only once the request behind it is
+     * durable under the policy in force, so a client never learns of a request that a failover could still lose. If
+     * it is durable already (or the session applied nothing since start) it goes at once, not queued behind other
+     * sessions' replies the gate holds; otherwise it waits in the gate at that request's wireSeq (which only gates it:
+     * a LogonAck has no BatchEnd).
+     */
+    private void replyLogonAccepted(final long sessionId)
+    {
+        final long wireSeq = lastWireSeqBySession.get(sessionId);
+        final boolean durable = wireSeq == 0 || wireSeq <= tradingGate.durableWireSeq();
+        emit(currentConnectionId, durable ? 0 : wireSeq, 0,
+            durable ? OutputSlot.DURABILITY_BYPASS_FLAG : OutputSlot.GATE_ONLY_WIRE_SEQ_FLAG, replies.buffer(), 0,
             replies.logonAccepted(sessionId, engine.lastRequestSeq(sessionId)));
     }
 
