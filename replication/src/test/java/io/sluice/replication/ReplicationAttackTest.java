@@ -436,7 +436,9 @@ class ReplicationAttackTest
                 .heartbeatTimeoutNs(TimeUnit.MINUTES.toNanos(10))
                 .handshakeRetryIntervalNs(TimeUnit.MINUTES.toNanos(10))
                 .primaryKeys(listed)
-                .keyPair(replicaKey));
+                .keyPair(replicaKey)
+                // The test plays the primary by handing fragments to the data adapter: no data image ever comes up.
+                .handshakeOnceStreamed(false));
             final UnsafeBuffer headerBuffer = new UnsafeBuffer(new byte[DataHeaderFlyweight.HEADER_LENGTH]);
             headerBuffer.putInt(DataHeaderFlyweight.SESSION_ID_FIELD_OFFSET, PRIMARY_SESSION, ORDER);
             aeronHeader.buffer(headerBuffer).offset(0);
