@@ -17,6 +17,8 @@ public final class ClientContext
     public static final long DEFAULT_LOGON_TIMEOUT_MS = 5_000;
     public static final long DEFAULT_RECONNECT_TIMEOUT_MS = 15_000;
     public static final long DEFAULT_RECONNECT_BACKOFF_MS = 50;
+    /** Well inside the node's default idle timeout (30 s), so a quiet client that polls stays connected. */
+    public static final long DEFAULT_HEARTBEAT_INTERVAL_MS = 5_000;
 
     private final List<InetSocketAddress> endpoints = new ArrayList<>();
     private long sessionId;
@@ -32,6 +34,7 @@ public final class ClientContext
     private boolean failoverOnHalt;
     private long reconnectTimeoutMs = DEFAULT_RECONNECT_TIMEOUT_MS;
     private long reconnectBackoffMs = DEFAULT_RECONNECT_BACKOFF_MS;
+    private long heartbeatIntervalMs = DEFAULT_HEARTBEAT_INTERVAL_MS;
 
     /**
      * @param endpoints comma-separated {@code host:port} list, tried in order; on a lost connection the client moves
@@ -216,6 +219,22 @@ public final class ClientContext
         return reconnectBackoffMs;
     }
 
+    /**
+     * @param heartbeatIntervalMs {@link SluiceClient#poll()} sends a Heartbeat when it has sent nothing for this
+     *                            long, so the node does not close the connection as idle; 0 never.
+     * @return this.
+     */
+    public ClientContext heartbeatIntervalMs(final long heartbeatIntervalMs)
+    {
+        this.heartbeatIntervalMs = heartbeatIntervalMs;
+        return this;
+    }
+
+    public long heartbeatIntervalMs()
+    {
+        return heartbeatIntervalMs;
+    }
+
     void validate()
     {
         if (endpoints.isEmpty())
@@ -230,6 +249,7 @@ public final class ClientContext
         requireRange("logonTimeoutMs", logonTimeoutMs, 1, 600_000);
         requireRange("reconnectTimeoutMs", reconnectTimeoutMs, 0, 3_600_000);
         requireRange("reconnectBackoffMs", reconnectBackoffMs, 1, 60_000);
+        requireRange("heartbeatIntervalMs", heartbeatIntervalMs, 0, 3_600_000);
     }
 
     private static void requireRange(final String key, final long value, final long min, final long max)

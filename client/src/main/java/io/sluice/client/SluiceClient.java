@@ -9,7 +9,9 @@ import io.sluice.sbe.client.CancelOrderEncoder;
 import io.sluice.sbe.client.EngineErrorDecoder;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;
+import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.HeartbeatDecoder;
+import io.sluice.sbe.client.HeartbeatEncoder;
 import io.sluice.sbe.client.LogonAckDecoder;
 import io.sluice.sbe.client.LogonEncoder;
 import io.sluice.sbe.client.LogonStatus;
@@ -59,6 +61,11 @@ import java.util.concurrent.TimeUnit;
  * does not listen for clients) is skipped. With {@link ClientContext#failoverOnHalt()}, a node that answers
  * {@code Halted} is left too, and the request goes to the next node that trades.
  * <p>
+ * {@link #poll()} sends a Heartbeat when nothing else was sent for {@link ClientContext#heartbeatIntervalMs()}, so a
+ * quiet client that keeps polling is not closed as idle. A client whose session logs on elsewhere is told so
+ * (EngineError SESSION_REPLACED) and closed by the node; it does not reconnect, so two clients of one session do not
+ * take it from each other in turn.
+ * <p>
  * Not thread safe: one thread sends and polls. Steady-state sending and polling allocate nothing.
  */
 public final class SluiceClient implements AutoCloseable
@@ -87,6 +94,9 @@ public final class SluiceClient implements AutoCloseable
     private final OrderStatusQueryEncoder orderStatusQueryEncoder = new OrderStatusQueryEncoder();
     private final BookSnapshotQueryEncoder bookQueryEncoder = new BookSnapshotQueryEncoder();
     private final LogonEncoder logonEncoder = new LogonEncoder();
+    private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final UnsafeBuffer heartbeatBuffer = new UnsafeBuffer(new byte[64]);
+    private final long heartbeatIntervalNs;
     private final ExecutionReportDecoder executionReportDecoder = new ExecutionReportDecoder();
     private final OrderStatusDecoder orderStatusDecoder = new OrderStatusDecoder();
     private final BookSnapshotDecoder bookSnapshotDecoder = new BookSnapshotDecoder();
@@ -103,6 +113,10 @@ public final class SluiceClient implements AutoCloseable
     private int receivedBytes;
     private long nextRequestSeq = 1;
     private long lastHeardNs;
+    /** When bytes were last queued for the socket; a Heartbeat goes out once this is a heartbeat interval old. */
+    private long lastQueuedNs;
+    /** The node said another connection of this session took over: the client stays closed. */
+    private boolean replaced;
     private long reconnects;
     private boolean closed;
     /**
@@ -138,6 +152,7 @@ public final class SluiceClient implements AutoCloseable
         this.receiveBuffer = new UnsafeBuffer(receiveByteBuffer);
         this.sendByteBuffer = ByteBuffer.allocateDirect(context.sendBufferBytes());
         this.reconnectIdle = new SleepingMillisIdleStrategy(context.reconnectBackoffMs());
+        this.heartbeatIntervalNs = TimeUnit.MILLISECONDS.toNanos(context.heartbeatIntervalMs());
     }
 
     /**
@@ -342,6 +357,10 @@ public final class SluiceClient implements AutoCloseable
         int work = 0;
         try
         {
+            if (heartbeatIntervalNs > 0 && System.nanoTime() - lastQueuedNs >= heartbeatIntervalNs)
+            {
+                heartbeat();
+            }
             work += flush();
             final int read = channel.read(receiveByteBuffer.position(receivedBytes));
             if (read < 0)
@@ -460,12 +479,19 @@ public final class SluiceClient implements AutoCloseable
         listener.onConnected(endpoint, logonLastRequestSeq, 0);
     }
 
+    private void heartbeat()
+    {
+        frameEncoder.begin(heartbeatBuffer, 0, heartbeatEncoder).timestampNs(System.currentTimeMillis() * 1_000_000L);
+        enqueue(heartbeatBuffer, 0, frameEncoder.end(heartbeatBuffer, 0, heartbeatEncoder));
+    }
+
     /**
      * Queue bytes for the socket. A request that does not fit stays only in the in-flight window; it is sent again
      * after the connection is lost, or it was lost with a stuck connection that the server will drop.
      */
     private void enqueue(final DirectBuffer buffer, final int offset, final int length)
     {
+        lastQueuedNs = System.nanoTime();
         if (sendByteBuffer.remaining() < length)
         {
             try
@@ -671,9 +697,10 @@ public final class SluiceClient implements AutoCloseable
         // The reconnect is a fresh logon; whatever was held back goes out with the unanswered requests.
         logonAgain = false;
         heldBack = 0;
-        disconnectReason = reason;
+        disconnectReason = replaced ? "session logged on elsewhere (" + reason + ")" : reason;
+        closed |= replaced;
         closeChannel();
-        listener.onDisconnect(reason);
+        listener.onDisconnect(disconnectReason);
     }
 
     private void closeChannel()
@@ -734,8 +761,10 @@ public final class SluiceClient implements AutoCloseable
                         listener.onHalted(haltedDecoder);
                     }
                     break;
-                case io.sluice.sbe.client.EngineErrorDecoder.TEMPLATE_ID:
-                    listener.onEngineError(engineErrorDecoder.wrap(buffer, bodyOffset, blockLength, version));
+                case EngineErrorDecoder.TEMPLATE_ID:
+                    engineErrorDecoder.wrap(buffer, bodyOffset, blockLength, version);
+                    replaced |= engineErrorDecoder.code() == EngineErrorCode.SESSION_REPLACED;
+                    listener.onEngineError(engineErrorDecoder);
                     break;
                 case AuthChallengeDecoder.TEMPLATE_ID:
                     challengeDecoder.wrap(buffer, bodyOffset, blockLength, version);
@@ -756,12 +785,14 @@ public final class SluiceClient implements AutoCloseable
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
             if (channel != null)
             {
                 lose("malformed frame from server: " + reason);
             }
+            return true;
         }
 
         @Override

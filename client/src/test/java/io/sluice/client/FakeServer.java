@@ -174,8 +174,10 @@ final class FakeServer implements AutoCloseable
                 return true;
             }
 
-            public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+            public boolean onMalformed(
+                final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
             {
+                return true;
             }
 
             public void onFramingError(final DecodeResult reason, final int frameLength)

@@ -33,12 +33,18 @@ import java.util.TreeMap;
  * {@link #massCancel}) are checked in this order:
  * <ol>
  *     <li>the global {@link #halted(boolean) halt}: REJECTED HALTED, nothing changes;</li>
+ *     <li>the requestSeq: below 1, or more than {@link #MAX_REQUEST_SEQ_STEP} above the session's high-water
+ *     mark, is REJECTED INVALID_FIELD and nothing changes (a session could otherwise jump to the top of the range
+ *     and never be able to send again);</li>
  *     <li>the session's requestSeq high-water mark: a requestSeq not above {@link #lastRequestSeq(long)} is
  *     REJECTED DUPLICATE_REQUEST, nothing changes; otherwise the high-water mark moves to requestSeq, whatever the
- *     outcome of the remaining checks;</li>
+ *     outcome of the remaining checks, and a session seen for the first time is bound to the command's account
+ *     ({@link #accountOf(long)});</li>
  *     <li>command-specific validation and risk, each failure a REJECTED report with its reason.</li>
  * </ol>
  * Orders are identified by (accountId, clientOrderId) among live orders; another account's order is UNKNOWN_ORDER.
+ * How each order of the trading day ended (filled, cancelled, expired, or a new order rejected by the checks after
+ * the requestSeq) is kept, within {@link Context#terminalOrderCapacity(int)} records, for {@link #orderStatus}.
  * A cancel, replace or mass cancel makes the requesting session the owner of the orders it touches, so its reply
  * goes to the session that asked; fills and expiries go to the owner.
  *
@@ -48,10 +54,11 @@ import java.util.TreeMap;
  *
  * <h2>State</h2>
  * The state is the instruments (parameters and halt status), the books, the live orders, the sessions' high-water
- * marks and the order id and trade id counters. The global halt flag is not part of it: the pipeline sets it from
- * the durability policy, HALTED rejections are never journaled and change nothing, so replicas and recovery need not
- * know it. {@link #stateHash()} digests the state; {@link #snapshot(MutableDirectBuffer, int)} writes it and
- * {@link #restore(DirectBuffer, int, int)} rebuilds it (see {@link StateSnapshot} for the layout).
+ * marks and accounts, the day's ended orders and the order id and trade id counters. The global halt flag is not
+ * part of it: the pipeline sets it from the durability policy, HALTED rejections are never journaled and change
+ * nothing, so replicas and recovery need not know it. {@link #stateHash()} digests the state;
+ * {@link #snapshot(MutableDirectBuffer, int)} writes it and {@link #restore(DirectBuffer, int, int)} rebuilds it (see
+ * {@link StateSnapshot} for the layout).
  */
 public final class MatchingEngine
 {
@@ -64,6 +71,11 @@ public final class MatchingEngine
      * Most levels per side a book snapshot returns (the client protocol's group limit).
      */
     public static final int MAX_BOOK_DEPTH = 1024;
+
+    /**
+     * Furthest a state-changing request's requestSeq may be above its session's high-water mark (2^32).
+     */
+    public static final long MAX_REQUEST_SEQ_STEP = 1L << 32;
 
     private final MatchingListener listener;
     private final long configDigest;
@@ -79,6 +91,9 @@ public final class MatchingEngine
     int instrumentCount;
     /** Per session the highest requestSeq applied; 0 (the missing value) for a session never seen. */
     final Long2LongHashMap lastRequestSeqBySession = new Long2LongHashMap(1024, 0.65f, 0);
+    /** Per session the account of its first applied command; 0 (the missing value) for a session never seen. */
+    final Long2LongHashMap accountBySession = new Long2LongHashMap(1024, 0.65f, 0);
+    final TerminalOrders terminalOrders;
     final OrderIndex orderIndex;
     long lastOrderId;
     long lastTradeId;
@@ -124,6 +139,7 @@ public final class MatchingEngine
         this.orderPool = new OrderPool(ctx.orderPoolCapacity());
         this.priceLevelPool = new PriceLevelPool(ctx.priceLevelPoolCapacity());
         this.orderIndex = new OrderIndex(ctx.orderPoolCapacity());
+        this.terminalOrders = new TerminalOrders(ctx.terminalOrderCapacity());
         this.configDigest = ctx.digest();
 
         for (final Context.InstrumentSpec spec : ctx.instruments.values())
@@ -178,9 +194,10 @@ public final class MatchingEngine
     {
         beginCommand(requestSeq, wireSeq, timestampNs);
 
-        RejectReason reason = admit(sessionId, requestSeq);
+        RejectReason reason = admit(sessionId, accountId, requestSeq);
+        final boolean admitted = RejectReason.NONE == reason;
         Instrument instrument = null;
-        if (RejectReason.NONE == reason)
+        if (admitted)
         {
             instrument = instrumentById.get(instrumentId);
             reason = checkNewOrder(
@@ -195,6 +212,11 @@ public final class MatchingEngine
         }
         else
         {
+            if (admitted)
+            {
+                terminalOrders.record(accountId, clientOrderId, 0, instrumentId, side, OrderState.REJECTED, reason,
+                    price, quantity, 0);
+            }
             reportRejected(
                 sessionId, accountId, clientOrderId, 0, instrumentId, side, reason, price, quantity, 0, 0);
         }
@@ -222,7 +244,7 @@ public final class MatchingEngine
     {
         beginCommand(requestSeq, wireSeq, timestampNs);
 
-        RejectReason reason = admit(sessionId, requestSeq);
+        RejectReason reason = admit(sessionId, accountId, requestSeq);
         Order order = null;
         if (RejectReason.NONE == reason)
         {
@@ -276,7 +298,7 @@ public final class MatchingEngine
     {
         beginCommand(requestSeq, wireSeq, timestampNs);
 
-        RejectReason reason = admit(sessionId, requestSeq);
+        RejectReason reason = admit(sessionId, accountId, requestSeq);
         Order order = null;
         if (RejectReason.NONE == reason)
         {
@@ -325,7 +347,7 @@ public final class MatchingEngine
     {
         beginCommand(requestSeq, wireSeq, timestampNs);
 
-        RejectReason reason = admit(sessionId, requestSeq);
+        RejectReason reason = admit(sessionId, accountId, requestSeq);
         if (RejectReason.NONE == reason && 0 != instrumentId && null == instrumentById.get(instrumentId))
         {
             reason = RejectReason.UNKNOWN_INSTRUMENT;
@@ -437,7 +459,8 @@ public final class MatchingEngine
     }
 
     /**
-     * End the trading day: every resting DAY order is EXPIRED, walking instruments by ascending id, bids then asks,
+     * End the trading day: the ended orders of the day are forgotten, then every resting DAY order is EXPIRED (and
+     * remembered as the first ended orders of the new day), walking instruments by ascending id, bids then asks,
      * best level first, oldest order first.
      *
      * @param wireSeq     assigned by the sequencer.
@@ -446,6 +469,7 @@ public final class MatchingEngine
     public void endOfDay(final long wireSeq, final long timestampNs)
     {
         beginCommand(0, wireSeq, timestampNs);
+        terminalOrders.clear();
 
         for (int i = 0; i < instrumentCount; i++)
         {
@@ -462,8 +486,10 @@ public final class MatchingEngine
     // ---------------------------------------------------------------------------------------------------------------
 
     /**
-     * Status of a live order of the account, through {@link MatchingListener#onOrderStatus}. An order that is not
-     * live (never existed, filled, cancelled, expired, or another account's) is reported with state UNKNOWN.
+     * Status of an order of the account, through {@link MatchingListener#onOrderStatus}: a live order's (NEW or
+     * PARTIALLY_FILLED); else how the last order of the day with that clientOrderId ended (FILLED, CANCELED, EXPIRED,
+     * or REJECTED with its reason), while it is among the kept records; else UNKNOWN (never existed, another
+     * account's, ended on an earlier day, or forgotten to make room).
      *
      * @param sessionId     session that asked.
      * @param accountId     account of the session.
@@ -473,12 +499,8 @@ public final class MatchingEngine
     public void orderStatus(final long sessionId, final long accountId, final long requestSeq, final long clientOrderId)
     {
         final Order order = orderIndex.get(accountId, clientOrderId);
-        if (null == order)
-        {
-            listener.onOrderStatus(
-                sessionId, accountId, requestSeq, clientOrderId, 0, 0, Side.NULL_VAL, OrderState.UNKNOWN, 0, 0, 0, 0);
-        }
-        else
+        final int ended = null == order ? terminalOrders.find(accountId, clientOrderId) : -1;
+        if (null != order)
         {
             listener.onOrderStatus(
                 sessionId,
@@ -489,10 +511,33 @@ public final class MatchingEngine
                 order.instrumentId,
                 order.side,
                 0 == order.cumQuantity ? OrderState.NEW : OrderState.PARTIALLY_FILLED,
+                RejectReason.NONE,
                 order.price,
                 order.quantity,
                 order.leavesQuantity,
                 order.cumQuantity);
+        }
+        else if (ended >= 0)
+        {
+            listener.onOrderStatus(
+                sessionId,
+                accountId,
+                requestSeq,
+                clientOrderId,
+                terminalOrders.orderId(ended),
+                terminalOrders.instrumentId(ended),
+                terminalOrders.side(ended),
+                terminalOrders.state(ended),
+                terminalOrders.reason(ended),
+                terminalOrders.price(ended),
+                terminalOrders.quantity(ended),
+                0,
+                terminalOrders.cumQuantity(ended));
+        }
+        else
+        {
+            listener.onOrderStatus(sessionId, accountId, requestSeq, clientOrderId, 0, 0, Side.NULL_VAL,
+                OrderState.UNKNOWN, RejectReason.NONE, 0, 0, 0, 0);
         }
 
         listener.onCommandComplete(sessionId, requestSeq, 0);
@@ -500,27 +545,29 @@ public final class MatchingEngine
 
     /**
      * Top of an instrument's book, aggregated per price, through {@link MatchingListener#onBookSnapshot} and
-     * {@link MatchingListener#onBookLevel}. An unknown instrument gets a REJECTED UNKNOWN_INSTRUMENT report.
+     * {@link MatchingListener#onBookLevel}. An unknown instrument gets a REJECTED UNKNOWN_INSTRUMENT report, a depth
+     * below 1 a REJECTED INVALID_FIELD report.
      *
      * @param sessionId    session that asked.
      * @param accountId    account of the session (only echoed in a reject).
      * @param requestSeq   request sequence of the query (not checked against the high-water mark).
      * @param instrumentId instrument.
-     * @param depth        levels per side wanted; clamped to 0..{@link #MAX_BOOK_DEPTH}.
+     * @param depth        levels per side wanted, at least 1; more than {@link #MAX_BOOK_DEPTH} gives that many.
      */
     public void bookSnapshot(
         final long sessionId, final long accountId, final long requestSeq, final int instrumentId, final int depth)
     {
         final Instrument instrument = instrumentById.get(instrumentId);
-        if (null == instrument)
+        final RejectReason reason = null == instrument ? RejectReason.UNKNOWN_INSTRUMENT :
+            depth < 1 ? RejectReason.INVALID_FIELD : RejectReason.NONE;
+        if (RejectReason.NONE != reason)
         {
             beginCommand(requestSeq, 0, 0);
-            reportRejected(
-                sessionId, accountId, 0, 0, instrumentId, Side.NULL_VAL, RejectReason.UNKNOWN_INSTRUMENT, 0, 0, 0, 0);
+            reportRejected(sessionId, accountId, 0, 0, instrumentId, Side.NULL_VAL, reason, 0, 0, 0, 0);
         }
         else
         {
-            final int maxLevels = Math.max(0, Math.min(depth, MAX_BOOK_DEPTH));
+            final int maxLevels = Math.min(depth, MAX_BOOK_DEPTH);
             final int bidLevels = Math.min(maxLevels, instrument.bids.levelCount());
             final int askLevels = Math.min(maxLevels, instrument.asks.levelCount());
             listener.onBookSnapshot(sessionId, requestSeq, instrumentId, bidLevels, askLevels);
@@ -544,6 +591,33 @@ public final class MatchingEngine
     public long lastRequestSeq(final long sessionId)
     {
         return lastRequestSeqBySession.get(sessionId);
+    }
+
+    /**
+     * The account a session is bound to: that of its first applied state-changing command. Every later logon of
+     * the session must name it.
+     *
+     * @param sessionId session.
+     * @return the account, or 0 for a session that has applied nothing.
+     */
+    public long accountOf(final long sessionId)
+    {
+        return accountBySession.get(sessionId);
+    }
+
+    /**
+     * Would a state-changing request with this requestSeq be applied (rather than answered DUPLICATE_REQUEST or
+     * INVALID_FIELD without changing anything)? The sequencer asks before journaling it.
+     *
+     * @param sessionId  session.
+     * @param requestSeq of the request.
+     * @return true if it is above the session's high-water mark by at least 1 and at most
+     * {@link #MAX_REQUEST_SEQ_STEP}.
+     */
+    public boolean isNextRequest(final long sessionId, final long requestSeq)
+    {
+        final long last = lastRequestSeqBySession.get(sessionId);
+        return requestSeq > last && requestSeq - last <= MAX_REQUEST_SEQ_STEP;
     }
 
     /**
@@ -641,18 +715,27 @@ public final class MatchingEngine
         commandTimestampNs = timestampNs;
     }
 
-    private RejectReason admit(final long sessionId, final long requestSeq)
+    private RejectReason admit(final long sessionId, final long accountId, final long requestSeq)
     {
         if (halted)
         {
             return RejectReason.HALTED;
         }
 
-        if (requestSeq <= lastRequestSeqBySession.get(sessionId))
+        final long last = lastRequestSeqBySession.get(sessionId);
+        if (requestSeq < 1 || (requestSeq > last && requestSeq - last > MAX_REQUEST_SEQ_STEP))
+        {
+            return RejectReason.INVALID_FIELD;
+        }
+        if (requestSeq <= last)
         {
             return RejectReason.DUPLICATE_REQUEST;
         }
         lastRequestSeqBySession.put(sessionId, requestSeq);
+        if (0 != accountId && 0 == accountBySession.get(sessionId))
+        {
+            accountBySession.put(sessionId, accountId);
+        }
 
         return RejectReason.NONE;
     }
@@ -830,13 +913,13 @@ public final class MatchingEngine
         final boolean selfTradeStop = match(instrument, order, market, price);
         if (0 == order.leavesQuantity)
         {
-            orderPool.release(order);
+            retire(order, OrderState.FILLED, RejectReason.NONE);
         }
         else if (selfTradeStop)
         {
             order.leavesQuantity = 0;
             report(order, ExecType.CANCELED, RejectReason.SELF_TRADE_PREVENTED, Liquidity.NONE, 0, 0, 0);
-            orderPool.release(order);
+            retire(order, OrderState.CANCELED, RejectReason.SELF_TRADE_PREVENTED);
         }
         else if (mayRest(orderType, timeInForce))
         {
@@ -847,7 +930,7 @@ public final class MatchingEngine
         {
             order.leavesQuantity = 0;
             report(order, ExecType.EXPIRED, RejectReason.NONE, Liquidity.NONE, 0, 0, 0);
-            orderPool.release(order);
+            retire(order, OrderState.EXPIRED, RejectReason.NONE);
         }
     }
 
@@ -901,7 +984,7 @@ public final class MatchingEngine
             {
                 opposite.remove(maker);
                 unindex(maker);
-                orderPool.release(maker);
+                retire(maker, OrderState.FILLED, RejectReason.NONE);
             }
         }
 
@@ -975,14 +1058,14 @@ public final class MatchingEngine
         if (0 == order.leavesQuantity)
         {
             unindex(order);
-            orderPool.release(order);
+            retire(order, OrderState.FILLED, RejectReason.NONE);
         }
         else if (selfTradeStop)
         {
             unindex(order);
             order.leavesQuantity = 0;
             report(order, ExecType.CANCELED, RejectReason.SELF_TRADE_PREVENTED, Liquidity.NONE, 0, 0, 0);
-            orderPool.release(order);
+            retire(order, OrderState.CANCELED, RejectReason.SELF_TRADE_PREVENTED);
         }
         else
         {
@@ -991,7 +1074,7 @@ public final class MatchingEngine
     }
 
     /**
-     * Take a resting order out of the book, report it as cancelled or expired with no leaves, and pool it.
+     * Take a resting order out of the book, report it as cancelled or expired with no leaves, and retire it.
      */
     private void cancelResting(final Order order, final ExecType execType, final RejectReason reason)
     {
@@ -999,6 +1082,16 @@ public final class MatchingEngine
         unindex(order);
         order.leavesQuantity = 0;
         report(order, execType, reason, Liquidity.NONE, 0, 0, 0);
+        retire(order, ExecType.EXPIRED == execType ? OrderState.EXPIRED : OrderState.CANCELED, reason);
+    }
+
+    /**
+     * An order has ended: remember how for status queries, and pool it.
+     */
+    private void retire(final Order order, final OrderState state, final RejectReason reason)
+    {
+        terminalOrders.record(order.accountId, order.clientOrderId, order.orderId, order.instrumentId, order.side,
+            state, reason, order.price, order.quantity, order.cumQuantity);
         orderPool.release(order);
     }
 
@@ -1104,6 +1197,8 @@ public final class MatchingEngine
             account.openOrders = 0;
         }
         lastRequestSeqBySession.clear();
+        accountBySession.clear();
+        terminalOrders.clear();
         lastOrderId = 0;
         lastTradeId = 0;
     }
@@ -1232,12 +1327,15 @@ public final class MatchingEngine
         public static final int PRICE_LEVEL_POOL_CAPACITY_DEFAULT = 4_096;
         /** Largest pool capacity accepted at start-up. */
         public static final int MAX_POOL_CAPACITY = 1 << 26;
+        /** Default of {@link #terminalOrderCapacity(int)}. */
+        public static final int TERMINAL_ORDER_CAPACITY_DEFAULT = 1 << 20;
 
         private long maxOrderNotional = MAX_ORDER_NOTIONAL_DEFAULT;
         private int maxOpenOrdersPerAccount = MAX_OPEN_ORDERS_PER_ACCOUNT_DEFAULT;
         private SelfTradePrevention defaultSelfTradePrevention = SelfTradePrevention.CANCEL_NEWEST;
         private int orderPoolCapacity = ORDER_POOL_CAPACITY_DEFAULT;
         private int priceLevelPoolCapacity = PRICE_LEVEL_POOL_CAPACITY_DEFAULT;
+        private int terminalOrderCapacity = TERMINAL_ORDER_CAPACITY_DEFAULT;
         // Sorted maps: the digest walks them in key order.
         private final TreeMap<Long, SelfTradePrevention> selfTradePreventionByAccount = new TreeMap<>();
         private final TreeMap<Integer, InstrumentSpec> instruments = new TreeMap<>();
@@ -1349,6 +1447,24 @@ public final class MatchingEngine
         }
 
         /**
+         * Most ended orders of the trading day kept for status queries (about 60 bytes each, allocated as they are
+         * used); when full the oldest is forgotten. It changes answers, so engines that must agree need the same.
+         *
+         * @param capacity 1..{@link #MAX_POOL_CAPACITY}.
+         * @return this.
+         */
+        public Context terminalOrderCapacity(final int capacity)
+        {
+            this.terminalOrderCapacity = capacity;
+            return this;
+        }
+
+        public int terminalOrderCapacity()
+        {
+            return terminalOrderCapacity;
+        }
+
+        /**
          * An instrument present from start-up; the parameters are those of
          * {@link MatchingEngine#addInstrument(long, long, int, String, long, long, long, long, long, int)}.
          *
@@ -1412,6 +1528,11 @@ public final class MatchingEngine
                 problems.add(
                     "priceLevelPoolCapacity must be in 0.." + MAX_POOL_CAPACITY + ": " + priceLevelPoolCapacity);
             }
+            if (terminalOrderCapacity < 1 || terminalOrderCapacity > MAX_POOL_CAPACITY)
+            {
+                problems.add(
+                    "terminalOrderCapacity must be in 1.." + MAX_POOL_CAPACITY + ": " + terminalOrderCapacity);
+            }
             if (!problems.isEmpty())
             {
                 throw new IllegalArgumentException("invalid matching engine configuration: " + problems);
@@ -1443,6 +1564,12 @@ public final class MatchingEngine
                 h = Digest.update(h, spec.maxQuantity());
                 h = Digest.update(h, spec.referencePrice());
                 h = Digest.update(h, spec.priceBandBps());
+            }
+            // Only a capacity other than the default enters, so engines configured before the option existed keep
+            // their digest (and their snapshots and replication handshakes stay valid).
+            if (TERMINAL_ORDER_CAPACITY_DEFAULT != terminalOrderCapacity)
+            {
+                h = Digest.update(h, terminalOrderCapacity);
             }
 
             return h;

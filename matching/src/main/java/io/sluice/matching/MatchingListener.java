@@ -71,7 +71,10 @@ public interface MatchingListener
      * @param orderId        exchange order id, 0 if unknown.
      * @param instrumentId   instrument of the order, 0 if unknown.
      * @param side           side of the order, {@link Side#NULL_VAL} if unknown.
-     * @param state          NEW or PARTIALLY_FILLED for a live order; UNKNOWN for an order that is not live.
+     * @param state          NEW or PARTIALLY_FILLED for a live order; FILLED, CANCELED, EXPIRED or REJECTED for
+     *                       an order that ended today (while kept); UNKNOWN otherwise.
+     * @param rejectReason   why, for REJECTED; SELF_TRADE_PREVENTED for a CANCELED by self-trade prevention;
+     *                       otherwise NONE.
      * @param price          limit price.
      * @param quantity       total quantity.
      * @param leavesQuantity open quantity.
@@ -86,6 +89,7 @@ public interface MatchingListener
         int instrumentId,
         Side side,
         OrderState state,
+        RejectReason rejectReason,
         long price,
         long quantity,
         long leavesQuantity,

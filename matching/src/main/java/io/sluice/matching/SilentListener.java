@@ -31,8 +31,8 @@ public final class SilentListener implements MatchingListener
     @Override
     public void onOrderStatus(
         final long sessionId, final long accountId, final long requestSeq, final long clientOrderId, final long orderId,
-        final int instrumentId, final Side side, final OrderState state, final long price, final long quantity,
-        final long leavesQuantity, final long cumQuantity)
+        final int instrumentId, final Side side, final OrderState state, final RejectReason rejectReason,
+        final long price, final long quantity, final long leavesQuantity, final long cumQuantity)
     {
     }
 

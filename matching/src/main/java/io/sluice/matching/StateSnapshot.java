@@ -4,6 +4,7 @@ import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongLongConsumer;
 
 import java.nio.ByteOrder;
@@ -15,12 +16,12 @@ import java.util.zip.CRC32C;
 /**
  * Hashes, writes and reads the state of a {@link MatchingEngine}.
  *
- * <h2>Snapshot layout, version 1</h2>
+ * <h2>Snapshot layout, version 2</h2>
  * All integers little-endian; offsets relative to the start of the snapshot.
  * <pre>
  * header, 32 bytes:
  *    0 int32  magic 0x534C4D45
- *    4 uint8  format version (1)
+ *    4 uint8  format version (2; version 1 is still read)
  *    5 uint8[3] reserved, zero
  *    8 int32  total length in bytes, header included
  *   12 int32  CRC32C of bytes [16, total length)
@@ -34,14 +35,20 @@ import java.util.zip.CRC32C;
  *       int64 tickSize, int64 lotSize, int64 minQuantity, int64 maxQuantity, int64 referencePrice,
  *       uint8 halted (0|1), uint8 symbolLength, symbolLength bytes of US-ASCII symbol
  *   int32 sessionCount, then per session, ascending sessionId:
- *       int64 sessionId, int64 lastRequestSeq
+ *       int64 sessionId, int64 lastRequestSeq, int64 accountId (version 2 only; 0 for none)
  *   per instrument, in the same order as above:
  *       int32 orderCount, then each order: bids best level first, then asks best level first,
  *       oldest first within a level (restoring them in this order rebuilds time priority):
  *           int64 orderId, int64 accountId, int64 sessionId, int64 clientOrderId,
  *           int64 price, int64 quantity, int64 cumQuantity,
  *           uint8 side (SBE Side), uint8 timeInForce (SBE TimeInForce), uint8 postOnly (0|1)
+ *   (version 2 only) the day's ended orders, oldest first:
+ *       int32 slotCount, then per slot uint8 state (SBE OrderState; 0 for a forgotten slot), and for a live one:
+ *           int64 accountId, int64 clientOrderId, int64 orderId, int64 price, int64 quantity, int64 cumQuantity,
+ *           int32 instrumentId, uint8 side (SBE Side), uint8 rejectReason (SBE RejectReason)
  * </pre>
+ * A version 1 snapshot restores with no session bound to an account and no ended orders, and is checked against
+ * the version 1 state hash, which covers neither.
  * Accounts are not written: each account's order list is in ascending order id (orders are appended when
  * accepted and never move), so it is rebuilt by sorting the restored orders by id.
  * <p>
@@ -50,7 +57,8 @@ import java.util.zip.CRC32C;
 final class StateSnapshot
 {
     static final int MAGIC = 0x534C4D45;
-    static final byte VERSION = 1;
+    static final byte VERSION = 2;
+    static final byte VERSION_1 = 1;
     static final int HEADER_LENGTH = 32;
     static final int MAGIC_OFFSET = 0;
     static final int VERSION_OFFSET = 4;
@@ -59,7 +67,8 @@ final class StateSnapshot
     static final int CONFIG_DIGEST_OFFSET = 16;
     static final int STATE_HASH_OFFSET = 24;
     static final int INSTRUMENT_FIXED_LENGTH = 4 + 4 + 5 * 8 + 1 + 1;
-    static final int SESSION_LENGTH = 16;
+    static final int SESSION_LENGTH = 24;
+    static final int SESSION_LENGTH_V1 = 16;
     static final int ORDER_LENGTH = 7 * 8 + 3;
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final Comparator<Order> BY_ORDER_ID = Comparator.comparingLong((Order order) -> order.orderId);
@@ -77,7 +86,16 @@ final class StateSnapshot
 
     long hash()
     {
-        long h = Digest.update(Digest.SEED, VERSION);
+        return hash(VERSION);
+    }
+
+    /**
+     * @param version of the snapshot format whose state hash to compute: version 1 left out session accounts and
+     *                ended orders.
+     */
+    long hash(final byte version)
+    {
+        long h = Digest.update(Digest.SEED, version);
         h = Digest.update(h, engine.lastOrderId);
         h = Digest.update(h, engine.lastTradeId);
         h = Digest.update(h, engine.instrumentCount);
@@ -98,13 +116,13 @@ final class StateSnapshot
         }
 
         // Map iteration order depends on insertion history, so sessions are combined order-independently.
-        sessionDigest.reset();
+        sessionDigest.reset(VERSION_1 == version ? null : engine.accountBySession);
         engine.lastRequestSeqBySession.forEachLong(sessionDigest);
         h = Digest.update(h, engine.lastRequestSeqBySession.size());
         h = Digest.update(h, sessionDigest.sum);
         h = Digest.update(h, sessionDigest.xor);
 
-        return h;
+        return VERSION_1 == version ? h : engine.terminalOrders.hash(h);
     }
 
     private static long hash(final long digest, final BookSide side)
@@ -143,6 +161,7 @@ final class StateSnapshot
         }
         length += 4 + (long)SESSION_LENGTH * engine.lastRequestSeqBySession.size();
         length += (long)ORDER_LENGTH * engine.orderIndex.size();
+        length += engine.terminalOrders.length();
         if (length > Integer.MAX_VALUE)
         {
             throw new IllegalStateException("state too large for one snapshot buffer: " + length + " bytes");
@@ -189,6 +208,7 @@ final class StateSnapshot
             final long sessionId = sessionCollector.sessionIds[i];
             buffer.putLong(pos, sessionId, ORDER);
             buffer.putLong(pos + 8, engine.lastRequestSeqBySession.get(sessionId), ORDER);
+            buffer.putLong(pos + 16, engine.accountBySession.get(sessionId), ORDER);
             pos += SESSION_LENGTH;
         }
 
@@ -202,6 +222,7 @@ final class StateSnapshot
             pos = writeOrders(buffer, pos, instrument.asks);
             buffer.putInt(countOffset, (pos - startOfOrders) / ORDER_LENGTH, ORDER);
         }
+        pos = engine.terminalOrders.write(buffer, pos);
 
         if (pos - offset != length)
         {
@@ -256,9 +277,10 @@ final class StateSnapshot
             throw new IllegalArgumentException("not a matching snapshot: magic 0x" + Integer.toHexString(magic));
         }
         final byte version = buffer.getByte(offset + VERSION_OFFSET);
-        if (VERSION != version)
+        if (VERSION != version && VERSION_1 != version)
         {
-            throw new IllegalArgumentException("unsupported snapshot version " + version + ", expected " + VERSION);
+            throw new IllegalArgumentException("unsupported snapshot version " + version + ", expected " + VERSION_1 +
+                " or " + VERSION);
         }
         final int length = buffer.getInt(offset + LENGTH_OFFSET, ORDER);
         if (length < HEADER_LENGTH || length > available || offset + length > buffer.capacity())
@@ -285,7 +307,7 @@ final class StateSnapshot
         engine.clearState();
         try
         {
-            rebuild(buffer, offset, length);
+            rebuild(buffer, offset, length, version);
         }
         catch (final RuntimeException ex)
         {
@@ -293,7 +315,7 @@ final class StateSnapshot
             throw new IllegalStateException("snapshot passed its CRC but could not be rebuilt", ex);
         }
 
-        final long actualHash = hash();
+        final long actualHash = hash(version);
         if (actualHash != expectedHash)
         {
             throw new IllegalStateException("restored state hash 0x" + Long.toHexString(actualHash) +
@@ -301,7 +323,7 @@ final class StateSnapshot
         }
     }
 
-    private void rebuild(final DirectBuffer buffer, final int offset, final int length)
+    private void rebuild(final DirectBuffer buffer, final int offset, final int length, final byte version)
     {
         final int end = offset + length;
         int pos = offset + HEADER_LENGTH;
@@ -350,11 +372,17 @@ final class StateSnapshot
         checkRemaining(pos, 4, end, "session count");
         final int sessionCount = buffer.getInt(pos, ORDER);
         pos += 4;
-        checkRemaining(pos, (long)sessionCount * SESSION_LENGTH, end, sessionCount + " sessions");
+        final int sessionLength = VERSION_1 == version ? SESSION_LENGTH_V1 : SESSION_LENGTH;
+        checkRemaining(pos, (long)sessionCount * sessionLength, end, sessionCount + " sessions");
         for (int i = 0; i < sessionCount; i++)
         {
-            engine.lastRequestSeqBySession.put(buffer.getLong(pos, ORDER), buffer.getLong(pos + 8, ORDER));
-            pos += SESSION_LENGTH;
+            final long sessionId = buffer.getLong(pos, ORDER);
+            engine.lastRequestSeqBySession.put(sessionId, buffer.getLong(pos + 8, ORDER));
+            if (VERSION_1 != version && 0 != buffer.getLong(pos + 16, ORDER))
+            {
+                engine.accountBySession.put(sessionId, buffer.getLong(pos + 16, ORDER));
+            }
+            pos += sessionLength;
         }
 
         Order[] restored = new Order[Math.max(16, (end - pos) / ORDER_LENGTH)];
@@ -404,9 +432,13 @@ final class StateSnapshot
             }
         }
 
+        if (VERSION_1 != version)
+        {
+            pos = engine.terminalOrders.read(buffer, pos, end);
+        }
         if (pos != end)
         {
-            throw new IllegalStateException("snapshot has " + (end - pos) + " bytes past its last order");
+            throw new IllegalStateException("snapshot has " + (end - pos) + " bytes past its last section");
         }
 
         Arrays.sort(restored, 0, restoredCount, BY_ORDER_ID);
@@ -443,21 +475,29 @@ final class StateSnapshot
         return (int)crc.getValue();
     }
 
-    /** Order-independent combination of the (sessionId, lastRequestSeq) pairs. */
+    /** Order-independent combination of the (sessionId, lastRequestSeq[, accountId]) entries. */
     private static final class SessionDigest implements LongLongConsumer
     {
         long sum;
         long xor;
+        /** Null for the version 1 hash, which left accounts out. */
+        Long2LongHashMap accountBySession;
 
-        void reset()
+        void reset(final Long2LongHashMap accountBySession)
         {
             sum = 0;
             xor = 0;
+            this.accountBySession = accountBySession;
         }
 
         public void accept(final long sessionId, final long lastRequestSeq)
         {
-            final long entry = Digest.mix(Digest.update(Digest.update(Digest.SEED, sessionId), lastRequestSeq));
+            long h = Digest.update(Digest.update(Digest.SEED, sessionId), lastRequestSeq);
+            if (null != accountBySession)
+            {
+                h = Digest.update(h, accountBySession.get(sessionId));
+            }
+            final long entry = Digest.mix(h);
             sum += entry;
             xor ^= entry;
         }

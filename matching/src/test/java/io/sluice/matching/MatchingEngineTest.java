@@ -331,7 +331,7 @@ class MatchingEngineTest
     }
 
     @Test
-    void shouldAnswerOrderStatusForLiveOrdersAndUnknownOtherwise()
+    void shouldAnswerOrderStatusForLiveAndEndedOrdersAndUnknownOtherwise()
     {
         exchange.buy(1, 11, 9_990, 30);
         exchange.sell(2, 21, 10_000, 50);
@@ -347,7 +347,9 @@ class MatchingEngineTest
         assertEquals(20, partial.cumQuantity());
         assertEquals(io.sluice.sbe.client.OrderState.NEW, fresh.state());
         assertEquals(9_990, fresh.price());
-        assertEquals(io.sluice.sbe.client.OrderState.UNKNOWN, filled.state());
+        assertEquals(io.sluice.sbe.client.OrderState.FILLED, filled.state());
+        assertEquals(0, filled.leavesQuantity());
+        assertEquals(20, filled.cumQuantity());
         assertEquals(io.sluice.sbe.client.OrderState.UNKNOWN, otherAccount.state());
         assertEquals(0, otherAccount.orderId());
     }

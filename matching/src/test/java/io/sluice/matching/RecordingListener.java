@@ -46,6 +46,7 @@ final class RecordingListener implements MatchingListener
         int instrumentId,
         Side side,
         OrderState state,
+        RejectReason rejectReason,
         long price,
         long quantity,
         long leavesQuantity,
@@ -103,13 +104,14 @@ final class RecordingListener implements MatchingListener
         final int instrumentId,
         final Side side,
         final OrderState state,
+        final RejectReason rejectReason,
         final long price,
         final long quantity,
         final long leavesQuantity,
         final long cumQuantity)
     {
         events.add(new Status(sessionId, accountId, requestSeq, clientOrderId, orderId, instrumentId, side, state,
-            price, quantity, leavesQuantity, cumQuantity));
+            rejectReason, price, quantity, leavesQuantity, cumQuantity));
     }
 
     public void onBookSnapshot(

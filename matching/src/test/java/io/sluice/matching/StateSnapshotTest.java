@@ -161,6 +161,66 @@ class StateSnapshotTest
     }
 
     @Test
+    void shouldStillRestoreAVersionOneSnapshotWithoutAccountsOrEndedOrders()
+    {
+        populate();
+        exchange.cancel(1, 11);
+        final UnsafeBuffer v2 = snapshot(exchange.engine);
+        final UnsafeBuffer v1 = toVersionOne(v2, new StateSnapshot(exchange.engine).hash(StateSnapshot.VERSION_1));
+        final TestExchange copy = new TestExchange();
+
+        copy.engine.restore(v1, 0, v1.capacity());
+
+        assertEquals(exchange.book(), copy.book());
+        assertEquals(exchange.engine.lastRequestSeq(sessionOf(2)), copy.engine.lastRequestSeq(sessionOf(2)));
+        assertEquals(0, copy.engine.accountOf(sessionOf(2)));
+        assertEquals(io.sluice.sbe.client.OrderState.UNKNOWN, copy.status(1, 11).state());
+    }
+
+    /**
+     * The version 1 layout of a version 2 snapshot: sessions without their account, no ended orders.
+     */
+    private static UnsafeBuffer toVersionOne(final UnsafeBuffer v2, final long v1StateHash)
+    {
+        final ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+        final UnsafeBuffer v1 = new UnsafeBuffer(new byte[v2.capacity()]);
+        int from = StateSnapshot.HEADER_LENGTH + 16;
+        final int instrumentCount = v2.getInt(from, order);
+        from += 4;
+        for (int i = 0; i < instrumentCount; i++)
+        {
+            from += StateSnapshot.INSTRUMENT_FIXED_LENGTH + (v2.getByte(from + 49) & 0xFF);
+        }
+        v1.putBytes(0, v2, 0, from);
+        int to = from;
+        final int sessionCount = v2.getInt(from, order);
+        v1.putInt(to, sessionCount, order);
+        from += 4;
+        to += 4;
+        for (int i = 0; i < sessionCount; i++)
+        {
+            v1.putBytes(to, v2, from, StateSnapshot.SESSION_LENGTH_V1);
+            from += StateSnapshot.SESSION_LENGTH;
+            to += StateSnapshot.SESSION_LENGTH_V1;
+        }
+        for (int i = 0; i < instrumentCount; i++)
+        {
+            final int orders = 4 + v2.getInt(from, order) * StateSnapshot.ORDER_LENGTH;
+            v1.putBytes(to, v2, from, orders);
+            from += orders;
+            to += orders;
+        }
+        final int length = to;
+        v1.putByte(StateSnapshot.VERSION_OFFSET, StateSnapshot.VERSION_1);
+        v1.putInt(StateSnapshot.LENGTH_OFFSET, length, order);
+        v1.putLong(StateSnapshot.STATE_HASH_OFFSET, v1StateHash, order);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v1.byteArray(), StateSnapshot.CRC_OFFSET + 4, length - StateSnapshot.CRC_OFFSET - 4);
+        v1.putInt(StateSnapshot.CRC_OFFSET, (int)crc.getValue(), order);
+        return new UnsafeBuffer(v1.byteArray(), 0, length);
+    }
+
+    @Test
     void shouldRefuseUnknownVersionBadMagicAndTruncation()
     {
         populate();
@@ -170,7 +230,7 @@ class StateSnapshotTest
         assertThrows(IllegalArgumentException.class, () -> target.restore(buffer, 0, buffer.capacity() - 1));
         assertThrows(IllegalArgumentException.class, () -> target.restore(buffer, 0, 8));
 
-        buffer.putByte(StateSnapshot.VERSION_OFFSET, (byte)2);
+        buffer.putByte(StateSnapshot.VERSION_OFFSET, (byte)(StateSnapshot.VERSION + 1));
         final IllegalArgumentException version = assertThrows(IllegalArgumentException.class,
             () -> target.restore(buffer, 0, buffer.capacity()));
         assertTrue(version.getMessage().contains("version"), version.getMessage());

@@ -46,7 +46,7 @@ public final class PrimaryCommand implements java.util.concurrent.Callable<Integ
         {
             node = PrimaryNode.start(config);
         }
-        catch (final ConfigException | IllegalArgumentException ex)
+        catch (final ConfigException | IllegalArgumentException | DataDirLock.InUseException ex)
         {
             System.err.println("sluice: cannot start: " + ex.getMessage());
             return 2;

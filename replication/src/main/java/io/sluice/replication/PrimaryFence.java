@@ -22,6 +22,30 @@ public final class PrimaryFence
 
     /** Why the fence went up: set by the first writer, before the epoch, so a fenced reader always finds it. */
     private final AtomicReference<String> reason = new AtomicReference<>();
+    private final Listener listener;
+
+    /**
+     * Told once, by the thread that fenced the node, when the fence goes up (an audit trail).
+     */
+    @FunctionalInterface
+    public interface Listener
+    {
+        void onFenced(long epoch, String reason);
+    }
+
+    /** A fence nobody listens to. */
+    public PrimaryFence()
+    {
+        this((epoch, why) -> { });
+    }
+
+    /**
+     * @param listener told once when the fence goes up.
+     */
+    public PrimaryFence(final Listener listener)
+    {
+        this.listener = listener;
+    }
 
     /**
      * Fences this node after seeing {@code epoch}, higher than its own.
@@ -49,6 +73,7 @@ public final class PrimaryFence
         if (first)
         {
             LOG.error("primary fenced: {}; this node must stop accepting orders", why);
+            listener.onFenced(epoch, why);
         }
     }
 

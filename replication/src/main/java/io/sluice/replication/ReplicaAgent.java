@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.sluice.journal.JournalStateMachine;
+import io.sluice.sbe.replication.AuthChallengeDecoder;
 import io.sluice.sbe.replication.NodeRole;
 import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
@@ -34,7 +35,15 @@ import java.util.concurrent.TimeUnit;
  * it no longer serves this stream.
  * <p>
  * Fencing: a primary whose StreamStart or heartbeat carries an epoch below the highest this replica has seen is
- * refused. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
+ * refused.
+ * <p>
+ * Authenticated link ({@link ReplicaAgentContext#primaryKeys}): the handshake goes unsigned, each primary that answers
+ * with a challenge signed by a listed key becomes a candidate ({@link ReplicaLinkAuth}) and is answered with a signed
+ * handshake, and only a stream sealed with the keys agreed with a candidate is followed. Every message from the
+ * primary is checked against its seal before it may change anything (an epoch is believed only from it); one that
+ * fails is dropped and counted in {@link #unauthenticatedMessages()}, and a refusal that is not sealed is logged, not
+ * acted on. Every message to the primary is sealed, and beside each heartbeat goes an {@code EpochProof}, this
+ * replica's epoch signed, which a stale primary believes. A handshake the primary rejects for a reason that retrying cannot fix (diverged, ahead, protocol or config
  * mismatch) leaves the agent {@link State#REJECTED}; the node reports it and an operator acts. TOO_FAR_BEHIND (the
  * primary has no snapshot to send yet) is retried, like a stale primary's refusal.
  * <p>
@@ -99,12 +108,15 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
     /** Staging for snapshot chunk bytes on their way to the file; lent to each receive session. */
     private final ByteBuffer chunkStaging = ByteBuffer.allocateDirect(CHUNK_STAGING_BYTES);
 
+    /** Null on an unauthenticated link. */
+    private final ReplicaLinkAuth auth;
+    private final RefusalLog refusalLog = new RefusalLog(LOG);
+
     // Agent thread only.
     private long nowNs;
     private long correlationId;
-    /** The primary's last AUTH_REQUIRED challenge, answered in every handshake of this attempt. */
-    private final byte[] pendingChallenge = new byte[32];
-    private boolean challengePending;
+    /** Authenticated link: the candidate whose stream is followed (its keys seal both ways); else null. */
+    private ReplicaLinkAuth.Candidate followed;
     private int followedSessionId;
     /** Highest epoch any primary has announced on the data stream: a primary below it is stale and never followed. */
     private long highestPrimaryEpochSeen;
@@ -154,6 +166,8 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             CloseHelper.quietClose(publication);
             throw ex;
         }
+        auth = ctx.primaryKeys() == null ? null :
+            new ReplicaLinkAuth(ctx.nodeId(), ctx.keyPair(), ctx.primaryKeys());
         controlPublisher = new ReplicaControlPublisher(publication, ctx);
         dataAdapter = new ReplicaDataAdapter(subscription, ctx.fragmentLimit(), this);
     }
@@ -242,31 +256,112 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         correlationId++;
         state = State.HANDSHAKING;
         handshakeDelayNs = 0;
-        challengePending = false;
+        followed = null;
+        if (auth != null)
+        {
+            auth.newAttempt();
+        }
         return 1;
     }
 
+    /** Sends the handshake (unsigned: on an authenticated link, a request for challenges) every retry interval. */
     private int handshake()
     {
         // The primary answers on the data stream at once; until its stream reaches this replica (an image is up),
         // that answer would be lost and the handshake repeated.
         if (nowNs - lastHandshakeSentNs < handshakeDelayNs ||
-            (ctx.handshakeOnceStreamed() && !dataAdapter.isConnected()))
+            (ctx.handshakeOnceStreamed() && !dataAdapter.isConnected()) || !sendHandshake(null))
         {
             return 0;
         }
-        final byte[] signature = challengePending ?
-            ReplicationAuth.sign(ctx.keyPair(), pendingChallenge, ctx.nodeId()) : null;
+        return 1;
+    }
+
+    /**
+     * @param signed the candidate whose challenge it answers; null for an unsigned handshake.
+     * @return false if the publication refused it.
+     */
+    private boolean sendHandshake(final ReplicaLinkAuth.Candidate signed)
+    {
         if (!controlPublisher.sendHandshake(applier.epoch(), applier.appliedWireSeq(), applier.lastEntryCrc32c(),
-            correlationId, ctx.resyncFromSnapshot() && applier.appliedWireSeq() == 0,
-            challengePending ? pendingChallenge : null, signature))
+            correlationId, ctx.resyncFromSnapshot() && applier.appliedWireSeq() == 0, signed,
+            auth == null ? null : auth.publicKey()))
         {
-            return 0;
+            return false;
         }
         lastHandshakeSentNs = nowNs;
         handshakeDelayNs = ctx.handshakeRetryIntervalNs();
         handshakesSent++;
-        return 1;
+        return true;
+    }
+
+    /**
+     * Authenticated link: a primary's challenge, taken while handshaking if it is signed by a listed key, and
+     * answered at once with a signed handshake sealed with the keys agreed with that primary.
+     */
+    public void onAuthChallenge(final int sessionId, final AuthChallengeDecoder challenge)
+    {
+        if (state != State.HANDSHAKING)
+        {
+            return;
+        }
+        if (auth == null)
+        {
+            dataAdapter.countUnauthenticated();
+            return;
+        }
+        final ReplicaLinkAuth.Candidate candidate = auth.onChallenge(challenge, correlationId, nowNs);
+        if (candidate == null)
+        {
+            dataAdapter.countUnauthenticated();
+            refusalLog.warn(nowNs, "replica node " + ctx.nodeId() + " ignores a challenge: " + auth.refusal());
+            return;
+        }
+        sendHandshake(candidate);
+    }
+
+    /**
+     * Authenticated link: whether a StreamStart or SnapshotOffer naming {@code primaryNodeId} is sealed with the keys
+     * agreed with that candidate; counts it if not.
+     */
+    private boolean sealedByCandidate(final int primaryNodeId, final MessageSeal seal)
+    {
+        if (auth == null)
+        {
+            return true;
+        }
+        final ReplicaLinkAuth.Candidate candidate = auth.candidate(primaryNodeId);
+        if (candidate != null && seal.verifiedBy(candidate.data))
+        {
+            return true;
+        }
+        dataAdapter.countUnauthenticated();
+        return false;
+    }
+
+    /**
+     * Authenticated link: a message with no seal at all cannot come from a node that runs it (every one seals every
+     * message), so it is counted and dropped whatever stream it claims.
+     */
+    private boolean unsealed(final MessageSeal seal)
+    {
+        if (auth != null && !seal.isPresent())
+        {
+            dataAdapter.countUnauthenticated();
+            return true;
+        }
+        return false;
+    }
+
+    /** Authenticated link: whether a message on the followed stream is sealed with its key; counts it if not. */
+    private boolean sealedByFollowed(final MessageSeal seal)
+    {
+        if (auth == null || (followed != null && seal.verifiedBy(followed.data)))
+        {
+            return true;
+        }
+        dataAdapter.countUnauthenticated();
+        return false;
     }
 
     /** Stop following and start over from what is durable; never skip. */
@@ -289,10 +384,15 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final long fromWireSeq,
         final short durabilityMode,
         final long correlationId,
-        final int nodeId)
+        final int nodeId,
+        final MessageSeal seal)
     {
-        if (state == State.FOLLOWING && sessionId != followedSessionId && streamEpoch > primaryEpoch &&
-            correlationId == this.correlationId)
+        if (unsealed(seal) || (state != State.FOLLOWING && state != State.HANDSHAKING) ||
+            correlationId != this.correlationId || !sealedByCandidate(nodeId, seal))
+        {
+            return;
+        }
+        if (state == State.FOLLOWING && sessionId != followedSessionId && streamEpoch > primaryEpoch)
         {
             // Two primaries answered the same handshake (this replica's control messages reach every candidate):
             // the newer epoch wins, whichever answered first.
@@ -313,6 +413,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             return;
         }
         followedSessionId = sessionId;
+        followed = auth == null ? null : auth.candidate(nodeId);
         primaryEpoch = streamEpoch;
         primaryNodeId = nodeId;
         policyFollower.onMode(durabilityMode);
@@ -356,9 +457,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final DirectBuffer buffer,
         final int challengeOffset,
         final int reasonOffset,
-        final int reasonLength)
+        final int reasonLength,
+        final MessageSeal seal)
     {
-        if (state != State.HANDSHAKING || correlationId != this.correlationId)
+        if (unsealed(seal) || state != State.HANDSHAKING || correlationId != this.correlationId)
         {
             return;
         }
@@ -367,20 +469,23 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             dataAdapter.countMalformed();
             return;
         }
-        if (code == RejectCode.AUTH_REQUIRED && ctx.keyPair() != null)
+        final String reason = asciiString(buffer, reasonOffset, reasonLength);
+        if (auth != null && auth.verifying(seal) == null)
         {
-            buffer.getBytes(challengeOffset, pendingChallenge, 0, pendingChallenge.length);
-            challengePending = true;
-            handshakeDelayNs = 0;
+            // Anyone can send a refusal before the handshake is authenticated (a protocol mismatch is refused
+            // then): say it, but do not stop for it.
+            dataAdapter.countUnauthenticated();
+            refusalLog.warn(nowNs, "replica node " + ctx.nodeId() + " got a refusal it cannot authenticate, " +
+                "not acted on: " + code + " " + reason);
             return;
         }
-        final String reason = asciiString(buffer, reasonOffset, reasonLength);
         rejectCode = code;
         rejectReason = reason;
         if (code == RejectCode.STALE_EPOCH || code == RejectCode.NOT_PRIMARY || code == RejectCode.TOO_FAR_BEHIND)
         {
             // TOO_FAR_BEHIND: the primary has no snapshot to send yet; it writes them periodically.
-            LOG.warn("replica node {} refused by a stale primary, will retry: {} {}", ctx.nodeId(), code, reason);
+            refusalLog.warn(nowNs, "replica node " + ctx.nodeId() + " refused by a stale primary, will retry: " +
+                code + " " + reason);
             lastHandshakeSentNs = nowNs;
             handshakeDelayNs = ctx.rejectRetryIntervalNs();
             return;
@@ -408,10 +513,11 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final long wireSeq,
         final long snapshotEpoch,
         final long entryCrc32c,
-        final long totalBytes)
+        final long totalBytes,
+        final MessageSeal seal)
     {
-        if (state != State.HANDSHAKING || correlationId != this.correlationId ||
-            refusedAsStale(streamEpoch, nodeId, "a snapshot from "))
+        if (unsealed(seal) || state != State.HANDSHAKING || correlationId != this.correlationId ||
+            !sealedByCandidate(nodeId, seal) || refusedAsStale(streamEpoch, nodeId, "a snapshot from "))
         {
             return;
         }
@@ -446,6 +552,7 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         snapshotReceivedBytes = 0;
         snapshotTotalBytes = totalBytes;
         followedSessionId = sessionId;
+        followed = auth == null ? null : auth.candidate(nodeId);
         primaryEpoch = streamEpoch;
         primaryNodeId = nodeId;
         lastPrimaryMessageNs = nowNs;
@@ -456,16 +563,23 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
             ctx.nodeId(), applier.appliedWireSeq(), wireSeq, totalBytes, nodeId);
     }
 
+    /** Whether a transfer message belongs to the snapshot being received (and, authenticated, is sealed for it). */
+    private boolean ofTransfer(final int sessionId, final long correlationId, final MessageSeal seal)
+    {
+        return !unsealed(seal) && state == State.RECEIVING_SNAPSHOT && sessionId == followedSessionId &&
+            correlationId == this.correlationId && sealedByFollowed(seal);
+    }
+
     public void onSnapshotChunk(
         final int sessionId,
         final long correlationId,
         final long offsetBytes,
         final DirectBuffer buffer,
         final int bytesOffset,
-        final int bytesLength)
+        final int bytesLength,
+        final MessageSeal seal)
     {
-        if (state != State.RECEIVING_SNAPSHOT || sessionId != followedSessionId ||
-            correlationId != this.correlationId)
+        if (!ofTransfer(sessionId, correlationId, seal))
         {
             return;
         }
@@ -490,11 +604,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
      * The whole file has arrived: the session checks it and, if it passes, starts the install; the poll stops here,
      * so whatever follows (the StreamStart from the snapshot) is read only once the install has ended.
      */
-    public Action onSnapshotEnd(
-        final int sessionId, final long correlationId, final long totalLengthBytes, final long fileCrc32c)
+    public Action onSnapshotEnd(final int sessionId, final long correlationId, final long totalLengthBytes,
+        final long fileCrc32c, final MessageSeal seal)
     {
-        if (state != State.RECEIVING_SNAPSHOT || sessionId != followedSessionId ||
-            correlationId != this.correlationId)
+        if (!ofTransfer(sessionId, correlationId, seal))
         {
             return Action.CONTINUE;
         }
@@ -600,9 +713,10 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final long sendTimestampNs,
         final DirectBuffer buffer,
         final int entriesOffset,
-        final int entriesLength)
+        final int entriesLength,
+        final MessageSeal seal)
     {
-        if (state != State.FOLLOWING || sessionId != followedSessionId)
+        if (unsealed(seal) || state != State.FOLLOWING || sessionId != followedSessionId || !sealedByFollowed(seal))
         {
             return Action.CONTINUE;
         }
@@ -683,9 +797,11 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final short policyPersistedCount,
         final short policyInMemoryCount,
         final long streamCorrelationId,
-        final long lastWireSeq)
+        final long lastWireSeq,
+        final MessageSeal seal)
     {
-        if ((state != State.FOLLOWING && state != State.RECEIVING_SNAPSHOT) || sessionId != followedSessionId)
+        if (unsealed(seal) || (state != State.FOLLOWING && state != State.RECEIVING_SNAPSHOT) ||
+            sessionId != followedSessionId || !sealedByFollowed(seal))
         {
             return;
         }
@@ -732,7 +848,8 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final long inMemoryWireSeq = applier.heldWireSeq();
         final long persistedWireSeq = Math.min(journalPersistedWireSeq.getAsLong(), inMemoryWireSeq);
         if ((inMemoryWireSeq == ackedInMemoryWireSeq && persistedWireSeq == ackedPersistedWireSeq) ||
-            !controlPublisher.sendAck(inMemoryWireSeq, persistedWireSeq, echoTimestampNs, correlationId))
+            !controlPublisher.sendAck(inMemoryWireSeq, persistedWireSeq, echoTimestampNs, correlationId,
+            followed == null ? null : followed.control))
         {
             return 0;
         }
@@ -751,9 +868,15 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
         final boolean streaming = state == State.FOLLOWING || state == State.RECEIVING_SNAPSHOT ||
             state == State.INSTALLING_SNAPSHOT;
         if (!controlPublisher.sendHeartbeat(applier.epoch(), policyFollower.primaryDurabilityMode(), nowNs,
-            streaming ? correlationId : 0, applier.appliedWireSeq()))
+            streaming ? correlationId : 0, applier.appliedWireSeq(), streaming && followed != null ? followed.control :
+            null))
         {
             return 0;
+        }
+        if (auth != null)
+        {
+            final long epoch = applier.epoch();
+            controlPublisher.sendEpochProof(epoch, auth.publicKey(), auth.epochSignature(epoch));
         }
         lastHeartbeatSentNs = nowNs;
         return 1;
@@ -770,6 +893,22 @@ public final class ReplicaAgent extends ReplicaStatus implements Agent, ReplicaD
     public long badMessages()
     {
         return dataAdapter.malformedMessages();
+    }
+
+    /**
+     * Data-stream messages dropped on an authenticated link because they were not sealed by the primary they claim
+     * to come from (forged or replayed stream messages, refusals sent before authentication, challenges not signed by
+     * a listed key).
+     */
+    public long unauthenticatedMessages()
+    {
+        return dataAdapter.unauthenticatedMessages();
+    }
+
+    /** Whether this replica runs the authenticated link. */
+    public boolean authenticated()
+    {
+        return auth != null;
     }
 
     /** The primary's durability mode byte ({@code DurabilityMode.code()}), {@code CUSTOM_CODE} until known. */

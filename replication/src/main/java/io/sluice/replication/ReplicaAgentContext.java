@@ -31,6 +31,7 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     private boolean handshakeOnceStreamed = true;
     private long rejectRetryIntervalNs = DEFAULT_REJECT_RETRY_INTERVAL_NS;
     private KeyPair keyPair;
+    private ReplicationAuth.KeyCheck primaryKeys;
 
     // The journal ring, the journal agent's cursor and the state the agent applies to.
     private RingBuffer journalRing;
@@ -249,7 +250,8 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     }
 
     /**
-     * @param keyPair replication key to sign the primary's challenge with; null when the primary requires none.
+     * @param keyPair replication key to sign the primary's challenge with, on the authenticated link; required with
+     *                {@link #primaryKeys}.
      * @return this.
      */
     public ReplicaAgentContext keyPair(final KeyPair keyPair)
@@ -261,6 +263,23 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
     public KeyPair keyPair()
     {
         return keyPair;
+    }
+
+    /**
+     * @param primaryKeys run the authenticated link (protocol {@link ReplicationProtocol#AUTHENTICATED_VERSION}):
+     *                    follow only a primary that signs with a key this check accepts, signing with
+     *                    {@link #keyPair}; null (the default) runs the unauthenticated link.
+     * @return this.
+     */
+    public ReplicaAgentContext primaryKeys(final ReplicationAuth.KeyCheck primaryKeys)
+    {
+        this.primaryKeys = primaryKeys;
+        return this;
+    }
+
+    public ReplicationAuth.KeyCheck primaryKeys()
+    {
+        return primaryKeys;
     }
 
     /**
@@ -295,6 +314,12 @@ public final class ReplicaAgentContext extends ReplicationContext<ReplicaAgentCo
             throw new IllegalArgumentException("replica rejectRetryIntervalNs=" + rejectRetryIntervalNs +
                 " must be >= 1 ms");
         }
+        if (primaryKeys != null && keyPair == null)
+        {
+            throw new IllegalArgumentException("replica keyPair must be set with primaryKeys: an authenticated " +
+                "link signs both ways");
+        }
+        defaultProtocolVersion(primaryKeys != null);
         if (snapshotDirectory == null)
         {
             snapshotDirectory = journal().directory().toAbsolutePath().getParent();

@@ -2,42 +2,51 @@ package io.sluice.replication;
 
 import io.aeron.ExclusivePublication;
 import io.sluice.sbe.replication.AckEncoder;
+import io.sluice.sbe.replication.EpochProofEncoder;
+import io.sluice.sbe.replication.HandshakeDecoder;
 import io.sluice.sbe.replication.HandshakeEncoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
 import io.sluice.sbe.replication.MessageHeaderEncoder;
 import io.sluice.sbe.replication.NodeRole;
-import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Encodes and offers a replica's control stream (replica to primary): Handshake, Ack and Heartbeat, to every node
- * that may be primary (one multi-destination publication). Each message is encoded into one reused buffer and offered
- * once: a refused offer returns false and the caller sends again on a later duty cycle (a handshake is resent until
- * answered, an ack carries the newest cursors, a heartbeat the newest state), so nothing is held here. Nothing is
- * allocated per message. Agent thread only.
+ * Encodes and offers a replica's control stream (replica to primary): Handshake, Ack, Heartbeat and, on an
+ * authenticated link, EpochProof, to every node that may be primary (one multi-destination publication). Each message
+ * is encoded into one reused buffer and offered once: a refused offer returns false and the caller sends again on a
+ * later duty cycle (a handshake is resent until answered, an ack carries the newest cursors, a heartbeat the newest
+ * state), so nothing is held here. On an authenticated link every message is sealed with the key the caller gives
+ * (zeros without one); an unauthenticated link sends schema version 1's messages, as before. Nothing is allocated per
+ * message. Agent thread only.
  */
 final class ReplicaControlPublisher implements AutoCloseable
 {
-    private static final int BUFFER_BYTES = 256;
-    private static final byte[] NO_CHALLENGE = new byte[32];
-    private static final byte[] NO_PUBLIC_KEY = new byte[32];
-    private static final byte[] NO_SIGNATURE = new byte[64];
+    /** Block of a version 1 Handshake: every field before the ephemeral key. */
+    static final int HANDSHAKE_V1_BLOCK_LENGTH = HandshakeDecoder.ephemeralKeyEncodingOffset();
+
+    private static final int BUFFER_BYTES = 512;
+    private static final byte[] NO_CHALLENGE = new byte[ReplicationAuth.CHALLENGE_LENGTH];
+    private static final byte[] NO_KEY = new byte[ReplicationAuth.KEY_LENGTH];
+    private static final byte[] NO_SIGNATURE = new byte[ReplicationAuth.SIGNATURE_LENGTH];
 
     private final ExclusivePublication publication;
     private final int nodeId;
     private final int protocolVersion;
     private final long configDigest;
-    /** The replica's raw replication public key, sent with a signed handshake; zeros without a key. */
-    private final byte[] publicKey = new byte[32];
+    /** Whether this is an authenticated link: every message sealed, schema version 2. */
+    private final boolean sealed;
+    private final int schemaVersion;
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final HandshakeEncoder handshakeEncoder = new HandshakeEncoder();
     private final AckEncoder ackEncoder = new AckEncoder();
     private final HeartbeatEncoder heartbeatEncoder = new HeartbeatEncoder();
+    private final EpochProofEncoder epochProofEncoder = new EpochProofEncoder();
 
     /**
-     * @param ctx what every handshake says about the replica: node id, protocol version, config digest and key.
+     * @param ctx what every handshake says about the replica: node id, protocol version and config digest, and
+     *            whether the link is authenticated.
      */
     ReplicaControlPublisher(final ExclusivePublication publication, final ReplicaAgentContext ctx)
     {
@@ -45,16 +54,14 @@ final class ReplicaControlPublisher implements AutoCloseable
         nodeId = ctx.nodeId();
         protocolVersion = ctx.protocolVersion();
         configDigest = ctx.configDigest();
-        if (ctx.keyPair() != null)
-        {
-            System.arraycopy(LogonSignatures.rawPublicKey(ctx.keyPair().getPublic()), 0, publicKey, 0,
-                publicKey.length);
-        }
+        sealed = ctx.primaryKeys() != null;
+        schemaVersion = sealed ? MessageHeaderEncoder.SCHEMA_VERSION : ReplicationProtocol.UNAUTHENTICATED_SCHEMA_VERSION;
     }
 
     /**
-     * @param challenge the primary's AUTH_REQUIRED challenge this handshake answers, with the {@code signature} over
-     *                  it; both null for an unsigned handshake (zeros are sent, and no key).
+     * @param signed     the candidate primary whose challenge this handshake answers, signed and sealed with its
+     *                   keys; null for an unsigned handshake (zeros are sent).
+     * @param publicKey  this replica's replication key, sent with a signed handshake.
      * @return false if the publication refused it.
      */
     boolean sendHandshake(
@@ -63,8 +70,8 @@ final class ReplicaControlPublisher implements AutoCloseable
         final long lastEntryCrc32c,
         final long correlationId,
         final boolean snapshotRequested,
-        final byte[] challenge,
-        final byte[] signature)
+        final ReplicaLinkAuth.Candidate signed,
+        final byte[] publicKey)
     {
         handshakeEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .nodeId(nodeId)
@@ -75,17 +82,30 @@ final class ReplicaControlPublisher implements AutoCloseable
             .configDigest(configDigest)
             .correlationId(correlationId)
             .snapshotRequested((short)(snapshotRequested ? 1 : 0));
-        final boolean signed = challenge != null;
+        final ReplicaLinkAuth.Answer answer = signed != null ? signed.answer() : null;
         handshakeEncoder
-            .putChallenge(signed ? challenge : NO_CHALLENGE, 0, NO_CHALLENGE.length)
-            .putPublicKey(signed ? publicKey : NO_PUBLIC_KEY, 0, NO_PUBLIC_KEY.length)
-            .putSignature(signed ? signature : NO_SIGNATURE, 0, NO_SIGNATURE.length);
-        return offer(handshakeEncoder.encodedLength());
+            .putChallenge(answer != null ? answer.challenge() : NO_CHALLENGE, 0, NO_CHALLENGE.length)
+            .putPublicKey(answer != null ? publicKey : NO_KEY, 0, NO_KEY.length)
+            .putSignature(answer != null ? answer.signature() : NO_SIGNATURE, 0, NO_SIGNATURE.length)
+            .putEphemeralKey(answer != null ? answer.ephemeralKey() : NO_KEY, 0, NO_KEY.length);
+        if (!sealed)
+        {
+            headerEncoder.blockLength(HANDSHAKE_V1_BLOCK_LENGTH).version(schemaVersion);
+            return offer(HANDSHAKE_V1_BLOCK_LENGTH, null);
+        }
+        return offer(handshakeEncoder.encodedLength(), signed != null ? signed.control : null);
     }
 
-    /** @return false if the publication refused it. */
+    /**
+     * @param mac seals the ack on an authenticated link: the followed stream's control key.
+     * @return false if the publication refused it.
+     */
     boolean sendAck(
-        final long inMemoryWireSeq, final long persistedWireSeq, final long echoTimestampNs, final long correlationId)
+        final long inMemoryWireSeq,
+        final long persistedWireSeq,
+        final long echoTimestampNs,
+        final long correlationId,
+        final StreamMac mac)
     {
         ackEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .nodeId(nodeId)
@@ -93,11 +113,13 @@ final class ReplicaControlPublisher implements AutoCloseable
             .persistedWireSeq(persistedWireSeq)
             .echoTimestampNs(echoTimestampNs)
             .streamCorrelationId(correlationId);
-        return offer(ackEncoder.encodedLength());
+        headerEncoder.version(schemaVersion);
+        return offer(ackEncoder.encodedLength(), mac);
     }
 
     /**
      * @param streamCorrelationId of the stream the replica follows or receives a snapshot on, 0 if none.
+     * @param mac                 seals it on an authenticated link: that stream's control key, null if none.
      * @return false if the publication refused it.
      */
     boolean sendHeartbeat(
@@ -105,7 +127,8 @@ final class ReplicaControlPublisher implements AutoCloseable
         final byte durabilityMode,
         final long nowNs,
         final long streamCorrelationId,
-        final long appliedWireSeq)
+        final long appliedWireSeq,
+        final StreamMac mac)
     {
         heartbeatEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
             .nodeId(nodeId)
@@ -117,12 +140,33 @@ final class ReplicaControlPublisher implements AutoCloseable
             .timestampNs(nowNs)
             .streamCorrelationId(streamCorrelationId)
             .lastWireSeq(appliedWireSeq);
-        return offer(heartbeatEncoder.encodedLength());
+        headerEncoder.version(schemaVersion);
+        return offer(heartbeatEncoder.encodedLength(), mac);
     }
 
-    private boolean offer(final int bodyLength)
+    /**
+     * Authenticated link only: this replica's epoch, signed, for a primary it does not stream from.
+     *
+     * @return false if the publication refused it.
+     */
+    boolean sendEpochProof(final long epoch, final byte[] publicKey, final byte[] signature)
     {
-        return publication.offer(buffer, 0, MessageHeaderEncoder.ENCODED_LENGTH + bodyLength) >= 0;
+        epochProofEncoder.wrapAndApplyHeader(buffer, 0, headerEncoder)
+            .nodeId(nodeId)
+            .epoch(epoch)
+            .putPublicKey(publicKey, 0, publicKey.length)
+            .putSignature(signature, 0, signature.length);
+        return offer(epochProofEncoder.encodedLength(), null);
+    }
+
+    private boolean offer(final int bodyLength, final StreamMac mac)
+    {
+        int length = MessageHeaderEncoder.ENCODED_LENGTH + bodyLength;
+        if (sealed)
+        {
+            length += mac != null ? mac.seal(buffer, 0, length) : StreamMac.zeroSeal(buffer, 0, length);
+        }
+        return publication.offer(buffer, 0, length) >= 0;
     }
 
     public void close()

@@ -1,6 +1,7 @@
 package io.sluice.replication;
 
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
+import io.sluice.sbe.replication.AuthChallengeDecoder;
 import io.sluice.sbe.replication.RejectCode;
 import org.agrona.DirectBuffer;
 
@@ -8,13 +9,20 @@ import org.agrona.DirectBuffer;
  * The messages of a replica slot's data stream (primary to replica), decoded and checked by
  * {@link ReplicaDataAdapter}; the replica agent implements it. Every callback runs on the agent's thread, inside its
  * poll. {@code sessionId} is the Aeron session of the primary's publication that sent the message. Buffers are the
- * fragment's and valid only during the call.
+ * fragment's and valid only during the call, as is {@code seal}, the message's seal, which an authenticated link
+ * checks against the stream the message claims to belong to before it may change anything.
  */
 interface ReplicaDataListener
 {
     /** The primary accepted the handshake {@code correlationId}: batches from {@code fromWireSeq} follow. */
     void onStreamStart(
-        int sessionId, long epoch, long fromWireSeq, short durabilityMode, long correlationId, int primaryNodeId);
+        int sessionId,
+        long epoch,
+        long fromWireSeq,
+        short durabilityMode,
+        long correlationId,
+        int primaryNodeId,
+        MessageSeal seal);
 
     /**
      * Consecutive journal entries, each preceded by its int32 length, at {@code entriesOffset} in {@code buffer}.
@@ -30,7 +38,8 @@ interface ReplicaDataListener
         long sendTimestampNs,
         DirectBuffer buffer,
         int entriesOffset,
-        int entriesLength);
+        int entriesLength,
+        MessageSeal seal);
 
     /**
      * The primary's heartbeat. {@code roleRaw} is the raw {@code NodeRole} byte, which may be a value this build does
@@ -45,7 +54,8 @@ interface ReplicaDataListener
         short policyPersistedCount,
         short policyInMemoryCount,
         long streamCorrelationId,
-        long lastWireSeq);
+        long lastWireSeq,
+        MessageSeal seal);
 
     /**
      * The primary refused the handshake {@code correlationId}.
@@ -61,7 +71,8 @@ interface ReplicaDataListener
         DirectBuffer buffer,
         int challengeOffset,
         int reasonOffset,
-        int reasonLength);
+        int reasonLength,
+        MessageSeal seal);
 
     /** The primary answers the handshake {@code correlationId} with a snapshot; its chunks follow. */
     void onSnapshotOffer(
@@ -72,7 +83,8 @@ interface ReplicaDataListener
         long snapshotWireSeq,
         long snapshotEpoch,
         long entryCrc32c,
-        long totalLengthBytes);
+        long totalLengthBytes,
+        MessageSeal seal);
 
     /**
      * Bytes of the snapshot file from {@code offsetBytes}.
@@ -81,7 +93,13 @@ interface ReplicaDataListener
      *                    they run past the message.
      */
     void onSnapshotChunk(
-        int sessionId, long correlationId, long offsetBytes, DirectBuffer buffer, int bytesOffset, int bytesLength);
+        int sessionId,
+        long correlationId,
+        long offsetBytes,
+        DirectBuffer buffer,
+        int bytesOffset,
+        int bytesLength,
+        MessageSeal seal);
 
     /**
      * Every chunk of the snapshot was sent; {@code fileCrc32c} is over the whole file.
@@ -89,5 +107,11 @@ interface ReplicaDataListener
      * @return {@link Action#BREAK} to end the poll after this message (an install starts, and what follows must wait
      * for it), else {@link Action#CONTINUE}.
      */
-    Action onSnapshotEnd(int sessionId, long correlationId, long totalLengthBytes, long fileCrc32c);
+    Action onSnapshotEnd(int sessionId, long correlationId, long totalLengthBytes, long fileCrc32c, MessageSeal seal);
+
+    /**
+     * A primary's answer to an unsigned handshake on an authenticated link: its challenge, X25519 key, replication
+     * key and signature, as the flyweight, valid only during the call.
+     */
+    void onAuthChallenge(int sessionId, AuthChallengeDecoder challenge);
 }

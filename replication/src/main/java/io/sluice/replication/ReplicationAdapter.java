@@ -10,14 +10,16 @@ import java.nio.ByteOrder;
 
 /**
  * What both ends' adapters share: the subscription they poll, the checks every incoming replication message passes
- * before its template is read, and the count of messages dropped as malformed.
+ * before its template is read, the seal of the message being delivered ({@link MessageSeal}), and the counts of
+ * messages dropped as malformed or unauthenticated.
  * <p>
  * A fragment too short for a message header, of another schema, or shorter than the block its header claims is not
  * a replication message: it is passed over uncounted. A message whose block is shorter than its template's, or whose
- * variable-length field runs past the fragment, is malformed: counted in {@link #malformedMessages()}.
+ * variable-length field runs past the fragment, is malformed: counted in {@link #malformedMessages()}. A message an
+ * authenticated link needs sealed whose seal is missing or does not verify is counted by its listener in
+ * {@link #unauthenticatedMessages()}.
  * <p>
- * Runs on its agent's thread, which is the only writer of every field; {@link #malformedMessages()} may be read by
- * any thread.
+ * Runs on its agent's thread, which is the only writer of every field; the counters may be read by any thread.
  */
 abstract class ReplicationAdapter implements AutoCloseable
 {
@@ -32,8 +34,12 @@ abstract class ReplicationAdapter implements AutoCloseable
     final Subscription subscription;
     final int fragmentLimit;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    /** The seal of the message being delivered; rewrapped per message. */
+    final MessageSeal seal = new MessageSeal();
     /** Messages dropped as malformed; written by the agent thread only, read by any thread. */
     private volatile long malformedMessages;
+    /** Messages dropped as unauthenticated; written by the agent thread only, read by any thread. */
+    private volatile long unauthenticatedMessages;
 
     ReplicationAdapter(final Subscription subscription, final int fragmentLimit)
     {
@@ -123,6 +129,39 @@ abstract class ReplicationAdapter implements AutoCloseable
     final long malformedMessages()
     {
         return malformedMessages;
+    }
+
+    /**
+     * Counts a message dropped because the authenticated link needed it sealed (or signed) by a peer it trusts and
+     * it was not; the listener decides, knowing which stream the message claims to belong to.
+     */
+    final void countUnauthenticated()
+    {
+        unauthenticatedMessages++;
+    }
+
+    /** Messages dropped as unauthenticated; any thread. */
+    final long unauthenticatedMessages()
+    {
+        return unauthenticatedMessages;
+    }
+
+    /** Wraps {@link #seal} on a fixed-length message (header and block) at {@code offset}. */
+    final MessageSeal fixedSeal(final DirectBuffer buffer, final int offset, final int limit)
+    {
+        return seal.wrap(buffer, offset, MessageHeaderDecoder.ENCODED_LENGTH + headerDecoder.blockLength(), limit);
+    }
+
+    /**
+     * Wraps {@link #seal} on a message that ends with one variable-length field.
+     *
+     * @param dataOffset where the field's bytes start.
+     * @param dataLength their length, or {@link #MALFORMED}.
+     */
+    final MessageSeal varSeal(
+        final DirectBuffer buffer, final int offset, final int dataOffset, final int dataLength, final int limit)
+    {
+        return seal.wrap(buffer, offset, dataLength < 0 ? MALFORMED : dataOffset + dataLength - offset, limit);
     }
 
     /** Whether the peer's image with this session id is still connected. */

@@ -35,7 +35,8 @@ abstract class ReplicationContext<T extends ReplicationContext<T>>
     private int dataStreamId = ReplicationProtocol.DATA_STREAM_ID;
     private int controlStreamId = ReplicationProtocol.CONTROL_STREAM_ID;
     private int fragmentLimit;
-    private int protocolVersion = ReplicationProtocol.PROTOCOL_VERSION;
+    /** 0 until set: then the version of the link this end runs, authenticated or not. */
+    private int protocolVersion;
 
     // This node: what it tells the other end, and what it replicates.
     private int nodeId;
@@ -228,6 +229,16 @@ abstract class ReplicationContext<T extends ReplicationContext<T>>
     int protocolVersion()
     {
         return protocolVersion;
+    }
+
+    /** The version of the link this end runs, unless a test set another. */
+    final void defaultProtocolVersion(final boolean authenticated)
+    {
+        if (protocolVersion == 0)
+        {
+            protocolVersion = authenticated ? ReplicationProtocol.AUTHENTICATED_VERSION :
+                ReplicationProtocol.PROTOCOL_VERSION;
+        }
     }
 
     /**

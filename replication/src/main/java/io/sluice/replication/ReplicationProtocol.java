@@ -11,10 +11,22 @@ import io.sluice.sbe.replication.MessageHeaderEncoder;
 public final class ReplicationProtocol
 {
     /**
-     * Version of the replication protocol a node speaks; a handshake with another version is refused. Bump it when
-     * the meaning of a message or of the stream changes, not only its encoding.
+     * Version of the replication protocol a node speaks on an unauthenticated link ({@code auth = off}); a handshake
+     * with another version is refused. Bump it when the meaning of a message or of the stream changes, not only its
+     * encoding. Its messages are those of schema version 1, byte for byte.
      */
     public static final int PROTOCOL_VERSION = 2;
+
+    /**
+     * Version of the protocol on an authenticated link ({@code auth = on} on both ends): signed challenge and
+     * handshake, stream keys agreed over X25519, every message sealed ({@link StreamMac}), epochs believed only
+     * when signed or sealed. A primary speaks one of the two, as its {@code auth} says, and refuses the other with a
+     * reason that names the setting.
+     */
+    public static final int AUTHENTICATED_VERSION = 3;
+
+    /** Schema version of the messages an unauthenticated link sends: the layout of before, unchanged. */
+    static final int UNAUTHENTICATED_SCHEMA_VERSION = 1;
 
     /** Aeron stream id of the data stream (primary to replica). */
     public static final int DATA_STREAM_ID = 0x5100;

@@ -6,6 +6,7 @@ import io.sluice.durability.ReplicationMetrics;
 import io.sluice.journal.JournalCorruptionException;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalReader;
+import io.sluice.sbe.replication.EpochProofDecoder;
 import io.sluice.sbe.replication.HandshakeDecoder;
 import io.sluice.sbe.replication.RejectCode;
 import org.agrona.CloseHelper;
@@ -15,8 +16,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.security.SecureRandom;
-import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -41,8 +40,14 @@ import java.util.function.LongSupplier;
  * from it before the slot is set active ({@link ReplicationMetrics#activate}); on dropping the stream they are zeroed
  * before it is cleared ({@link ReplicationMetrics#deactivate}).
  * <p>
- * A handshake or heartbeat carrying an epoch above this primary's fences the node ({@link PrimaryFence}); a fenced
- * sender stops streaming and refuses every handshake.
+ * A handshake never disturbs the stream being served until it has passed the protocol-version check and, on an
+ * authenticated link, the authentication ({@link PrimaryLinkAuth}); only then may it replace that stream (a replica
+ * that restarted, or never saw its StreamStart, starts over). An epoch above this primary's fences the node
+ * ({@link PrimaryFence}) when it comes from a handshake that passed those checks, from a replica's signed
+ * {@code EpochProof} on an authenticated link, or from a heartbeat on an unauthenticated one; a fenced sender stops
+ * streaming and refuses every handshake. On an authenticated link every message of the stream is sealed both ways
+ * with the keys its handshake agreed; one that is not is dropped before it changes anything and counted in
+ * {@link #unauthenticatedMessages()}. Refusals are logged at most a few at a time ({@link RefusalLog}).
  * <p>
  * Snapshot transfer: a replica whose position the journal no longer holds (retention deleted it), or an empty
  * replica that asks for it (resync), is sent the newest valid snapshot first by a {@link SnapshotSendSession}, then
@@ -67,7 +72,8 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(ReplicationSenderAgent.class);
-    private static final byte[] NO_KEY = new byte[32];
+    /** Shortest handshake block of protocol 2: the version 1 block, through snapshotRequested. */
+    static final int UNAUTHENTICATED_HANDSHAKE_BLOCK_LENGTH = ReplicaControlPublisher.HANDSHAKE_V1_BLOCK_LENGTH;
 
     private final ReplicationSenderContext ctx;
     private final int slot;
@@ -80,14 +86,15 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     private final SenderControlAdapter controlAdapter;
     private final SenderDataPublisher publisher;
 
+    /** Null on an unauthenticated link. */
+    private final PrimaryLinkAuth auth;
+    /** The stream's keys on an authenticated link: control (replica to primary) and data; unkeyed when none. */
+    private final StreamMac streamControl;
+    private final StreamMac streamData;
+    private final RefusalLog refusalLog = new RefusalLog(LOG);
+
     // Agent thread only.
-    private final SecureRandom random = new SecureRandom();
-    /** The challenge last sent with AUTH_REQUIRED. */
-    private final byte[] challenge = new byte[32];
-    private boolean challengeIssued;
-    private final byte[] challengeAnswered = new byte[32];
-    private final byte[] replicaKey = new byte[32];
-    private final byte[] replicaSignature = new byte[64];
+    private final byte[] scratchKey = new byte[ReplicationAuth.KEY_LENGTH];
     private JournalReader reader;
     private long nowNs;
     private long streamCorrelationId;
@@ -97,7 +104,6 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     private long sentWireSeqPlain;
     private long lastReceivedNs;
     private long lastHeartbeatSentNs;
-    private String lastRejectLogged;
     /** When the replica's in-memory cursor first fell more than maxLagEntries behind; 0 while it is close. */
     private long laggingSinceNs;
     /** The snapshot transfer while SENDING_SNAPSHOT; else null. */
@@ -135,7 +141,20 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
             CloseHelper.quietClose(publication);
             throw ex;
         }
-        publisher = new SenderDataPublisher(publication, metrics, slot, ctx.nodeId(), ctx.maxBatchBytes(), this::fail);
+        if (ctx.replicationKeys() != null)
+        {
+            auth = new PrimaryLinkAuth(ctx.nodeId(), ctx.keyPair(), ctx.replicationKeys());
+            streamControl = new StreamMac();
+            streamData = new StreamMac();
+        }
+        else
+        {
+            auth = null;
+            streamControl = null;
+            streamData = null;
+        }
+        publisher = new SenderDataPublisher(publication, metrics, slot, ctx.nodeId(), ctx.maxBatchBytes(), streamData,
+            this::fail);
         controlAdapter = new SenderControlAdapter(subscription, ctx.fragmentLimit(), this);
     }
 
@@ -196,12 +215,24 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         final long ackedInMemoryWireSeq,
         final long ackedPersistedWireSeq,
         final long echoTimestampNs,
-        final long correlationId)
+        final long correlationId,
+        final MessageSeal seal)
     {
+        if (auth != null && !seal.isPresent())
+        {
+            // Every node that runs the authenticated link seals every message.
+            controlAdapter.countUnauthenticated();
+            return;
+        }
         if (state != State.STREAMING || sessionId != replicaSessionId || correlationId != streamCorrelationId)
         {
             // Cursors of another stream: the replica follows another primary (its control messages reach every
             // candidate primary), and counting them here could release replies it never held.
+            return;
+        }
+        if (auth != null && !seal.verifiedBy(streamControl))
+        {
+            controlAdapter.countUnauthenticated();
             return;
         }
         lastReceivedNs = nowNs;
@@ -225,19 +256,71 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         metrics.onAck(slot, inMemoryWireSeq, persistedWireSeq, latencyNs);
     }
 
-    public void onHeartbeat(final int sessionId, final int nodeId, final long epoch)
+    public void onHeartbeat(final int sessionId, final int nodeId, final long epoch, final MessageSeal seal)
     {
-        checkForeignEpoch(epoch, nodeId, "heartbeat");
-        if ((state == State.STREAMING || state == State.SENDING_SNAPSHOT) && sessionId == replicaSessionId)
+        final boolean fromStream = (state == State.STREAMING || state == State.SENDING_SNAPSHOT) &&
+            sessionId == replicaSessionId;
+        if (auth == null)
+        {
+            checkForeignEpoch(epoch, nodeId, "heartbeat");
+            if (fromStream)
+            {
+                lastReceivedNs = nowNs;
+            }
+            return;
+        }
+        // Authenticated link: a heartbeat is liveness of the stream it is sealed for, and never a word on epochs
+        // (those come signed, in EpochProofs). One claiming a higher epoch, unsealed, or sealed for the stream but
+        // not verifying is counted; a keyless seal is a replica between streams.
+        if (fromStream && seal.verifiedBy(streamControl))
         {
             lastReceivedNs = nowNs;
         }
+        else if (!seal.isPresent() || epoch > ctx.epoch().getAsLong() || (fromStream && !seal.isKeyless()))
+        {
+            controlAdapter.countUnauthenticated();
+        }
     }
 
-    public void onHandshake(final int sessionId, final HandshakeDecoder handshake)
+    public void onEpochProof(final int sessionId, final EpochProofDecoder proof)
+    {
+        final long epoch = proof.epoch();
+        if (auth == null || epoch <= ctx.epoch().getAsLong() || epoch <= fence.fencedByEpoch())
+        {
+            return;
+        }
+        if (auth.verify(proof, nowNs) == PrimaryLinkAuth.Outcome.ACCEPTED)
+        {
+            checkForeignEpoch(epoch, proof.nodeId(), "signed epoch proof");
+        }
+        else
+        {
+            controlAdapter.countUnauthenticated();
+        }
+    }
+
+    public void onHandshake(final int sessionId, final HandshakeDecoder handshake, final MessageSeal seal)
     {
         final long correlationId = handshake.correlationId();
         final int nodeId = handshake.nodeId();
+        final int protocolVersion = handshake.protocolVersion();
+        if (protocolVersion != ctx.protocolVersion())
+        {
+            reject(RejectCode.PROTOCOL_VERSION, correlationId, "replica node " + nodeId +
+                " speaks replication protocol version " + protocolVersion + ", primary node " + ctx.nodeId() +
+                " speaks version " + ctx.protocolVersion() + linkHint(protocolVersion), null);
+            return;
+        }
+        if (controlAdapter.blockLength() < (auth != null ? HandshakeDecoder.BLOCK_LENGTH :
+            UNAUTHENTICATED_HANDSHAKE_BLOCK_LENGTH))
+        {
+            controlAdapter.countMalformed();
+            return;
+        }
+        if (auth != null && !authenticated(handshake, nodeId, correlationId, seal))
+        {
+            return;
+        }
         if (state == State.STREAMING || state == State.SENDING_SNAPSHOT)
         {
             // A replica repeats its handshake only while it has not seen StreamStart. After a replica restart the
@@ -246,19 +329,6 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
             dropStream(correlationId == streamCorrelationId && sessionId == replicaSessionId ?
                 "replica node " + nodeId + " repeated its handshake: it never saw the stream start" :
                 "replica node " + nodeId + " started a new handshake");
-        }
-
-        final int protocolVersion = handshake.protocolVersion();
-        if (protocolVersion != ctx.protocolVersion())
-        {
-            reject(RejectCode.PROTOCOL_VERSION, correlationId, "replica node " + nodeId +
-                " speaks replication protocol version " + protocolVersion + ", primary node " + ctx.nodeId() +
-                " speaks version " + ctx.protocolVersion());
-            return;
-        }
-        if (ctx.replicationKeys() != null && !authenticated(handshake, nodeId, correlationId))
-        {
-            return;
         }
 
         final long epoch = handshake.epoch();
@@ -308,6 +378,21 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         }
     }
 
+    /** What to set when a replica speaks the other link's protocol. */
+    private String linkHint(final int replicaVersion)
+    {
+        if (auth != null && replicaVersion == ReplicationProtocol.PROTOCOL_VERSION)
+        {
+            return ": this primary runs an authenticated link (auth=on); run the replica with auth=on, " +
+                "auth.keys.file and replication.key.file";
+        }
+        if (auth == null && replicaVersion == ReplicationProtocol.AUTHENTICATED_VERSION)
+        {
+            return ": the replica asks for an authenticated link, this primary runs auth=off";
+        }
+        return "";
+    }
+
     /** Starts sending the snapshot the planner chose; the journal after it is streamed once it is sent. */
     private void sendSnapshot(final int sessionId, final int nodeId, final long correlationId)
     {
@@ -324,7 +409,7 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         pinnedWireSeq = wireSeq;
         state = State.SENDING_SNAPSHOT;
         handshakesAccepted++;
-        lastRejectLogged = null;
+        refusalLog.reset();
         LOG.info("replica slot {}: {}; sending snapshot wireSeq {} ({} bytes), then the journal from {}", slot,
             catchUpPlanner.reason(), wireSeq, totalBytes, wireSeq + 1);
     }
@@ -347,7 +432,7 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         metrics.activate(slot, lastDurableWireSeq, lastDurableWireSeq);
         state = State.STREAMING;
         handshakesAccepted++;
-        lastRejectLogged = null;
+        refusalLog.reset();
         LOG.info("replica slot {} active: node {} from wireSeq {} at epoch {}", slot, nodeId,
             lastDurableWireSeq + 1, epoch);
     }
@@ -366,6 +451,11 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         sentWireSeqPlain = fromWireSeq;
         sentWireSeq = fromWireSeq;
         publisher.resetStream();
+        if (auth != null)
+        {
+            streamControl.takeOver(auth.pendingControl);
+            streamData.takeOver(auth.pendingData);
+        }
         replicaSessionId = sessionId;
         replicaNodeId = nodeId;
         streamCorrelationId = correlationId;
@@ -373,49 +463,57 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
     }
 
     /**
-     * With a key check configured: a handshake must answer the challenge this slot issued last, signed by a key
-     * listed with the replication role. An unsigned or stale answer gets a fresh challenge (AUTH_REQUIRED); a
-     * signed answer that fails is refused for good (AUTH_FAILED).
+     * Authenticated link: an unsigned handshake is answered with the standing challenge; a signed one must pass
+     * {@link PrimaryLinkAuth#verify}. Only then does the handshake go on, with its stream keys pending.
+     *
+     * @return true if the handshake may go on.
      */
-    private boolean authenticated(final HandshakeDecoder handshake, final int nodeId, final long correlationId)
+    private boolean authenticated(
+        final HandshakeDecoder handshake, final int nodeId, final long correlationId, final MessageSeal seal)
     {
-        handshake.getChallenge(challengeAnswered, 0, challengeAnswered.length);
-        handshake.getPublicKey(replicaKey, 0, replicaKey.length);
-        handshake.getSignature(replicaSignature, 0, replicaSignature.length);
-        if (!challengeIssued || !Arrays.equals(challengeAnswered, challenge) || Arrays.equals(replicaKey, NO_KEY))
+        if (PrimaryLinkAuth.isUnsigned(handshake, scratchKey))
         {
-            random.nextBytes(challenge);
-            challengeIssued = true;
-            reject(RejectCode.AUTH_REQUIRED, correlationId, "primary node " + ctx.nodeId() +
-                " requires a replication key: sign the challenge", challenge);
+            final PrimaryLinkAuth.Challenge challenge = auth.challengeDue(nowNs);
+            if (challenge != null)
+            {
+                handshakesChallenged++;
+                publisher.sendAuthChallenge(correlationId, challenge);
+            }
             return false;
         }
-        challengeIssued = false;
-        final String refusal = ctx.replicationKeys().refusal(replicaKey);
-        if (refusal == null && ReplicationAuth.verify(replicaKey, challenge, nodeId, replicaSignature))
+        switch (auth.verify(handshake, seal, nowNs))
         {
-            return true;
+            case ACCEPTED:
+                return true;
+            case REFUSED:
+                reject(RejectCode.AUTH_FAILED, correlationId, "replica node " + nodeId + " refused: " + auth.refusal(),
+                    auth.pendingData);
+                return false;
+            default:
+                controlAdapter.countUnauthenticated();
+                refusalLog.warn(nowNs, "replica slot " + slot + ": dropped a handshake claiming replica node " + nodeId +
+                    " that is not signed and sealed as the standing challenge asks");
+                return false;
         }
-        reject(RejectCode.AUTH_FAILED, correlationId, "replica node " + nodeId + " refused: " +
-            (refusal != null ? refusal : "bad signature over the challenge"));
-        return false;
     }
 
+    /** Refuses a handshake that passed authentication, sealed with the keys it agreed, so the replica believes it. */
     private void reject(final RejectCode code, final long correlationId, final String reason)
     {
-        reject(code, correlationId, reason, null);
+        reject(code, correlationId, reason, auth == null ? null : auth.pendingData);
     }
 
-    private void reject(final RejectCode code, final long correlationId, final String reason, final byte[] challenge)
+    /**
+     * @param mac on an authenticated link, seals the refusal so the replica can believe it; null for a refusal made
+     *            before authentication (sealed with zeros, which the replica reports but does not act on).
+     */
+    private void reject(final RejectCode code, final long correlationId, final String reason, final StreamMac mac)
     {
         handshakesRejected++;
         lastRejectReason = reason;
-        if (!reason.equals(lastRejectLogged))
-        {
-            lastRejectLogged = reason;
-            LOG.warn("replica slot {} handshake refused code={} reason=\"{}\"", slot, code, reason);
-        }
-        publisher.sendReject(code, correlationId, ctx.epoch().getAsLong(), reason, challenge);
+        refusalLog.warn(nowNs, "replica slot " + slot + " handshake refused code=" + code + " reason=\"" + reason +
+            "\"");
+        publisher.sendReject(code, correlationId, ctx.epoch().getAsLong(), reason, mac);
     }
 
     private void checkForeignEpoch(final long epoch, final int nodeId, final String where)
@@ -474,7 +572,8 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
      */
     private int checkLag()
     {
-        final long lagEntries = ctx.lastWireSeq().getAsLong() - metrics.inMemoryWireSeq(slot);
+        final long lagEntries = (lastWireSeq == null ? readWireSeq : lastWireSeq.getAsLong()) -
+            metrics.inMemoryWireSeq(slot);
         if (lagEntries <= ctx.maxLagEntries())
         {
             laggingSinceNs = 0;
@@ -507,6 +606,11 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
         awaitingInstallAck = false;
         abortSnapshot();
         closeReader();
+        if (auth != null)
+        {
+            streamControl.clear();
+            streamData.clear();
+        }
         pinnedWireSeq = Long.MAX_VALUE;
         LOG.warn("replica slot {} inactive: {}", slot, reason);
     }
@@ -675,10 +779,25 @@ public final class ReplicationSenderAgent extends ReplicationSenderStatus
             Math.max(pinned, metrics.persistedWireSeq(slot)) : pinned;
     }
 
-    /** Control messages dropped because their block was shorter than their template's. */
+    /** Control messages dropped because their block was shorter than their template's, or their fields are. */
     public long malformedMessages()
     {
         return controlAdapter.malformedMessages();
+    }
+
+    /**
+     * Control messages dropped on an authenticated link because they were not sealed or signed as they had to be
+     * (forged or replayed acks and heartbeats, handshakes that fail the challenge, epochs claimed without proof).
+     */
+    public long unauthenticatedMessages()
+    {
+        return controlAdapter.unauthenticatedMessages();
+    }
+
+    /** Whether this slot runs the authenticated link. */
+    public boolean authenticated()
+    {
+        return auth != null;
     }
 
     /** Batch and snapshot offers the publication refused for back-pressure (each retried on a later duty cycle). */

@@ -4,6 +4,7 @@ import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.durability.ReplicationMetrics;
 import io.sluice.journal.SnapshotInfo;
 
+import java.security.KeyPair;
 import java.util.Objects;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -31,6 +32,7 @@ public final class ReplicationSenderContext extends ReplicationContext<Replicati
     private LongSupplier lastWireSeq;
     private Supplier<SnapshotInfo> newestSnapshot;
     private ReplicationAuth.KeyCheck replicationKeys;
+    private KeyPair keyPair;
     private SnapshotChunkHook snapshotChunkHook;
 
     public ReplicationSenderContext()
@@ -174,8 +176,9 @@ public final class ReplicationSenderContext extends ReplicationContext<Replicati
     }
 
     /**
-     * @param replicationKeys require every replica to sign a challenge with a key this check accepts; null
-     *                        (the default) accepts replicas without keys.
+     * @param replicationKeys run the authenticated link (protocol {@link ReplicationProtocol#AUTHENTICATED_VERSION}):
+     *                        every replica signs with a key this check accepts, and this primary signs with
+     *                        {@link #keyPair}; null (the default) runs the unauthenticated link.
      * @return this.
      */
     public ReplicationSenderContext replicationKeys(final ReplicationAuth.KeyCheck replicationKeys)
@@ -187,6 +190,22 @@ public final class ReplicationSenderContext extends ReplicationContext<Replicati
     public ReplicationAuth.KeyCheck replicationKeys()
     {
         return replicationKeys;
+    }
+
+    /**
+     * @param keyPair this primary's Ed25519 replication key, which signs its challenges; required with
+     *                {@link #replicationKeys}.
+     * @return this.
+     */
+    public ReplicationSenderContext keyPair(final KeyPair keyPair)
+    {
+        this.keyPair = keyPair;
+        return this;
+    }
+
+    public KeyPair keyPair()
+    {
+        return keyPair;
     }
 
     /** Test seam: sees each snapshot chunk before it is offered. */
@@ -227,10 +246,18 @@ public final class ReplicationSenderContext extends ReplicationContext<Replicati
         {
             fence = new PrimaryFence();
         }
+        if (replicationKeys != null && keyPair == null)
+        {
+            throw new IllegalArgumentException("replication sender slot " + slot + " keyPair must be set with " +
+                "replicationKeys: an authenticated link signs both ways");
+        }
+        defaultProtocolVersion(replicationKeys != null);
         final int maxMessageBytes = transport().context().termBufferLengthBytes() / 8;
         if (maxBatchBytes == 0)
         {
-            maxBatchBytes = transport().context().mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH;
+            // Sealed or not, a batch travels in one datagram.
+            maxBatchBytes = transport().context().mtuLengthBytes() - DataHeaderFlyweight.HEADER_LENGTH -
+                (replicationKeys != null ? StreamMac.SEAL_LENGTH : 0);
         }
         if (maxBatchBytes < MIN_BATCH_BYTES || maxBatchBytes > maxMessageBytes)
         {

@@ -12,6 +12,7 @@ abstract class ReplicationSenderStatus
     volatile long sentWireSeq;
     volatile long handshakesAccepted;
     volatile long handshakesRejected;
+    volatile long handshakesChallenged;
     volatile long heartbeatTimeouts;
     volatile long lagDisconnects;
     volatile long imageLosses;
@@ -67,6 +68,12 @@ abstract class ReplicationSenderStatus
     public long handshakesRejected()
     {
         return handshakesRejected;
+    }
+
+    /** Unsigned handshakes answered with a challenge (authenticated link). */
+    public long handshakesChallenged()
+    {
+        return handshakesChallenged;
     }
 
     /** Streams dropped because the replica went silent for the heartbeat timeout. */

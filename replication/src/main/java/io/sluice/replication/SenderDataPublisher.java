@@ -4,6 +4,7 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.sluice.durability.Policy;
 import io.sluice.durability.ReplicationMetrics;
+import io.sluice.sbe.replication.AuthChallengeEncoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
 import io.sluice.sbe.replication.JournalBatchEncoder;
 import io.sluice.sbe.replication.MessageHeaderEncoder;
@@ -25,8 +26,11 @@ import java.util.function.Consumer;
 
 /**
  * Encodes and offers one replica slot's data stream (primary to replica): StreamStart, JournalBatch, Heartbeat,
- * Reject, SnapshotOffer, SnapshotChunk and SnapshotEnd. Every offer goes through {@link #offer}, the one place a
- * refusal is handled.
+ * Reject, SnapshotOffer, SnapshotChunk, SnapshotEnd and, on an authenticated link, AuthChallenge. Every offer goes
+ * through {@link #offer}, the one place a refusal is handled and, on an authenticated link, the one place a message
+ * is sealed: with the stream's data key (what the stream carries), the key of the handshake being refused (a
+ * Reject), or zeros where none is agreed (an AuthChallenge). An unauthenticated link sends schema version 1's
+ * messages, as before.
  * <ul>
  *     <li>What the stream carries is kept until the publication takes it and offered again on a later duty cycle,
  *     so nothing is dropped and the journal is never blocked: the held message (StreamStart, SnapshotOffer or
@@ -66,6 +70,10 @@ final class SenderDataPublisher implements AutoCloseable
     private final SnapshotOfferEncoder snapshotOfferEncoder = new SnapshotOfferEncoder();
     private final SnapshotChunkEncoder snapshotChunkEncoder = new SnapshotChunkEncoder();
     private final SnapshotEndEncoder snapshotEndEncoder = new SnapshotEndEncoder();
+    private final AuthChallengeEncoder authChallengeEncoder = new AuthChallengeEncoder();
+    /** The stream's data key on an authenticated link (the sender's, keyed per stream); null on an unauthenticated. */
+    private final StreamMac streamMac;
+    private final int schemaVersion;
     /** Heartbeats and rejects: encoded and offered at once, never kept. */
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(new byte[CONTROL_BUFFER_BYTES]);
     /** The held StreamStart, SnapshotOffer or SnapshotEnd, kept until the publication takes it. */
@@ -95,6 +103,8 @@ final class SenderDataPublisher implements AutoCloseable
 
     /**
      * @param metrics         where the bytes of the slot's batches and chunks are counted once offered.
+     * @param streamMac       the stream's data key on an authenticated link, which seals what the stream carries;
+     *                        null on an unauthenticated link.
      * @param unusableHandler told why, when an offer finds the publication closed or past its maximum position.
      */
     SenderDataPublisher(
@@ -103,16 +113,20 @@ final class SenderDataPublisher implements AutoCloseable
         final int slot,
         final int nodeId,
         final int maxBatchBytes,
+        final StreamMac streamMac,
         final Consumer<String> unusableHandler)
     {
         this.publication = publication;
+        this.streamMac = streamMac;
+        this.schemaVersion = streamMac != null ? MessageHeaderEncoder.SCHEMA_VERSION :
+            ReplicationProtocol.UNAUTHENTICATED_SCHEMA_VERSION;
         this.metrics = metrics;
         this.slot = slot;
         this.nodeId = nodeId;
         this.maxBatchBytes = maxBatchBytes;
         this.unusableHandler = unusableHandler;
         this.batchBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            maxBatchBytes + ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH, 64));
+            maxBatchBytes + ReplicationProtocol.MAX_SINGLE_ENTRY_BATCH_LENGTH + StreamMac.SEAL_LENGTH, 64));
         this.chunkView = batchBuffer.byteBuffer().duplicate();
     }
 
@@ -128,6 +142,7 @@ final class SenderDataPublisher implements AutoCloseable
             .durabilityMode((short)(durabilityMode & 0xFF))
             .correlationId(correlationId)
             .primaryNodeId(nodeId);
+        headerEncoder.version(schemaVersion);
         hold(streamStartEncoder.encodedLength(), false);
     }
 
@@ -147,6 +162,7 @@ final class SenderDataPublisher implements AutoCloseable
             .snapshotEpoch(snapshotEpoch)
             .entryCrc32c(entryCrc32c)
             .totalLengthBytes(totalLengthBytes);
+        headerEncoder.version(schemaVersion);
         hold(snapshotOfferEncoder.encodedLength(), true);
     }
 
@@ -156,6 +172,7 @@ final class SenderDataPublisher implements AutoCloseable
             .correlationId(correlationId)
             .totalLengthBytes(totalLengthBytes)
             .fileCrc32c(fileCrc32c);
+        headerEncoder.version(schemaVersion);
         hold(snapshotEndEncoder.encodedLength(), true);
     }
 
@@ -173,7 +190,7 @@ final class SenderDataPublisher implements AutoCloseable
     /** @return false if the publication refused the held message; it stays held. */
     boolean offerHeld()
     {
-        if (!offer(heldBuffer, heldLength, heldCounted))
+        if (!offer(heldBuffer, heldLength, heldCounted, streamMac))
         {
             return false;
         }
@@ -247,6 +264,7 @@ final class SenderDataPublisher implements AutoCloseable
         batchEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder)
             .firstWireSeq(batchFirstWireSeq)
             .entryCount(batchEntryCount);
+        headerEncoder.version(schemaVersion);
         batchBuffer.putInt(ReplicationProtocol.BATCH_HEADER_LENGTH - JournalBatchEncoder.entriesHeaderLength(),
             batchPosition - ReplicationProtocol.BATCH_HEADER_LENGTH, ORDER);
         batchLength = batchPosition;
@@ -267,7 +285,7 @@ final class SenderDataPublisher implements AutoCloseable
     boolean offerBatch(final long sendTimestampNs)
     {
         batchEncoder.sendTimestampNs(sendTimestampNs);
-        if (!offer(batchBuffer, batchLength, true))
+        if (!offer(batchBuffer, batchLength, true, streamMac))
         {
             return false;
         }
@@ -323,6 +341,7 @@ final class SenderDataPublisher implements AutoCloseable
         snapshotChunkEncoder.wrapAndApplyHeader(batchBuffer, 0, headerEncoder)
             .correlationId(correlationId)
             .offsetBytes(offsetBytes);
+        headerEncoder.version(schemaVersion);
         batchBuffer.putInt(CHUNK_DATA_OFFSET - SnapshotChunkEncoder.bytesHeaderLength(), dataBytes, ORDER);
         chunkLength = CHUNK_DATA_OFFSET + dataBytes;
         chunkView.limit(chunkLength).position(CHUNK_DATA_OFFSET);
@@ -343,7 +362,7 @@ final class SenderDataPublisher implements AutoCloseable
     /** @return false if the publication refused the chunk; it stays for the next offer. */
     boolean offerChunk()
     {
-        if (!offer(batchBuffer, chunkLength, true))
+        if (!offer(batchBuffer, chunkLength, true, streamMac))
         {
             return false;
         }
@@ -378,30 +397,56 @@ final class SenderDataPublisher implements AutoCloseable
             .timestampNs(nowNs)
             .streamCorrelationId(streamCorrelationId)
             .lastWireSeq(lastWireSeq);
-        return offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength(), false);
+        headerEncoder.version(schemaVersion);
+        return offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + heartbeatEncoder.encodedLength(), false,
+            streamMac);
     }
 
     /**
      * Refuses the handshake {@code correlationId}, once: the replica resends its handshake until it is answered.
      *
-     * @param challenge to sign for AUTH_REQUIRED; null for none.
+     * @param mac on an authenticated link, the data key agreed with the handshake being refused, so the replica
+     *            can believe the refusal; null before any was (the refusal is sealed with zeros and not believed).
      */
     void sendReject(
-        final RejectCode code, final long correlationId, final long epoch, final String reason, final byte[] challenge)
+        final RejectCode code, final long correlationId, final long epoch, final String reason, final StreamMac mac)
     {
         rejectEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
             .code(code)
             .correlationId(correlationId)
             .epoch(epoch)
-            .putChallenge(challenge != null ? challenge : NO_CHALLENGE, 0, NO_CHALLENGE.length)
-            .reason(reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason);
-        offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), false);
+            .putChallenge(NO_CHALLENGE, 0, NO_CHALLENGE.length);
+        headerEncoder.version(schemaVersion);
+        rejectEncoder.reason(reason.length() > MAX_REASON_LENGTH ? reason.substring(0, MAX_REASON_LENGTH) : reason);
+        offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + rejectEncoder.encodedLength(), false, mac);
+    }
+
+    /** Authenticated link: answers an unsigned handshake with the standing challenge, signed. */
+    void sendAuthChallenge(final long correlationId, final PrimaryLinkAuth.Challenge challenge)
+    {
+        authChallengeEncoder.wrapAndApplyHeader(controlBuffer, 0, headerEncoder)
+            .correlationId(correlationId)
+            .primaryNodeId(nodeId)
+            .putChallenge(challenge.nonce(), 0, ReplicationAuth.CHALLENGE_LENGTH)
+            .putEphemeralKey(challenge.ephemeralKey(), 0, ReplicationAuth.KEY_LENGTH)
+            .putPublicKey(challenge.publicKey(), 0, ReplicationAuth.KEY_LENGTH)
+            .putSignature(challenge.signature(), 0, ReplicationAuth.SIGNATURE_LENGTH);
+        offer(controlBuffer, MessageHeaderEncoder.ENCODED_LENGTH + authChallengeEncoder.encodedLength(), false, null);
     }
 
     // ------------------------------------------------------------------------------------------------------------
 
-    private boolean offer(final DirectBuffer buffer, final int length, final boolean counted)
+    /**
+     * @param mac seals the message on an authenticated link; null seals it with zeros. Ignored on an unauthenticated
+     *            link.
+     */
+    private boolean offer(final UnsafeBuffer buffer, final int messageLength, final boolean counted, final StreamMac mac)
     {
+        int length = messageLength;
+        if (streamMac != null)
+        {
+            length += mac != null ? mac.seal(buffer, 0, messageLength) : StreamMac.zeroSeal(buffer, 0, messageLength);
+        }
         final long result = publication.offer(buffer, 0, length);
         if (result >= 0)
         {

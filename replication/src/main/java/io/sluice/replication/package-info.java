@@ -23,6 +23,11 @@
  *     be primary (one Aeron multi-destination publication, plain unicast when there is only one) and received by the
  *     primary's sender for the slot on the endpoint it binds.</li>
  * </ul>
+ * With {@code auth = on} on every node the link is authenticated both ways ({@link
+ * io.sluice.replication.ReplicationAuth}): an {@code AuthChallenge} answers the replica's unsigned handshake, the
+ * signed handshake agrees a key per direction, every message of both streams is sealed ({@code StreamMac}), and a
+ * replica's {@code EpochProof} carries its epoch, signed, to a stale primary.
+ * <p>
  * Messages are the replication SBE schema, {@code io.sluice.sbe.replication}. Each end's agent is a duty cycle over
  * parts: an adapter polls and checks its incoming stream ({@code ReplicaDataAdapter}, {@code SenderControlAdapter}),
  * a publisher encodes and offers its outgoing one ({@code ReplicaControlPublisher}, {@code SenderDataPublisher}), and

@@ -3,6 +3,8 @@ package io.sluice.replication;
 import io.aeron.logbuffer.ControlledFragmentHandler.Action;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
+import io.sluice.sbe.replication.AuthChallengeDecoder;
+import io.sluice.sbe.replication.AuthChallengeEncoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
 import io.sluice.sbe.replication.JournalBatchEncoder;
 import io.sluice.sbe.replication.MessageHeaderEncoder;
@@ -74,10 +76,30 @@ class ReplicaDataAdapterTest
     }
 
     @Test
+    void shouldSeeASealOnlyWhereExactlyASealsBytesFollowTheMessage()
+    {
+        deliver(sealed(streamStart()));
+        deliver(sealed(batch(2, new byte[]{ 9, 9 })));
+        deliver(sealed(reject("diverged at 7")));
+        deliver(sealed(chunk(new byte[]{ 1, 2, 3 })));
+        deliver(Arrays.copyOf(streamStart(), streamStart().length + StreamMac.SEAL_LENGTH - 1));
+        deliver(authChallenge());
+
+        assertEquals(List.of(
+            "streamStart " + SESSION_ID + " epoch=3 from=11 mode=2 correlation=77 primary=1 sealed",
+            "batch " + SESSION_ID + " first=5 count=2 sent=123 entries=2 sealed",
+            "reject DIVERGED correlation=77 reason=diverged at 7 sealed",
+            "snapshotChunk " + SESSION_ID + " correlation=77 offset=64 bytes=[1, 2, 3] sealed",
+            "streamStart " + SESSION_ID + " epoch=3 from=11 mode=2 correlation=77 primary=1",
+            "authChallenge " + SESSION_ID + " correlation=77 primary=1"), listener.calls);
+        assertEquals(0, adapter.malformedMessages());
+    }
+
+    @Test
     void shouldCountAndDropEveryTemplateWhoseBlockIsShorterThanItsOwn()
     {
         final byte[][] messages = { streamStart(), heartbeat(), reject("r"), snapshotOffer(), chunk(new byte[1]),
-            snapshotEnd(), batch(1, new byte[1]) };
+            snapshotEnd(), batch(1, new byte[1]), authChallenge() };
         for (final byte[] intact : messages)
         {
             final byte[] message = intact.clone();
@@ -232,6 +254,21 @@ class ReplicaDataAdapterTest
         return bytes(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 
+    private static byte[] sealed(final byte[] message)
+    {
+        final byte[] sealed = Arrays.copyOf(message, message.length + StreamMac.SEAL_LENGTH);
+        sealed[message.length] = 1;
+        return sealed;
+    }
+
+    private byte[] authChallenge()
+    {
+        final AuthChallengeEncoder encoder = new AuthChallengeEncoder().wrapAndApplyHeader(scratch, 0, header)
+            .correlationId(77).primaryNodeId(1).putChallenge(new byte[32], 0, 32).putEphemeralKey(new byte[32], 0, 32)
+            .putPublicKey(new byte[32], 0, 32).putSignature(new byte[64], 0, 64);
+        return bytes(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
     private byte[] batch(final int entryCount, final byte[] entries)
     {
         final JournalBatchEncoder encoder = new JournalBatchEncoder().wrapAndApplyHeader(scratch, 0, header)
@@ -249,51 +286,57 @@ class ReplicaDataAdapterTest
         byte[] lastChallenge;
 
         public void onStreamStart(final int sessionId, final long epoch, final long fromWireSeq,
-            final short durabilityMode, final long correlationId, final int primaryNodeId)
+            final short durabilityMode, final long correlationId, final int primaryNodeId, final MessageSeal seal)
         {
             calls.add("streamStart " + sessionId + " epoch=" + epoch + " from=" + fromWireSeq + " mode=" +
-                durabilityMode + " correlation=" + correlationId + " primary=" + primaryNodeId);
+                durabilityMode + " correlation=" + correlationId + " primary=" + primaryNodeId + sealed(seal));
+        }
+
+        private static String sealed(final MessageSeal seal)
+        {
+            return seal.isPresent() ? " sealed" : "";
         }
 
         public Action onJournalBatch(final int sessionId, final long firstWireSeq, final int entryCount,
-            final long sendTimestampNs, final DirectBuffer buffer, final int entriesOffset, final int entriesLength)
+            final long sendTimestampNs, final DirectBuffer buffer, final int entriesOffset, final int entriesLength,
+            final MessageSeal seal)
         {
             calls.add("batch " + sessionId + " first=" + firstWireSeq + " count=" + entryCount + " sent=" +
-                sendTimestampNs + " entries=" + entriesLength);
+                sendTimestampNs + " entries=" + entriesLength + sealed(seal));
             return action;
         }
 
         public void onHeartbeat(final int sessionId, final int nodeId, final short roleRaw, final long epoch,
             final short durabilityMode, final short policyPersistedCount, final short policyInMemoryCount,
-            final long streamCorrelationId, final long lastWireSeq)
+            final long streamCorrelationId, final long lastWireSeq, final MessageSeal seal)
         {
             calls.add("heartbeat " + sessionId + " node=" + nodeId + " role=" + roleRaw + " epoch=" + epoch +
                 " mode=" + durabilityMode + " counts=" + policyPersistedCount + "/" + policyInMemoryCount +
-                " stream=" + streamCorrelationId + " last=" + lastWireSeq);
+                " stream=" + streamCorrelationId + " last=" + lastWireSeq + sealed(seal));
         }
 
         public void onReject(final RejectCode code, final long correlationId, final DirectBuffer buffer,
-            final int challengeOffset, final int reasonOffset, final int reasonLength)
+            final int challengeOffset, final int reasonOffset, final int reasonLength, final MessageSeal seal)
         {
             lastRejectCode = code;
             lastChallenge = new byte[32];
             buffer.getBytes(challengeOffset, lastChallenge);
             calls.add("reject " + code + " correlation=" + correlationId + " reason=" +
                 (reasonLength == ReplicationAdapter.MALFORMED ? "MALFORMED" :
-                buffer.getStringWithoutLengthAscii(reasonOffset, reasonLength)));
+                buffer.getStringWithoutLengthAscii(reasonOffset, reasonLength)) + sealed(seal));
         }
 
         public void onSnapshotOffer(final int sessionId, final long correlationId, final long epoch,
             final int primaryNodeId, final long snapshotWireSeq, final long snapshotEpoch, final long entryCrc32c,
-            final long totalLengthBytes)
+            final long totalLengthBytes, final MessageSeal seal)
         {
             calls.add("snapshotOffer " + sessionId + " correlation=" + correlationId + " epoch=" + epoch +
                 " primary=" + primaryNodeId + " wireSeq=" + snapshotWireSeq + " snapshotEpoch=" + snapshotEpoch +
-                " crc=" + entryCrc32c + " total=" + totalLengthBytes);
+                " crc=" + entryCrc32c + " total=" + totalLengthBytes + sealed(seal));
         }
 
         public void onSnapshotChunk(final int sessionId, final long correlationId, final long offsetBytes,
-            final DirectBuffer buffer, final int bytesOffset, final int bytesLength)
+            final DirectBuffer buffer, final int bytesOffset, final int bytesLength, final MessageSeal seal)
         {
             final byte[] bytes = bytesLength < 0 ? null : new byte[bytesLength];
             if (bytes != null)
@@ -301,15 +344,21 @@ class ReplicaDataAdapterTest
                 buffer.getBytes(bytesOffset, bytes);
             }
             calls.add("snapshotChunk " + sessionId + " correlation=" + correlationId + " offset=" + offsetBytes +
-                " bytes=" + (bytes == null ? "MALFORMED" : Arrays.toString(bytes)));
+                " bytes=" + (bytes == null ? "MALFORMED" : Arrays.toString(bytes)) + sealed(seal));
         }
 
-        public Action onSnapshotEnd(
-            final int sessionId, final long correlationId, final long totalLengthBytes, final long fileCrc32c)
+        public Action onSnapshotEnd(final int sessionId, final long correlationId, final long totalLengthBytes,
+            final long fileCrc32c, final MessageSeal seal)
         {
             calls.add("snapshotEnd " + sessionId + " correlation=" + correlationId + " total=" + totalLengthBytes +
-                " crc=" + fileCrc32c);
+                " crc=" + fileCrc32c + sealed(seal));
             return action;
+        }
+
+        public void onAuthChallenge(final int sessionId, final AuthChallengeDecoder challenge)
+        {
+            calls.add("authChallenge " + sessionId + " correlation=" + challenge.correlationId() + " primary=" +
+                challenge.primaryNodeId());
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.sluice.replication;
 
+import io.sluice.replication.ReplicationTestSupport.Primary;
+import io.sluice.replication.ReplicationTestSupport.Replica;
 import io.sluice.sbe.replication.RejectCode;
 import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
@@ -12,19 +14,19 @@ import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.util.Arrays;
 
-import io.sluice.replication.ReplicationTestSupport.Primary;
-import io.sluice.replication.ReplicationTestSupport.Replica;
-
 import static io.sluice.replication.ReplicationTestSupport.assertNoAgentErrors;
 import static io.sluice.replication.ReplicationTestSupport.await;
 import static io.sluice.replication.ReplicationTestSupport.engineContext;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A primary that requires replication keys: only a replica that signs the primary's challenge with a listed key
- * becomes an active slot.
+ * The authenticated link: both ends sign with a listed replication key, the stream is sealed both ways with keys
+ * agreed in the handshake, and a node that runs the other link is refused with a reason naming the setting.
  */
 class ReplicationAuthTest
 {
@@ -41,56 +43,89 @@ class ReplicationAuthTest
         assertNoAgentErrors();
     }
 
-    private static KeyPair keyPair() throws Exception
+    static KeyPair keyPair()
     {
-        return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        try
+        {
+            return KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        }
+        catch (final Exception ex)
+        {
+            throw new IllegalStateException(ex);
+        }
     }
 
-    private ReplicationAuth.KeyCheck onlyKey(final KeyPair listed)
+    static ReplicationAuth.KeyCheck only(final KeyPair... listed)
     {
-        final byte[] raw = LogonSignatures.rawPublicKey(listed.getPublic());
-        return key -> Arrays.equals(key, raw) ? null : "key is not listed with the replication role";
+        return key ->
+        {
+            for (final KeyPair pair : listed)
+            {
+                if (Arrays.equals(key, LogonSignatures.rawPublicKey(pair.getPublic())))
+                {
+                    return null;
+                }
+            }
+            return "key is not listed with the replication role";
+        };
     }
 
     @Test
-    void shouldStreamToReplicaThatSignsTheChallengeWithAListedKey() throws Exception
+    void shouldStreamSealedWhenBothEndsSignWithListedKeys()
     {
-        final KeyPair key = keyPair();
-        primary = new Primary(dir.resolve("primary"), 1, context -> context.replicationKeys(onlyKey(key)));
+        final KeyPair primaryKey = keyPair();
+        final KeyPair replicaKey = keyPair();
+        final ReplicationAuth.KeyCheck keys = only(primaryKey, replicaKey);
+        primary = new Primary(dir.resolve("primary"), 1, context -> context.replicationKeys(keys).keyPair(primaryKey));
         primary.append(200);
         replica = new Replica(dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
-            engineContext(), context -> context.keyPair(key));
+            engineContext(), context -> context.primaryKeys(keys).keyPair(replicaKey));
 
-        await(() -> replica.agent.appliedWireSeq() == 200, () -> "replica followed, state " + replica.agent.state());
+        await(() -> replica.agent.appliedWireSeq() == 200 && primary.metrics.persistedWireSeq(0) == 200,
+            () -> "replica followed, state " + replica.agent.state());
+        primary.append(100);
+        await(() -> primary.metrics.persistedWireSeq(0) == 300, () -> "sealed acks counted");
+
+        assertTrue(primary.senders[0].authenticated());
+        assertTrue(replica.agent.authenticated());
         assertEquals(ReplicaAgent.State.FOLLOWING, replica.agent.state());
-        assertTrue(primary.metrics.isActive(0));
-        assertTrue(primary.senders[0].handshakesRejected() >= 1, "the first, unsigned handshake was challenged");
+        assertTrue(primary.senders[0].handshakesChallenged() >= 1, "the first, unsigned handshake was challenged");
+        assertEquals(0, primary.senders[0].handshakesRejected());
+        assertEquals(0, primary.senders[0].unauthenticatedMessages());
+        assertEquals(0, replica.agent.unauthenticatedMessages());
+        assertEquals(0, replica.agent.badMessages());
     }
 
     @Test
-    void shouldRefuseReplicaWithoutAKey()
+    void shouldRefuseAReplicaThatDoesNotRunTheAuthenticatedLinkNamingTheSetting()
     {
-        primary = new Primary(dir.resolve("primary"), 1, context -> context.replicationKeys(key -> null));
+        final KeyPair primaryKey = keyPair();
+        primary = new Primary(dir.resolve("primary"), 1,
+            context -> context.replicationKeys(only(primaryKey)).keyPair(primaryKey));
         primary.append(50);
         replica = new Replica(dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
             engineContext(), context -> { });
 
         await(() -> replica.agent.state() == ReplicaAgent.State.REJECTED, () -> "refused, is " +
             replica.agent.state());
-        assertEquals(RejectCode.AUTH_REQUIRED, replica.agent.rejectCode());
-        assertTrue(replica.agent.rejectReason().contains("requires a replication key"), replica.agent.rejectReason());
+        assertEquals(RejectCode.PROTOCOL_VERSION, replica.agent.rejectCode());
+        assertTrue(replica.agent.rejectReason().contains("runs an authenticated link (auth=on)"),
+            replica.agent.rejectReason());
         assertFalse(primary.metrics.isActive(0));
         assertEquals(0, primary.metrics.activationCount(0));
         assertEquals(0, replica.agent.appliedWireSeq());
     }
 
     @Test
-    void shouldRefuseReplicaSigningWithAnUnlistedKey() throws Exception
+    void shouldRefuseAReplicaSigningWithAnUnlistedKeyAndTellItSealed()
     {
-        primary = new Primary(dir.resolve("primary"), 1, context -> context.replicationKeys(onlyKey(keyPairUnchecked())));
+        final KeyPair primaryKey = keyPair();
+        final KeyPair unlisted = keyPair();
+        primary = new Primary(dir.resolve("primary"), 1,
+            context -> context.replicationKeys(only(primaryKey)).keyPair(primaryKey));
         primary.append(50);
         replica = new Replica(dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
-            engineContext(), context -> context.keyPair(keyPairUnchecked()));
+            engineContext(), context -> context.primaryKeys(only(primaryKey)).keyPair(unlisted));
 
         await(() -> replica.agent.state() == ReplicaAgent.State.REJECTED, () -> "refused, is " +
             replica.agent.state());
@@ -100,31 +135,96 @@ class ReplicationAuthTest
         assertEquals(0, primary.metrics.activationCount(0));
     }
 
-    private static KeyPair keyPairUnchecked()
+    @Test
+    void shouldNotFollowAPrimaryWhoseKeyTheReplicaDoesNotTrust()
     {
-        try
-        {
-            return keyPair();
-        }
-        catch (final Exception ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        final KeyPair primaryKey = keyPair();
+        final KeyPair replicaKey = keyPair();
+        final KeyPair otherPrimary = keyPair();
+        primary = new Primary(dir.resolve("primary"), 1,
+            context -> context.replicationKeys(only(primaryKey, replicaKey)).keyPair(primaryKey));
+        primary.append(50);
+        replica = new Replica(dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            engineContext(), context -> context.primaryKeys(only(otherPrimary, replicaKey)).keyPair(replicaKey));
+
+        await(() -> replica.agent.unauthenticatedMessages() >= 3, () -> "challenges ignored, counted " +
+            replica.agent.unauthenticatedMessages());
+        assertEquals(ReplicaAgent.State.HANDSHAKING, replica.agent.state());
+        assertEquals(0, replica.agent.appliedWireSeq());
+        assertEquals(0, primary.metrics.activationCount(0));
     }
 
     @Test
-    void shouldNotAcceptALogonSignatureAsAReplicationSignature() throws Exception
+    void shouldKeepAskingWhenAnUnauthenticatedPrimaryRefusesItsProtocol()
+    {
+        final KeyPair replicaKey = keyPair();
+        primary = new Primary(dir.resolve("primary"), 1, context -> { });
+        primary.append(50);
+        replica = new Replica(dir.resolve("a"), 2, primary.dataEndpoints[0], primary.controlEndpoints[0],
+            engineContext(), context -> context.primaryKeys(only(replicaKey)).keyPair(replicaKey));
+
+        await(() -> primary.senders[0].handshakesRejected() >= 3 && replica.agent.unauthenticatedMessages() >= 3,
+            () -> "unsealed refusals not believed");
+        assertTrue(primary.senders[0].lastRejectReason().contains("asks for an authenticated link, this primary " +
+            "runs auth=off"), primary.senders[0].lastRejectReason());
+        assertEquals(ReplicaAgent.State.HANDSHAKING, replica.agent.state(), "an unsealed refusal is not acted on");
+        assertNull(replica.agent.rejectCode());
+    }
+
+    @Test
+    void shouldAgreeTheSameStreamKeysAtBothEndsAndDifferentOnesPerAttempt()
+    {
+        final KeyPair primaryKey = keyPair();
+        final KeyPair replicaKey = keyPair();
+        final byte[] challenge = new byte[ReplicationAuth.CHALLENGE_LENGTH];
+        challenge[0] = 7;
+        final KeyPair primaryEphemeral = ReplicationAuth.ephemeralKeyPair();
+        final KeyPair replicaEphemeral = ReplicationAuth.ephemeralKeyPair();
+        final byte[] transcript = transcript(42, challenge, primaryEphemeral, replicaEphemeral, primaryKey,
+            replicaKey);
+
+        final ReplicationAuth.StreamKeys atPrimary = ReplicationAuth.streamKeys(primaryEphemeral.getPrivate(),
+            ReplicationAuth.rawEphemeralKey(replicaEphemeral), transcript);
+        final ReplicationAuth.StreamKeys atReplica = ReplicationAuth.streamKeys(replicaEphemeral.getPrivate(),
+            ReplicationAuth.rawEphemeralKey(primaryEphemeral), transcript);
+        final ReplicationAuth.StreamKeys nextAttempt = ReplicationAuth.streamKeys(replicaEphemeral.getPrivate(),
+            ReplicationAuth.rawEphemeralKey(primaryEphemeral), transcript(43, challenge, primaryEphemeral,
+            replicaEphemeral, primaryKey, replicaKey));
+
+        assertNotNull(atPrimary);
+        assertArrayEquals(atPrimary.replicaToPrimary(), atReplica.replicaToPrimary());
+        assertArrayEquals(atPrimary.primaryToReplica(), atReplica.primaryToReplica());
+        assertFalse(Arrays.equals(atPrimary.replicaToPrimary(), atPrimary.primaryToReplica()), "a key per direction");
+        assertFalse(Arrays.equals(atPrimary.replicaToPrimary(), nextAttempt.replicaToPrimary()),
+            "bound to the transcript");
+        assertNull(ReplicationAuth.streamKeys(primaryEphemeral.getPrivate(), new byte[32], transcript),
+            "an all-zero peer key gives no secret");
+    }
+
+    @Test
+    void shouldKeepSignaturesOfOnePurposeFromPassingForAnother() throws Exception
     {
         final KeyPair key = keyPair();
-        final byte[] challenge = new byte[32];
-        challenge[0] = 7;
-        final byte[] logonSignature = LogonSignatures.sign(key.getPrivate(), ReplicationAuth.message(challenge, 2));
+        final byte[] raw = LogonSignatures.rawPublicKey(key.getPublic());
+        final byte[] challenge = new byte[ReplicationAuth.CHALLENGE_LENGTH];
+        final byte[] ephemeral = new byte[ReplicationAuth.KEY_LENGTH];
+        final byte[] message = ReplicationAuth.challengeMessage(challenge, ephemeral, 1);
+        final byte[] logonSignature = LogonSignatures.sign(key.getPrivate(), message);
+        final byte[] challengeSignature = ReplicationAuth.sign(key, ReplicationAuth.CHALLENGE_CONTEXT, message);
 
-        assertFalse(ReplicationAuth.verify(LogonSignatures.rawPublicKey(key.getPublic()), challenge, 2,
-            logonSignature), "domain separation between logon and replication signatures");
-        assertTrue(ReplicationAuth.verify(LogonSignatures.rawPublicKey(key.getPublic()), challenge, 2,
-            ReplicationAuth.sign(key, challenge, 2)));
-        assertFalse(ReplicationAuth.verify(LogonSignatures.rawPublicKey(key.getPublic()), challenge, 3,
-            ReplicationAuth.sign(key, challenge, 2)), "bound to the node id");
+        assertTrue(ReplicationAuth.verify(raw, ReplicationAuth.CHALLENGE_CONTEXT, message, challengeSignature));
+        assertFalse(ReplicationAuth.verify(raw, ReplicationAuth.CHALLENGE_CONTEXT, message, logonSignature));
+        assertFalse(ReplicationAuth.verify(raw, ReplicationAuth.HANDSHAKE_CONTEXT, message, challengeSignature));
+        assertFalse(ReplicationAuth.verify(raw, ReplicationAuth.EPOCH_CONTEXT, message, challengeSignature));
+        assertFalse(ReplicationAuth.verify(raw, ReplicationAuth.CHALLENGE_CONTEXT,
+            ReplicationAuth.challengeMessage(challenge, ephemeral, 2), challengeSignature), "bound to the node id");
+    }
+
+    private static byte[] transcript(final long correlationId, final byte[] challenge, final KeyPair primaryEphemeral,
+        final KeyPair replicaEphemeral, final KeyPair primaryKey, final KeyPair replicaKey)
+    {
+        return ReplicationAuth.transcript(1, 2, correlationId, challenge,
+            ReplicationAuth.rawEphemeralKey(primaryEphemeral), ReplicationAuth.rawEphemeralKey(replicaEphemeral),
+            ReplicationAuth.rawPublicKey(primaryKey), ReplicationAuth.rawPublicKey(replicaKey));
     }
 }

@@ -3,6 +3,8 @@ package io.sluice.replication;
 import io.aeron.logbuffer.Header;
 import io.aeron.protocol.DataHeaderFlyweight;
 import io.sluice.sbe.replication.AckEncoder;
+import io.sluice.sbe.replication.EpochProofDecoder;
+import io.sluice.sbe.replication.EpochProofEncoder;
 import io.sluice.sbe.replication.HandshakeDecoder;
 import io.sluice.sbe.replication.HandshakeEncoder;
 import io.sluice.sbe.replication.HeartbeatEncoder;
@@ -34,7 +36,7 @@ class SenderControlAdapterTest
     private final List<String> calls = new ArrayList<>();
     private final SenderControlAdapter adapter = new SenderControlAdapter(null, 16, new SenderControlListener()
     {
-        public void onHandshake(final int sessionId, final HandshakeDecoder handshake)
+        public void onHandshake(final int sessionId, final HandshakeDecoder handshake, final MessageSeal seal)
         {
             calls.add("handshake " + sessionId + " node=" + handshake.nodeId() + " version=" +
                 handshake.protocolVersion() + " correlation=" + handshake.correlationId());
@@ -45,15 +47,22 @@ class SenderControlAdapterTest
             final long inMemoryWireSeq,
             final long persistedWireSeq,
             final long echoTimestampNs,
-            final long streamCorrelationId)
+            final long streamCorrelationId,
+            final MessageSeal seal)
         {
             calls.add("ack " + sessionId + " inMemory=" + inMemoryWireSeq + " persisted=" + persistedWireSeq +
-                " echo=" + echoTimestampNs + " stream=" + streamCorrelationId);
+                " echo=" + echoTimestampNs + " stream=" + streamCorrelationId + (seal.isPresent() ? " sealed" : ""));
         }
 
-        public void onHeartbeat(final int sessionId, final int nodeId, final long epoch)
+        public void onHeartbeat(final int sessionId, final int nodeId, final long epoch, final MessageSeal seal)
         {
-            calls.add("heartbeat " + sessionId + " node=" + nodeId + " epoch=" + epoch);
+            calls.add("heartbeat " + sessionId + " node=" + nodeId + " epoch=" + epoch +
+                (seal.isPresent() ? " sealed" : ""));
+        }
+
+        public void onEpochProof(final int sessionId, final EpochProofDecoder proof)
+        {
+            calls.add("epochProof " + sessionId + " node=" + proof.nodeId() + " epoch=" + proof.epoch());
         }
     });
     private final Header aeronHeader = new Header(0, 0);
@@ -80,16 +89,29 @@ class SenderControlAdapterTest
     }
 
     @Test
+    void shouldDeliverTheSealThatFollowsAMessageAndTheEpochProof()
+    {
+        deliver(Arrays.copyOf(ack(), ack().length + StreamMac.SEAL_LENGTH));
+        deliver(Arrays.copyOf(heartbeat(), heartbeat().length + 3));
+        deliver(epochProof());
+
+        assertEquals(List.of(
+            "ack " + SESSION_ID + " inMemory=10 persisted=9 echo=5 stream=42 sealed",
+            "heartbeat " + SESSION_ID + " node=2 epoch=3",
+            "epochProof " + SESSION_ID + " node=2 epoch=9"), calls);
+    }
+
+    @Test
     void shouldCountAndDropAnAckOrHeartbeatWhoseBlockIsShorterThanItsTemplates()
     {
-        for (final byte[] intact : new byte[][]{ ack(), heartbeat() })
+        for (final byte[] intact : new byte[][]{ ack(), heartbeat(), epochProof() })
         {
             final byte[] message = intact.clone();
             new UnsafeBuffer(message).putShort(0, (short)(new UnsafeBuffer(message).getShort(0, ORDER) - 1), ORDER);
             deliver(message);
         }
 
-        assertEquals(2, adapter.malformedMessages());
+        assertEquals(3, adapter.malformedMessages());
         assertEquals(List.of(), calls);
     }
 
@@ -152,6 +174,13 @@ class SenderControlAdapterTest
     {
         final AckEncoder encoder = new AckEncoder().wrapAndApplyHeader(scratch, 0, header)
             .nodeId(2).inMemoryWireSeq(10).persistedWireSeq(9).echoTimestampNs(5).streamCorrelationId(42);
+        return bytes(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
+    }
+
+    private byte[] epochProof()
+    {
+        final EpochProofEncoder encoder = new EpochProofEncoder().wrapAndApplyHeader(scratch, 0, header)
+            .nodeId(2).epoch(9).putPublicKey(new byte[32], 0, 32).putSignature(new byte[64], 0, 64);
         return bytes(MessageHeaderEncoder.ENCODED_LENGTH + encoder.encodedLength());
     }
 

@@ -67,7 +67,7 @@ class SnapshotSendSessionTest
         subscription = transport.aeron().addSubscription(transport.subscriptionChannel(endpoint), STREAM_ID);
         publication = transport.aeron().addExclusivePublication(transport.publicationChannel(endpoint), STREAM_ID);
         await(publication::isConnected, () -> "publication connected");
-        publisher = new SenderDataPublisher(publication, metrics, 0, 1, MAX_BATCH_BYTES, (reason) ->
+        publisher = new SenderDataPublisher(publication, metrics, 0, 1, MAX_BATCH_BYTES, null, (reason) ->
         {
             throw new AssertionError(reason);
         });

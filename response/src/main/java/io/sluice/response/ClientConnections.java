@@ -29,4 +29,14 @@ public interface ClientConnections
      * @param reason       why.
      */
     void onDropped(long connectionId, DropReason reason);
+
+    /**
+     * A connection's last message ({@link OutputSlot#CLOSE_AFTER_FLAG}) has been written in full; the response stage
+     * will send nothing more to it. Close it gracefully (the bytes already written still reach the client) and
+     * forget it.
+     *
+     * @param connectionId connection the message went to.
+     * @param closeCode    the code its slot carried ({@link OutputSlot#closeAfter(int)}).
+     */
+    void onFarewellWritten(long connectionId, int closeCode);
 }

@@ -22,10 +22,16 @@ final class ConnectionSendState
     private int sentPosition;
     private int limit;
     long lastAppendNs;
+    /** When the oldest unsent byte began waiting, or the socket last took some: the stall rule's clock. */
+    long waitingSinceNs;
     boolean dirty;
     boolean closed;
     /** True while the response stage's thread is to be woken when this socket can take more bytes. */
     boolean watchingWritable;
+    /** Its last message has been queued: nothing more is appended, and it is closed once everything is written. */
+    boolean closing;
+    /** Why, as the last message's slot said ({@link OutputSlot#closeCode()}). */
+    int closeCode;
 
     ConnectionSendState(
         final long connectionId,

@@ -38,7 +38,7 @@ public final class OutputRingPublisher
      * @param connectionId    connection the reply goes to.
      * @param wireSeq         wireSeq of the causing command, 0 for none.
      * @param requestSeq      requestSeq answered.
-     * @param flags           {@link OutputSlot#LAST_IN_REQUEST_FLAG} and/or {@link OutputSlot#DURABILITY_BYPASS_FLAG}.
+     * @param flags           as {@link OutputSlot#writeHeader} takes them.
      * @param recvTs          reader's receive timestamp.
      * @param matchCompleteTs sequencer's apply timestamp.
      * @param payload         holding the SBE message (header + body); may be null when {@code payloadLength} is 0.

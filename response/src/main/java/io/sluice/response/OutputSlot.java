@@ -13,8 +13,10 @@ import org.agrona.MutableDirectBuffer;
  *  24  recvTs             int64   reader's receive timestamp of the request (nano clock)
  *  32  matchCompleteTs    int64   sequencer's timestamp after applying the command (nano clock)
  *  40  payloadLength      int32   bytes of payload, 0 for none (a BatchEnd-only slot)
- *  44  flags              int8    LAST_IN_REQUEST_FLAG | DURABILITY_BYPASS_FLAG
- *  45  (reserved)         3 bytes
+ *  44  flags              int8    LAST_IN_REQUEST_FLAG | DURABILITY_BYPASS_FLAG | CLOSE_AFTER_FLAG |
+ *                                 GATE_ONLY_WIRE_SEQ_FLAG
+ *  45  closeCode          uint8   with CLOSE_AFTER_FLAG: the producer's code for why, handed back when it is written
+ *  46  (reserved)         2 bytes
  *  48  payload                    a client-protocol SBE message, header and body, sent as one frame
  * </pre>
  * Fields are in the machine's byte order: a slot never leaves the process.
@@ -31,6 +33,7 @@ public final class OutputSlot
     public static final int MATCH_COMPLETE_TS_OFFSET = 32;
     public static final int PAYLOAD_LENGTH_OFFSET = 40;
     public static final int FLAGS_OFFSET = 44;
+    public static final int CLOSE_CODE_OFFSET = 45;
     public static final int HEADER_LENGTH = 48;
 
     /** This slot is the last reply to its request: a {@code BatchEnd} follows it. */
@@ -40,11 +43,35 @@ public final class OutputSlot
      * the durability gate; it still never overtakes an earlier reply on its connection.
      */
     public static final int DURABILITY_BYPASS_FLAG = 0x2;
+    /**
+     * The connection's last message: once it has been written the response stage closes the connection (see
+     * {@link ClientConnections#onFarewellWritten}) and discards anything later addressed to it. Pass it with
+     * {@link #closeAfter(int)}, which carries the reason.
+     */
+    public static final int CLOSE_AFTER_FLAG = 0x4;
+    /**
+     * The slot's wireSeq is only the durability position the reply must wait for, not the request's own: an answer
+     * to a request applied earlier (DUPLICATE_REQUEST), which must not reach the client before the original is as
+     * durable as the policy asks. The request took no wireSeq, so its BatchEnd carries 0.
+     */
+    public static final int GATE_ONLY_WIRE_SEQ_FLAG = 0x8;
     /** Used by the response stage on its own copy of a slot; never set by a producer. */
     static final int RELEASED_FLAG = 0x80;
+    private static final int PRODUCER_FLAGS =
+        LAST_IN_REQUEST_FLAG | DURABILITY_BYPASS_FLAG | CLOSE_AFTER_FLAG | GATE_ONLY_WIRE_SEQ_FLAG;
+    private static final int CLOSE_CODE_SHIFT = 8;
 
     private DirectBuffer buffer;
     private int offset;
+
+    /**
+     * @param closeCode why the connection is closed, 0..255; opaque to the response stage.
+     * @return the flags of a connection's last message, to combine with the other flags.
+     */
+    public static int closeAfter(final int closeCode)
+    {
+        return CLOSE_AFTER_FLAG | ((closeCode & 0xFF) << CLOSE_CODE_SHIFT);
+    }
 
     /**
      * Write a slot's header.
@@ -54,7 +81,8 @@ public final class OutputSlot
      * @param connectionId    connection the reply goes to.
      * @param wireSeq         wireSeq of the causing command, 0 for none.
      * @param requestSeq      requestSeq answered.
-     * @param flags           {@link #LAST_IN_REQUEST_FLAG} and/or {@link #DURABILITY_BYPASS_FLAG}.
+     * @param flags           {@link #LAST_IN_REQUEST_FLAG}, {@link #DURABILITY_BYPASS_FLAG},
+     *                        {@link #GATE_ONLY_WIRE_SEQ_FLAG} and {@link #closeAfter(int)}, or'd.
      * @param recvTs          reader's receive timestamp.
      * @param matchCompleteTs sequencer's apply timestamp.
      * @param payloadLength   bytes of payload that follow the header.
@@ -76,7 +104,8 @@ public final class OutputSlot
         buffer.putLong(offset + RECV_TS_OFFSET, recvTs);
         buffer.putLong(offset + MATCH_COMPLETE_TS_OFFSET, matchCompleteTs);
         buffer.putInt(offset + PAYLOAD_LENGTH_OFFSET, payloadLength);
-        buffer.putByte(offset + FLAGS_OFFSET, (byte)(flags & (LAST_IN_REQUEST_FLAG | DURABILITY_BYPASS_FLAG)));
+        buffer.putByte(offset + FLAGS_OFFSET, (byte)(flags & PRODUCER_FLAGS));
+        buffer.putByte(offset + CLOSE_CODE_OFFSET, (byte)(flags >>> CLOSE_CODE_SHIFT));
     }
 
     /**
@@ -144,6 +173,32 @@ public final class OutputSlot
     public boolean isDurabilityBypass()
     {
         return 0 != (flags() & DURABILITY_BYPASS_FLAG);
+    }
+
+    public boolean isCloseAfter()
+    {
+        return 0 != (flags() & CLOSE_AFTER_FLAG);
+    }
+
+    public boolean isGateOnlyWireSeq()
+    {
+        return 0 != (flags() & GATE_ONLY_WIRE_SEQ_FLAG);
+    }
+
+    /**
+     * @return the code passed to {@link #closeAfter(int)}; meaningful only when {@link #isCloseAfter()}.
+     */
+    public int closeCode()
+    {
+        return buffer.getByte(offset + CLOSE_CODE_OFFSET) & 0xFF;
+    }
+
+    /**
+     * @return the wireSeq the request's BatchEnd carries: 0 when it took none.
+     */
+    public long batchEndWireSeq()
+    {
+        return isGateOnlyWireSeq() ? 0 : wireSeq();
     }
 
     /**

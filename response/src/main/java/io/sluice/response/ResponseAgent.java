@@ -63,9 +63,11 @@ import java.util.function.LongSupplier;
  * counted against the journal or replication, whichever the gate was waiting on, and feeds the journal-wait and
  * replica-wait histograms of an optional {@link ResponseTrace}.
  * <p>
- * A client whose unsent output would exceed the limit (64 KiB by default) is dropped, and nothing more is ever
- * written to it. Connections are learnt from the first reply addressed to them; only those are heartbeated. Not
- * thread safe: runs on one agent thread.
+ * A slow consumer is dropped, and nothing more is ever written to it: a client whose unsent output would exceed the
+ * limit (1 MiB by default), or whose socket has taken none of its waiting output for the stall timeout (5 s by
+ * default). A {@link OutputSlot#CLOSE_AFTER_FLAG} reply is a connection's last: once it is written in full the
+ * connection is handed back to be closed, and later replies to it are discarded. Connections are learnt from the
+ * first reply addressed to them; only those are heartbeated. Not thread safe: runs on one agent thread.
  */
 public final class ResponseAgent implements Agent
 {
@@ -94,6 +96,7 @@ public final class ResponseAgent implements Agent
     private final int maxBatchSlots;
     private final int maxSendBufferBytes;
     private final int initialSendBufferBytes;
+    private final long sendStallTimeoutNs;
 
     // Slots taken from the ring and not all released yet, in ring order: copies in pendingBuffer at pendingOffsets.
     private final UnsafeBuffer pendingBuffer;
@@ -159,6 +162,7 @@ public final class ResponseAgent implements Agent
         maxBatchSlots = ctx.maxBatchSlots();
         maxSendBufferBytes = ctx.maxSendBufferBytes();
         initialSendBufferBytes = ctx.initialSendBufferBytes();
+        sendStallTimeoutNs = ctx.sendStallTimeoutNs();
         pendingBuffer = new UnsafeBuffer(ByteBuffer.allocateDirect(ctx.pendingCapacityBytes()));
         pendingOffsets = new int[ctx.maxPendingSlots()];
         lastShutView = new CursorView(1 + ctx.replicationMetrics().slotCount());
@@ -515,7 +519,7 @@ public final class ResponseAgent implements Agent
     private void deliver(final OutputSlot slot)
     {
         final ConnectionSendState state = sendState(slot.connectionId());
-        if (null == state)
+        if (null == state || state.closing)
         {
             counters.increment(ResponseCounters.REPLIES_DISCARDED);
             return;
@@ -536,13 +540,19 @@ public final class ResponseAgent implements Agent
             counters.increment(ResponseCounters.REPLIES_SENT);
         }
 
-        if (slot.isLastInRequest() && appendBatchEnd(state, slot.requestSeq(), slot.wireSeq()))
+        if (slot.isLastInRequest() && appendBatchEnd(state, slot.requestSeq(), slot.batchEndWireSeq()))
         {
             counters.increment(ResponseCounters.BATCH_ENDS_SENT);
             if (null != trace)
             {
                 trace.record(trace.serverEndToEnd(), dutyCycleNs - slot.recvTs());
             }
+        }
+
+        if (slot.isCloseAfter() && !state.closed)
+        {
+            state.closing = true;
+            state.closeCode = slot.closeCode();
         }
     }
 
@@ -640,6 +650,7 @@ public final class ResponseAgent implements Agent
         if (!state.dirty)
         {
             state.dirty = true;
+            state.waitingSinceNs = dutyCycleNs;
             dirtyStates.add(state);
         }
     }
@@ -722,6 +733,11 @@ public final class ResponseAgent implements Agent
                 workCount++;
             }
 
+            if (!state.closed && state.unsentBytes() > 0 && dutyCycleNs - state.waitingSinceNs > sendStallTimeoutNs)
+            {
+                drop(state, DropReason.SEND_STALLED);
+            }
+
             if (!state.closed && state.unsentBytes() > 0)
             {
                 dirty.set(kept++, state);
@@ -731,6 +747,10 @@ public final class ResponseAgent implements Agent
             {
                 state.dirty = false;
                 watchWritable(state, false);
+                if (state.closing && !state.closed)
+                {
+                    farewellWritten(state);
+                }
             }
         }
 
@@ -755,6 +775,7 @@ public final class ResponseAgent implements Agent
             if (written > 0)
             {
                 counters.add(ResponseCounters.BYTES_WRITTEN, written);
+                state.waitingSinceNs = dutyCycleNs;
             }
             return written;
         }
@@ -776,9 +797,20 @@ public final class ResponseAgent implements Agent
     {
         forget(state);
         droppedConnectionIds.add(state.connectionId());
-        counters.increment(DropReason.SEND_BUFFER_OVERFLOW == reason ?
-            ResponseCounters.SLOW_CONSUMER_DROPS : ResponseCounters.WRITE_FAILURE_DROPS);
+        counters.increment(DropReason.WRITE_FAILED == reason ?
+            ResponseCounters.WRITE_FAILURE_DROPS : ResponseCounters.SLOW_CONSUMER_DROPS);
         connections.onDropped(state.connectionId(), reason);
+    }
+
+    /**
+     * Its last message is written: hand the connection back to be closed. The connections forget it at once, so no
+     * later reply can find it again.
+     */
+    private void farewellWritten(final ConnectionSendState state)
+    {
+        forget(state);
+        counters.increment(ResponseCounters.FAREWELLS_WRITTEN);
+        connections.onFarewellWritten(state.connectionId(), state.closeCode);
     }
 
     private void forget(final ConnectionSendState state)
@@ -805,7 +837,8 @@ public final class ResponseAgent implements Agent
                 state.closed = true;
                 states.remove();
             }
-            else if (nowNs - state.lastAppendNs >= heartbeatIntervalNs && state.ensureRoom(HEARTBEAT_FRAME_LENGTH))
+            else if (!state.closing && nowNs - state.lastAppendNs >= heartbeatIntervalNs &&
+                state.ensureRoom(HEARTBEAT_FRAME_LENGTH))
             {
                 appendHeartbeat(state);
                 sent++;

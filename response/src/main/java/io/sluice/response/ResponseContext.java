@@ -19,9 +19,14 @@ public final class ResponseContext
 {
     /** Heartbeat a connection after this long without output. */
     public static final long DEFAULT_HEARTBEAT_INTERVAL_NS = TimeUnit.SECONDS.toNanos(1);
-    /** A client whose unsent output would exceed this is dropped. */
-    public static final int DEFAULT_MAX_SEND_BUFFER_BYTES = 64 * 1024;
+    /**
+     * A client whose unsent output would exceed this is dropped: with the socket's own send buffer it absorbs a
+     * burst while a client that reads is briefly descheduled.
+     */
+    public static final int DEFAULT_MAX_SEND_BUFFER_BYTES = 1024 * 1024;
     public static final int DEFAULT_INITIAL_SEND_BUFFER_BYTES = 4 * 1024;
+    /** A client whose socket takes none of its waiting output for this long is dropped. */
+    public static final long DEFAULT_SEND_STALL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
     /** Slots taken from the ring per duty cycle. */
     public static final int DEFAULT_MAX_BATCH_SLOTS = 1024;
     /** Slots held while the gate is shut, and the bytes to hold them in. */
@@ -47,6 +52,7 @@ public final class ResponseContext
     private long heartbeatIntervalNs = DEFAULT_HEARTBEAT_INTERVAL_NS;
     private int maxSendBufferBytes = DEFAULT_MAX_SEND_BUFFER_BYTES;
     private int initialSendBufferBytes = DEFAULT_INITIAL_SEND_BUFFER_BYTES;
+    private long sendStallTimeoutNs = DEFAULT_SEND_STALL_TIMEOUT_NS;
     private int maxBatchSlots = DEFAULT_MAX_BATCH_SLOTS;
     private int maxPendingSlots = DEFAULT_MAX_PENDING_SLOTS;
     private int pendingCapacityBytes = AUTO_PENDING_CAPACITY;
@@ -78,6 +84,7 @@ public final class ResponseContext
         require(initialSendBufferBytes >= 64 && initialSendBufferBytes <= maxSendBufferBytes,
             "response.initialSendBufferBytes must be in 64..maxSendBufferBytes (" + maxSendBufferBytes + "): " +
             initialSendBufferBytes);
+        require(sendStallTimeoutNs > 0, "response.sendStallTimeoutNs must be > 0: " + sendStallTimeoutNs);
         require(maxBatchSlots >= 1 && maxBatchSlots <= 1 << 20,
             "response.maxBatchSlots must be in 1..1048576: " + maxBatchSlots);
         require(maxPendingSlots >= maxBatchSlots && maxPendingSlots <= 1 << 22,
@@ -307,6 +314,22 @@ public final class ResponseContext
     public int initialSendBufferBytes()
     {
         return initialSendBufferBytes;
+    }
+
+    /**
+     * @param sendStallTimeoutNs a connection with output waiting whose socket accepts none of it for this long is
+     *                           dropped as a slow consumer (the byte limit catches one that reads, but too slowly).
+     * @return this.
+     */
+    public ResponseContext sendStallTimeoutNs(final long sendStallTimeoutNs)
+    {
+        this.sendStallTimeoutNs = sendStallTimeoutNs;
+        return this;
+    }
+
+    public long sendStallTimeoutNs()
+    {
+        return sendStallTimeoutNs;
     }
 
     /**

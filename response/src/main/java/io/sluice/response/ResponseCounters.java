@@ -33,7 +33,8 @@ public final class ResponseCounters
     static final int POLICY_SWAPS_OBSERVED = 15;
     static final int BYPASS_EARLY_RELEASES = 16;
     static final int UNKNOWN_RING_MESSAGES = 17;
-    private static final int COUNT = 18;
+    static final int FAREWELLS_WRITTEN = 18;
+    private static final int COUNT = 19;
 
     private final AtomicBuffer buffer = new UnsafeBuffer(
         BufferUtil.allocateDirectAligned(PAD_LENGTH + COUNT * Long.BYTES + PAD_LENGTH, BitUtil.CACHE_LINE_LENGTH));
@@ -113,7 +114,8 @@ public final class ResponseCounters
     }
 
     /**
-     * @return connections dropped because their unsent output would have exceeded the limit.
+     * @return connections dropped as slow consumers: their unsent output would have exceeded the limit, or their
+     * socket took none of it for the stall timeout.
      */
     public long slowConsumerDrops()
     {
@@ -214,6 +216,14 @@ public final class ResponseCounters
     public long unknownRingMessages()
     {
         return get(UNKNOWN_RING_MESSAGES);
+    }
+
+    /**
+     * @return connections closed after their last message was written in full.
+     */
+    public long farewellsWritten()
+    {
+        return get(FAREWELLS_WRITTEN);
     }
 
     public String toString()

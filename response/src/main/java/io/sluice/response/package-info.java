@@ -10,7 +10,7 @@
  * batches, releases them once the policy covers the batch's highest {@code wireSeq} (re-reading the policy while it
  * waits, so a swap unwedges it, and never blocking in {@code doWork}), frames them {@code [int32 LE length][SBE]}
  * into per-connection buffers with a {@code BatchEnd} after each request's last reply, writes dirty connections when
- * the ring is drained, heartbeats idle ones, and drops a client whose unsent output would exceed 64 KiB. Bypass
+ * the ring is drained, heartbeats idle ones, and drops a slow consumer (unsent output over its limit, or none taken by its socket for the stall timeout). Bypass
  * replies (HALTED, ServerBusy) skip the gate but never overtake an earlier reply on their connection. Sockets are
  * reached through {@link io.sluice.response.ClientConnections}.
  */

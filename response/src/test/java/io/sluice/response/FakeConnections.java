@@ -16,8 +16,13 @@ final class FakeConnections implements ClientConnections
     {
     }
 
+    record Farewell(long connectionId, int closeCode)
+    {
+    }
+
     private final Map<Long, FakeChannel> channels = new HashMap<>();
     final List<Drop> drops = new ArrayList<>();
+    final List<Farewell> farewells = new ArrayList<>();
     int lookups;
 
     FakeChannel open(final long connectionId)
@@ -41,6 +46,16 @@ final class FakeConnections implements ClientConnections
     public void onDropped(final long connectionId, final DropReason reason)
     {
         drops.add(new Drop(connectionId, reason));
+        final FakeChannel channel = channels.remove(connectionId);
+        if (null != channel)
+        {
+            channel.close();
+        }
+    }
+
+    public void onFarewellWritten(final long connectionId, final int closeCode)
+    {
+        farewells.add(new Farewell(connectionId, closeCode));
         final FakeChannel channel = channels.remove(connectionId);
         if (null != channel)
         {

@@ -101,6 +101,21 @@ class OutputRingPublisherTest
         assertTrue(publisher.offer(1, 1, 1, 0xFF, 0, 0, null, 0, 0));
         final List<Integer> flags = new ArrayList<>();
         ring.read((msgTypeId, buffer, index, length) -> flags.add(new OutputSlot().wrap(buffer, index).flags()));
-        assertEquals(List.of(OutputSlot.LAST_IN_REQUEST_FLAG | OutputSlot.DURABILITY_BYPASS_FLAG), flags);
+        assertEquals(List.of(OutputSlot.LAST_IN_REQUEST_FLAG | OutputSlot.DURABILITY_BYPASS_FLAG |
+            OutputSlot.CLOSE_AFTER_FLAG | OutputSlot.GATE_ONLY_WIRE_SEQ_FLAG), flags);
+    }
+
+    @Test
+    void shouldCarryTheCloseCodeOfTheLastMessage()
+    {
+        assertTrue(publisher.offer(1, 0, 0, OutputSlot.closeAfter(200) | OutputSlot.DURABILITY_BYPASS_FLAG, 0, 0,
+            null, 0, 0));
+        final List<String> slots = new ArrayList<>();
+        ring.read((msgTypeId, buffer, index, length) ->
+        {
+            final OutputSlot slot = new OutputSlot().wrap(buffer, index);
+            slots.add(slot.isCloseAfter() + ":" + slot.closeCode() + ":" + slot.isDurabilityBypass());
+        });
+        assertEquals(List.of("true:200:true"), slots);
     }
 }

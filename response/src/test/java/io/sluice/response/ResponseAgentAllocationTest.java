@@ -63,6 +63,11 @@ class ResponseAgentAllocationTest
             {
                 throw new AssertionError("unexpected drop of " + connectionId);
             }
+
+            public void onFarewellWritten(final long connectionId, final int closeCode)
+            {
+                throw new AssertionError("unexpected close of " + connectionId);
+            }
         };
         h.context.connections(connections);
         h.metrics.activate(0, 0, 0);

@@ -339,6 +339,7 @@ class ResponseAgentTest
     void shouldDropSlowConsumerAndNeverWriteToItAgain()
     {
         final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.maxSendBufferBytes(64 * 1024);
         final FakeChannel slow = h.connections.open(1);
         final FakeChannel fast = h.connections.open(2);
         slow.maxBytesPerWrite = 0;
@@ -369,9 +370,105 @@ class ResponseAgentTest
     }
 
     @Test
+    void shouldDropClientWhoseSocketTakesNothingForTheStallTimeout()
+    {
+        final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.sendStallTimeoutNs(TimeUnit.SECONDS.toNanos(5));
+        final FakeChannel stalled = h.connections.open(1);
+        final FakeChannel reading = h.connections.open(2);
+        stalled.maxBytesPerWrite = 0;
+        h.journalPersistedWireSeq.set(1_000_000);
+        h.publishReport(1, 1, 1);
+        h.publishReport(2, 1, 1);
+        h.settle();
+
+        h.clock.advance(TimeUnit.SECONDS.toNanos(5));
+        h.settle();
+        assertTrue(h.connections.drops.isEmpty(), "not before the timeout has passed");
+
+        h.clock.advance(1);
+        h.publishReport(2, 2, 2);
+        h.settle();
+        assertEquals(List.of(new FakeConnections.Drop(1, DropReason.SEND_STALLED)), h.connections.drops);
+        assertEquals(1, h.counters().slowConsumerDrops());
+        assertEquals(4, reading.frames().size());
+    }
+
+    @Test
+    void shouldNotDropClientThatTakesSomeOutputWithinEachStallTimeout()
+    {
+        final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.sendStallTimeoutNs(TimeUnit.SECONDS.toNanos(5));
+        final FakeChannel trickle = h.connections.open(1);
+        trickle.maxBytesPerWrite = 0;
+        h.journalPersistedWireSeq.set(1_000_000);
+        for (int i = 1; i <= 20; i++)
+        {
+            h.publishReport(1, i, i);
+        }
+        h.settle();
+
+        for (int i = 0; i < 10; i++)
+        {
+            h.clock.advance(TimeUnit.SECONDS.toNanos(4));
+            trickle.maxBytesPerWrite = 16;
+            h.doWork();
+            trickle.maxBytesPerWrite = 0;
+            h.settle();
+        }
+
+        assertTrue(h.connections.drops.isEmpty());
+    }
+
+    @Test
+    void shouldCloseAfterTheLastMessageIsWrittenAndDiscardLaterReplies()
+    {
+        final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(100));
+        final FakeChannel client = h.connections.open(1);
+        client.maxBytesPerWrite = 10;
+        h.journalPersistedWireSeq.set(1_000_000);
+        h.publishReport(1, 1, 1);
+        h.publishFarewell(1, 7);
+        h.publishReport(1, 2, 2);
+
+        h.doWork();
+        assertTrue(h.connections.farewells.isEmpty(), "not before everything is written");
+        client.maxBytesPerWrite = Integer.MAX_VALUE;
+        h.clock.advance(TimeUnit.SECONDS.toNanos(1));
+        h.settle();
+
+        assertEquals(List.of(new FakeConnections.Farewell(1, 7)), h.connections.farewells);
+        assertEquals(List.of(ExecutionReportDecoder.TEMPLATE_ID, BatchEndDecoder.TEMPLATE_ID,
+            HaltedDecoder.TEMPLATE_ID),
+            client.frames().stream().map(FakeChannel.Frame::templateId).toList(), "no heartbeat, no later reply");
+        assertEquals(1, h.counters().farewellsWritten());
+        assertTrue(h.counters().repliesDiscarded() >= 1);
+        assertTrue(h.connections.drops.isEmpty());
+    }
+
+    @Test
+    void shouldGateTheAnswerToAnAppliedRequestYetEndItWithWireSeqZero()
+    {
+        final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        final FakeChannel client = h.connections.open(1);
+        h.publishDuplicateAnswer(1, 5, 9);
+        h.settle();
+        assertEquals(0, client.frames().size(), "held until the original is durable");
+
+        h.journalPersistedWireSeq.set(9);
+        h.clock.advance(TimeUnit.SECONDS.toNanos(2));
+        h.settle();
+
+        assertEquals(List.of(new FakeChannel.Frame(ExecutionReportDecoder.TEMPLATE_ID, 5, 0),
+            new FakeChannel.Frame(BatchEndDecoder.TEMPLATE_ID, 5, 0)), client.frames());
+    }
+
+    @Test
     void shouldNotDropClientThatKeepsUpThroughLargeBurst()
     {
         final StageHarness h = new StageHarness(0, DurabilityMode.LOCAL.policy());
+        h.context.maxSendBufferBytes(64 * 1024);
         final FakeChannel client = h.connections.open(1);
         h.journalPersistedWireSeq.set(1_000_000);
         final int replies = 1_000;   // ~100 KiB released in one cycle, more than the unsent limit

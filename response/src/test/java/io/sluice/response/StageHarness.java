@@ -127,6 +127,29 @@ final class StageHarness
         publish(connectionId, 0, requestSeq, OutputSlot.LAST_IN_REQUEST_FLAG, length);
     }
 
+    /** A connection's last message (a HALTED stands in for it): bypasses the gate, then the connection closes. */
+    void publishFarewell(final long connectionId, final int closeCode)
+    {
+        haltedEncoder.wrapAndApplyHeader(payload, 0, headerEncoder)
+            .requestSeq(0)
+            .reason("closing");
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + haltedEncoder.encodedLength();
+        publish(connectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(closeCode), length);
+    }
+
+    /**
+     * The answer to a request applied earlier: its report carries no wireSeq, the slot waits for {@code gateWireSeq}.
+     */
+    void publishDuplicateAnswer(final long connectionId, final long requestSeq, final long gateWireSeq)
+    {
+        executionReportEncoder.wrapAndApplyHeader(payload, 0, headerEncoder)
+            .requestSeq(requestSeq)
+            .wireSeq(0);
+        final int length = MessageHeaderEncoder.ENCODED_LENGTH + executionReportEncoder.encodedLength();
+        publish(connectionId, gateWireSeq, requestSeq,
+            OutputSlot.LAST_IN_REQUEST_FLAG | OutputSlot.GATE_ONLY_WIRE_SEQ_FLAG, length);
+    }
+
     private void publish(
         final long connectionId, final long wireSeq, final long requestSeq, final int flags, final int length)
     {

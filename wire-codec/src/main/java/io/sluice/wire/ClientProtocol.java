@@ -83,8 +83,10 @@ public final class ClientProtocol
             .group(BookSnapshotDecoder.AsksDecoder.sbeBlockLength(), MAX_BOOK_LEVELS)
             .build(),
         MessageLayout.message(OrderStatusDecoder.TEMPLATE_ID, OrderStatusDecoder.BLOCK_LENGTH)
+            .grewIn(2, OrderStatusDecoder.rejectReasonEncodingOffset())
             .optionalEnumField(OrderStatusDecoder.sideEncodingOffset(), Side.values(), Side::value)
             .enumField(OrderStatusDecoder.stateEncodingOffset(), OrderState.values(), OrderState::value)
+            .enumField(OrderStatusDecoder.rejectReasonEncodingOffset(), RejectReason.values(), RejectReason::value)
             .build(),
         MessageLayout.message(HeartbeatDecoder.TEMPLATE_ID, HeartbeatDecoder.BLOCK_LENGTH).build(),
         MessageLayout.message(BatchEndDecoder.TEMPLATE_ID, BatchEndDecoder.BLOCK_LENGTH).build(),

@@ -48,9 +48,9 @@ public final class FrameDecoder
      * @param offset  of the first unconsumed byte.
      * @param length  of received bytes available.
      * @param handler told of each message, malformed frame or framing error.
-     * @return bytes consumed: everything up to the start of the first incomplete frame, or of the message the
-     * handler declined, or of the frame whose length was refused (after which the handler has been told and the
-     * caller must close the stream).
+     * @return bytes consumed: everything up to the start of the first incomplete frame, or of the frame the handler
+     * declined (a message or a malformed frame), or of the frame whose length was refused (after which the handler
+     * has been told and the caller must close the stream).
      */
     public int decode(final DirectBuffer buffer, final int offset, final int length, final FrameHandler handler)
     {
@@ -81,9 +81,9 @@ public final class FrameDecoder
                     break;
                 }
             }
-            else
+            else if (!handler.onMalformed(result, buffer, messageOffset, messageLength))
             {
-                handler.onMalformed(result, buffer, messageOffset, messageLength);
+                break;
             }
             position = messageOffset + messageLength;
         }

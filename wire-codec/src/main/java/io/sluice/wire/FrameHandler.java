@@ -26,8 +26,10 @@ public interface FrameHandler
      * @param buffer holding the frame's message bytes; do not keep a reference to it.
      * @param offset of the message bytes (after the length prefix).
      * @param length of the message bytes.
+     * @return true if the frame was dealt with; false to leave it unconsumed and stop decoding here, so the caller
+     * can offer it again later (for example when its answer cannot be queued yet).
      */
-    void onMalformed(DecodeResult reason, DirectBuffer buffer, int offset, int length);
+    boolean onMalformed(DecodeResult reason, DirectBuffer buffer, int offset, int length);
 
     /**
      * The stream cannot be framed any more; the decoder stops and the connection must be closed.

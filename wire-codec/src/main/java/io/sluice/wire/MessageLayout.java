@@ -16,6 +16,9 @@ public final class MessageLayout
 
     final int templateId;
     final int blockLength;
+    /** Messages whose header version is below this need only {@link #blockLengthBefore}; 0 when no field grew. */
+    final int grewInVersion;
+    final int blockLengthBefore;
     final int[] enumOffsets;
     final boolean[][] enumValidValues;
     final int[] groupBlockLengths;
@@ -26,6 +29,8 @@ public final class MessageLayout
     {
         templateId = builder.templateId;
         blockLength = builder.blockLength;
+        grewInVersion = builder.grewInVersion;
+        blockLengthBefore = builder.blockLengthBefore;
         enumOffsets = builder.enumOffsets.stream().mapToInt(Integer::intValue).toArray();
         enumValidValues = builder.enumValidValues.toArray(new boolean[0][]);
         groupBlockLengths = builder.groupBlockLengths.stream().mapToInt(Integer::intValue).toArray();
@@ -49,12 +54,23 @@ public final class MessageLayout
     }
 
     /**
+     * @param version from a message header.
+     * @return the shortest fixed block a message of this template may have at that version.
+     */
+    int minBlockLength(final int version)
+    {
+        return version < grewInVersion ? blockLengthBefore : blockLength;
+    }
+
+    /**
      * Fluent construction of a {@link MessageLayout}; fields are declared in the order they appear on the wire.
      */
     public static final class Builder
     {
         private final int templateId;
         private final int blockLength;
+        private int grewInVersion;
+        private int blockLengthBefore;
         private final List<Integer> enumOffsets = new ArrayList<>();
         private final List<boolean[]> enumValidValues = new ArrayList<>();
         private final List<Integer> groupBlockLengths = new ArrayList<>();
@@ -65,6 +81,21 @@ public final class MessageLayout
         {
             this.templateId = templateId;
             this.blockLength = blockLength;
+        }
+
+        /**
+         * Declare that fields were appended to the fixed block in a schema version: a message sent at an earlier
+         * version is valid with the shorter block it had then (SBE's rule for older senders).
+         *
+         * @param version           the schema version that appended fields.
+         * @param blockLengthBefore the fixed block length before it.
+         * @return this builder.
+         */
+        public Builder grewIn(final int version, final int blockLengthBefore)
+        {
+            this.grewInVersion = version;
+            this.blockLengthBefore = blockLengthBefore;
+            return this;
         }
 
         /**

@@ -98,7 +98,7 @@ public final class MessageValidator
 
         final int end = offset + length;
         final int blockOffset = offset + HEADER_LENGTH;
-        if (blockLength < layout.blockLength || blockLength > end - blockOffset)
+        if (blockLength < layout.minBlockLength(version) || blockLength > end - blockOffset)
         {
             return DecodeResult.BLOCK_LENGTH_TOO_SHORT;
         }
@@ -106,6 +106,11 @@ public final class MessageValidator
         final int[] enumOffsets = layout.enumOffsets;
         for (int i = 0; i < enumOffsets.length; i++)
         {
+            if (enumOffsets[i] >= blockLength)
+            {
+                // Appended in a later version than the sender's: SBE decoders read it as null.
+                continue;
+            }
             final int code = buffer.getByte(blockOffset + enumOffsets[i]) & 0xFF;
             if (!layout.enumValidValues[i][code])
             {
@@ -159,6 +164,18 @@ public final class MessageValidator
     public static int templateId(final DirectBuffer buffer, final int offset)
     {
         return buffer.getShort(offset + TEMPLATE_ID_OFFSET, ORDER) & 0xFFFF;
+    }
+
+    /**
+     * Schema id of a message whose header is at least present (it may have failed validation).
+     *
+     * @param buffer holding the message.
+     * @param offset of the SBE message header.
+     * @return the schema id.
+     */
+    public static int schemaId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getShort(offset + SCHEMA_ID_OFFSET, ORDER) & 0xFFFF;
     }
 
     /**

@@ -28,9 +28,11 @@ final class CapturingHandler implements FrameHandler
     }
 
     @Override
-    public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+    public boolean onMalformed(
+        final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
     {
         malformed.add(reason);
+        return true;
     }
 
     @Override

@@ -354,9 +354,11 @@ class FrameDecoderFuzzTest
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
             malformed++;
+            return true;
         }
 
         @Override

@@ -353,9 +353,10 @@ class FrameDecoderTest
                 return true;
             }
 
-            public void onMalformed(
+            public boolean onMalformed(
                 final DecodeResult reason, final org.agrona.DirectBuffer buffer, final int offset, final int length)
             {
+                return true;
             }
 
             public void onFramingError(final DecodeResult reason, final int frameLength)
@@ -369,6 +370,70 @@ class FrameDecoderTest
         accept[0] = true;
         assertEquals(total - first, decoder.decode(buffer, first, total - first, declineSecond));
         assertEquals(java.util.List.of(1L, 2L), taken);
+    }
+
+    @Test
+    void shouldStopWithoutConsumingMalformedFrameHandlerDeclines()
+    {
+        final int first = writeNewOrder(0, 1);
+        buffer.putByte(PREFIX + HEADER + NewOrderDecoder.sideEncodingOffset(), (byte)9);
+        final int total = first + writeNewOrder(first, 2);
+        final int[] offered = new int[1];
+        final boolean[] accept = { false };
+        final FrameHandler declineMalformed = new FrameHandler()
+        {
+            public boolean onMessage(
+                final org.agrona.DirectBuffer buffer, final int offset, final int length, final int templateId)
+            {
+                return true;
+            }
+
+            public boolean onMalformed(
+                final DecodeResult reason, final org.agrona.DirectBuffer buffer, final int offset, final int length)
+            {
+                offered[0]++;
+                return accept[0];
+            }
+
+            public void onFramingError(final DecodeResult reason, final int frameLength)
+            {
+            }
+        };
+
+        assertEquals(0, decoder.decode(buffer, 0, total, declineMalformed));
+        accept[0] = true;
+        assertEquals(total, decoder.decode(buffer, 0, total, declineMalformed));
+        assertEquals(2, offered[0]);
+    }
+
+    @Test
+    void shouldAcceptOrderStatusOfVersionOneWithoutTheFieldVersionTwoAppended()
+    {
+        final io.sluice.sbe.client.OrderStatusEncoder status =
+            encoder.begin(buffer, 0, new io.sluice.sbe.client.OrderStatusEncoder());
+        status.requestSeq(1).clientOrderId(2).orderId(3).instrumentId(1).side(Side.BUY)
+            .state(io.sluice.sbe.client.OrderState.NEW).price(1).quantity(1).leavesQuantity(1).cumQuantity(0)
+            .rejectReason(io.sluice.sbe.client.RejectReason.NONE);
+        final int v1Block = io.sluice.sbe.client.OrderStatusDecoder.rejectReasonEncodingOffset();
+        buffer.putShort(PREFIX + MessageValidator.BLOCK_LENGTH_OFFSET, (short)v1Block, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(PREFIX + MessageValidator.VERSION_OFFSET, (short)1, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(0, HEADER + v1Block, ByteOrder.LITTLE_ENDIAN);
+
+        assertEquals(DecodeResult.OK, decodeOne(PREFIX + HEADER + v1Block));
+    }
+
+    @Test
+    void shouldRefuseOrderStatusOfVersionTwoWithTheShorterBlockOfVersionOne()
+    {
+        final io.sluice.sbe.client.OrderStatusEncoder status =
+            encoder.begin(buffer, 0, new io.sluice.sbe.client.OrderStatusEncoder());
+        status.requestSeq(1).state(io.sluice.sbe.client.OrderState.UNKNOWN).side(Side.NULL_VAL)
+            .rejectReason(io.sluice.sbe.client.RejectReason.NONE);
+        final int v1Block = io.sluice.sbe.client.OrderStatusDecoder.rejectReasonEncodingOffset();
+        buffer.putShort(PREFIX + MessageValidator.BLOCK_LENGTH_OFFSET, (short)v1Block, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(0, HEADER + v1Block, ByteOrder.LITTLE_ENDIAN);
+
+        assertEquals(DecodeResult.BLOCK_LENGTH_TOO_SHORT, decodeOne(PREFIX + HEADER + v1Block));
     }
 
     @Test

@@ -201,8 +201,10 @@ class LogonSignaturesFuzzTest
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
+            return true;
         }
 
         @Override

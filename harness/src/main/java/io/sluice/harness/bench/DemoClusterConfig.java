@@ -12,8 +12,8 @@ import java.util.Map;
 
 /**
  * The config files of a demo-style cluster on loopback, written into one directory: a primary with auth on and
- * {@code replicas} replica slots on free UDP ports, a config per replica, and the keys of every trader, the operator
- * and each replica. What {@code ./sluice demo} starts, and what perf's comparisons start.
+ * {@code replicas} replica slots on free UDP ports, a config per replica (auth on too, so the replication link is
+ * authenticated both ways), and the keys of every trader, the operator, the primary and each replica. What {@code ./sluice demo} starts, and what perf's comparisons start.
  *
  * @param primaryConfig  {@code primary.conf}.
  * @param replicaConfigs {@code replica-N.conf}, by slot.
@@ -63,6 +63,8 @@ public record DemoClusterConfig(Path primaryConfig, List<Path> replicaConfigs, D
             replicaKeys.put("aeron.dir", replicaDir.resolve("aeron").toString());
             replicaKeys.put("replication.data.bind", data);
             replicaKeys.put("replication.primary.control", control);
+            replicaKeys.put("auth", "on");
+            replicaKeys.put("auth.keys.file", keys.authorizedKeys().toString());
             replicaKeys.put("replication.key.file", keys.replicaKeyFile(slot).toString());
             final Path replicaConfig = dir.resolve("replica-" + slot + ".conf");
             Files.writeString(replicaConfig, StandaloneConfig.text(replicaKeys), StandardCharsets.UTF_8);
@@ -70,6 +72,10 @@ public record DemoClusterConfig(Path primaryConfig, List<Path> replicaConfigs, D
         }
         primaryKeys.put("auth", "on");
         primaryKeys.put("auth.keys.file", keys.authorizedKeys().toString());
+        if (replicas > 0)
+        {
+            primaryKeys.put("replication.key.file", keys.primaryKeyFile().toString());
+        }
         final Path primaryConfig = dir.resolve("primary.conf");
         Files.writeString(primaryConfig, StandaloneConfig.text(primaryKeys), StandardCharsets.UTF_8);
         return new DemoClusterConfig(primaryConfig, List.copyOf(replicaConfigs), keys);

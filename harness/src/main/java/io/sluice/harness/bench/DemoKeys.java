@@ -13,9 +13,10 @@ import java.util.List;
 
 /**
  * The keys a demo run needs so that it runs with authentication on and nobody has to make keys by hand: one trader
- * key per bench connection (session id = account id), an operator key for the admin queries, a replication key per
- * replica (written as key files the replicas' configs name), and the {@code authorized_keys} file listing them, all
- * in the run's temporary directory.
+ * key per bench connection (session id = account id), an operator key for the admin queries, a replication key for
+ * the primary and per replica (written as key files the configs name: the replication link is authenticated both
+ * ways), and the {@code authorized_keys} file listing them, which every node reads, all in the run's temporary
+ * directory.
  */
 public final class DemoKeys
 {
@@ -60,6 +61,12 @@ public final class DemoKeys
                 KeyFiles.write(replica, keys.replicaKeyFile(slot));
                 lines.add(KeyFiles.publicKeyBase64(replica.getPublic()) + " replication");
             }
+            if (replicas > 0)
+            {
+                final KeyPair primary = KeyFiles.generate();
+                KeyFiles.write(primary, keys.primaryKeyFile());
+                lines.add(KeyFiles.publicKeyBase64(primary.getPublic()) + " replication");
+            }
             Files.write(keys.authorizedKeys, lines);
             return keys;
         }
@@ -86,6 +93,12 @@ public final class DemoKeys
     public Path replicaKeyFile(final int slot)
     {
         return authorizedKeys.resolveSibling("replica-" + slot + ".key");
+    }
+
+    /** @return the primary's replication key file (written when there are replicas). */
+    public Path primaryKeyFile()
+    {
+        return authorizedKeys.resolveSibling("primary.key");
     }
 
     public Path authorizedKeys()

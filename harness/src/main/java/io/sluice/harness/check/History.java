@@ -156,15 +156,17 @@ public final class History
         }
 
         /**
-         * @return answered without a wireSeq: the node says it was not applied.
+         * @return answered without a wireSeq, and not DUPLICATE_REQUEST: the node says it was not applied.
          */
         public boolean isRefused()
         {
-            return outcome != Outcome.UNANSWERED && wireSeq == 0;
+            return outcome != Outcome.UNANSWERED && wireSeq == 0 && !isAnsweredDuplicate();
         }
 
         /**
-         * @return answered DUPLICATE_REQUEST: the node says an earlier copy was applied.
+         * @return answered DUPLICATE_REQUEST: the node says an earlier copy was applied. The node answers a resend
+         * without journaling it, so the answer carries no wireSeq (BatchEnd wireSeq 0); the original is what the
+         * journal must hold.
          */
         public boolean isAnsweredDuplicate()
         {

@@ -347,6 +347,10 @@ public final class HistoryChecker
                     }
                     checkSequenced(request, session, appliedAt, copies);
                 }
+                else if (request.isAnsweredDuplicate())
+                {
+                    checkUnsequencedDuplicate(request, session, appliedAt);
+                }
                 else if (request.isRefused())
                 {
                     refused++;
@@ -420,6 +424,32 @@ public final class HistoryChecker
                     ", a later copy of the request the journal applied at wireSeq " + appliedAt + ": the client " +
                     "was told it took effect twice");
             }
+        }
+
+        /**
+         * A resend answered DUPLICATE_REQUEST without a wireSeq: the sequencer applied nothing and released the
+         * answer only once its last wireSeq, which covers the original, was as durable as the policy asks. The
+         * original must be in the journal, applied, and covered.
+         */
+        private void checkUnsequencedDuplicate(
+            final History.Request request, final SessionCopies session, final long appliedAt)
+        {
+            if (appliedAt == 0)
+            {
+                final boolean outOfOrder = session != null && session.outOfOrderAt.containsKey(request.requestSeq());
+                if (!outOfOrder)
+                {
+                    add(Violation.Kind.DUPLICATE_WITHOUT_ORIGINAL, request, 0, "answered DUPLICATE_REQUEST but the " +
+                        "journal holds no applied copy");
+                }
+                return;
+            }
+            if (appliedAt < primaryImage.firstWireSeq() && !primaryImage.isEmpty())
+            {
+                notCheckable++;
+                return;
+            }
+            checkCoverage(request, appliedAt);
         }
 
         private void checkCoverage(final History.Request request, final long wireSeq)
@@ -762,8 +792,9 @@ public final class HistoryChecker
         @Override
         public void onOrderStatus(
             final long sessionId, final long accountId, final long requestSeq, final long clientOrderId,
-            final long orderId, final int instrumentId, final Side side, final OrderState state, final long price,
-            final long quantity, final long leavesQuantity, final long cumQuantity)
+            final long orderId, final int instrumentId, final Side side, final OrderState state,
+            final RejectReason rejectReason, final long price, final long quantity, final long leavesQuantity,
+            final long cumQuantity)
         {
         }
 

@@ -294,6 +294,16 @@ final class SoakCluster implements AutoCloseable
         node.role = Role.REPLICA;
     }
 
+    /**
+     * @param node an old primary to bring back as a replica of whichever node is primary ({@code sluice replica
+     *             --rejoin}: it resyncs by itself if it is refused as diverged or ahead).
+     */
+    void rejoin(final Node node) throws IOException
+    {
+        start(node, "replica", List.of("--rejoin"));
+        node.role = Role.REPLICA;
+    }
+
     private void start(final Node node, final String role, final List<String> args) throws IOException
     {
         if (node.process != null && node.process.isAlive())

@@ -190,6 +190,25 @@ class HistoryCheckerTest
     }
 
     @Test
+    void shouldAcceptADuplicateAnswerWithoutWireSeqWhenTheOriginalWasAppliedButNotWhenItWasNot() throws Exception
+    {
+        try (TestJournal journal = primary())
+        {
+            journal.order(ALICE, 1);
+        }
+        // The node answers a resend DUPLICATE_REQUEST without journaling it: its BatchEnd carries wireSeq 0.
+        final Path history = new HistoryFile("duplicate-without-wire-seq")
+            .send(ALICE, 1).resend(ALICE, 1).rejected(ALICE, 1, "DUPLICATE_REQUEST", 0)
+            .send(ALICE, 2).rejected(ALICE, 2, "DUPLICATE_REQUEST", 0)
+            .done();
+
+        final CheckResult result = checker().config(config()).check(List.of(history));
+
+        assertEquals(List.of(DUPLICATE_WITHOUT_ORIGINAL), kinds(result), result.violations().toString());
+        assertEquals(2, result.violations().get(0).requestSeq());
+    }
+
+    @Test
     void shouldFindMoreCopiesInJournalThanTheClientSent() throws Exception
     {
         try (TestJournal journal = primary())

@@ -1,5 +1,6 @@
 package io.sluice.node.admin;
 
+import io.sluice.node.audit.AuditLog;
 import io.sluice.wire.LogonSignatures;
 import org.agrona.CloseHelper;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ public final class AdminServer implements AutoCloseable
     /** Swapped when the node changes role (a replica promoted to primary); read by every connection thread. */
     private volatile AdminCommandHandler handler;
     private final OperatorCheck operatorCheck;
+    /** Records every command but a query (STATUS, HELP, DURABILITY alone) and every refused operator; or null. */
+    private final AuditLog audit;
     private final SecureRandom random = new SecureRandom();
     private final Thread acceptThread;
     private final AtomicInteger connections = new AtomicInteger();
@@ -53,20 +56,23 @@ public final class AdminServer implements AutoCloseable
 
     public AdminServer(final InetSocketAddress bind, final AdminCommandHandler handler) throws IOException
     {
-        this(bind, handler, null);
+        this(bind, handler, null, null);
     }
 
     /**
      * @param bind          address to listen on (loopback by default).
      * @param handler       executes commands.
      * @param operatorCheck verifies the operator's signed challenge; null to accept connections without a key.
+     * @param audit         records each command that is not a query, with the operator key's fingerprint and the
+     *                      result, and each refused operator; null for none.
      * @throws IOException if the address cannot be bound.
      */
     public AdminServer(final InetSocketAddress bind, final AdminCommandHandler handler,
-        final OperatorCheck operatorCheck) throws IOException
+        final OperatorCheck operatorCheck, final AuditLog audit) throws IOException
     {
         this.handler = handler;
         this.operatorCheck = operatorCheck;
+        this.audit = audit;
         this.serverSocket = new ServerSocket();
         serverSocket.setReuseAddress(true);
         serverSocket.bind(bind, MAX_CONNECTIONS);
@@ -136,7 +142,8 @@ public final class AdminServer implements AutoCloseable
             final BufferedReader in = new BufferedReader(
                 new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8), MAX_LINE_LENGTH + 2);
             final OutputStream out = socket.getOutputStream();
-            if (!greet(in, out))
+            final String operator = greet(in, out, socket);
+            if (operator == null)
             {
                 return;
             }
@@ -166,6 +173,11 @@ public final class AdminServer implements AutoCloseable
                     LOG.error("admin command failed command={} reason=\"{}\"", command, ex.toString(), ex);
                     answer = List.of("ERR internal error: " + ex.getMessage());
                 }
+                if (audit != null && !isQuery(command, args))
+                {
+                    audit.record("admin_command", "operator", operator, "remote", socket.getRemoteSocketAddress(),
+                        "command", command, "args", args, "result", answer.isEmpty() ? "" : answer.get(0));
+                }
                 write(out, answer);
             }
         }
@@ -187,17 +199,24 @@ public final class AdminServer implements AutoCloseable
         }
     }
 
+    /** Commands that only read: not audited. */
+    private static boolean isQuery(final String command, final String args)
+    {
+        return "STATUS".equals(command) || "HELP".equals(command) || ("DURABILITY".equals(command) && args.isEmpty());
+    }
+
     /**
      * Say hello; with an operator check, challenge the client and require {@code AUTH <key> <signature>} first.
      *
-     * @return true if the connection may send commands.
+     * @return the operator key's fingerprint ({@link AuditLog#NO_KEY} without an operator check) if the connection
+     * may send commands, else null.
      */
-    private boolean greet(final Reader in, final OutputStream out) throws IOException
+    private String greet(final Reader in, final OutputStream out, final Socket socket) throws IOException
     {
         if (operatorCheck == null)
         {
             write(out, List.of(GREETING));
-            return true;
+            return AuditLog.NO_KEY;
         }
         final byte[] nonce = new byte[LogonSignatures.NONCE_LENGTH];
         random.nextBytes(nonce);
@@ -205,12 +224,14 @@ public final class AdminServer implements AutoCloseable
         final String line = readLine(in);
         final String[] words = line == null ? new String[0] : line.trim().split("\\s+");
         String refusal = "expected AUTH <base64 public key> <base64 signature>";
+        String operator = AuditLog.NO_KEY;
         if (words.length == 3 && "AUTH".equalsIgnoreCase(words[0]))
         {
             try
             {
-                refusal = operatorCheck.refusal(Base64.getDecoder().decode(words[1]), nonce,
-                    Base64.getDecoder().decode(words[2]));
+                final byte[] key = Base64.getDecoder().decode(words[1]);
+                operator = AuditLog.fingerprint(key);
+                refusal = operatorCheck.refusal(key, nonce, Base64.getDecoder().decode(words[2]));
             }
             catch (final IllegalArgumentException ex)
             {
@@ -221,11 +242,16 @@ public final class AdminServer implements AutoCloseable
         {
             authFailures.incrementAndGet();
             LOG.warn("admin authentication refused reason=\"{}\"", refusal);
+            if (audit != null)
+            {
+                audit.record("admin_auth_failed", "operator", operator, "remote", socket.getRemoteSocketAddress(),
+                    "reason", refusal);
+            }
             write(out, List.of("ERR " + refusal));
-            return false;
+            return null;
         }
         write(out, List.of("OK authenticated"));
-        return true;
+        return operator;
     }
 
     public long authFailures()

@@ -39,7 +39,8 @@ public final class NodeConfig
     public static final ConfigKey<Integer> NODE_ID = new ConfigKey<>("node.id", "1",
         "Id of this node in the cluster, unique per node.", intRange(1, 65_535));
     public static final ConfigKey<String> DATA_DIR = new ConfigKey<>("data.dir", null,
-        "Directory for the journal, snapshots and scratch files; relative paths are against the config file.",
+        "Directory for the journal, snapshots and scratch files; relative paths are against the config file. One " +
+        "node at a time owns it (an OS lock on node.lock, taken before recovery): a second node is refused.",
         Parsers.path());
     public static final ConfigKey<InetSocketAddress> CLIENT_BIND = new ConfigKey<>("client.bind", "127.0.0.1:7001",
         "Address the order-entry listener binds; port 0 picks a free port.", endpoint());
@@ -78,12 +79,27 @@ public final class NodeConfig
     public static final ConfigKey<Integer> SEQUENCER_BATCH_PER_RING = new ConfigKey<>("sequencer.batch.per.ring",
         "64", "Most requests the sequencer takes from one ingest ring per turn.", intRange(1, 65_536));
     public static final ConfigKey<Integer> FRAME_MAX_BYTES = new ConfigKey<>("frame.max.bytes", "4096",
-        "Largest client message (SBE header and body) accepted; longer length prefixes close the connection.",
-        intRange(64, 65_536));
+        "Largest client message (SBE header and body) accepted; a longer length prefix cannot be framed and closes " +
+        "the connection (EngineError UNFRAMEABLE first).", intRange(64, 65_536));
     public static final ConfigKey<Integer> CLIENT_MAX_UNSENT_BYTES = new ConfigKey<>("client.max.unsent.bytes",
-        "65536", "A client whose unsent replies exceed this is disconnected.", intRange(4096, 1 << 30));
+        "1048576", "A client whose unsent replies (those its socket has not taken) would exceed this is disconnected " +
+        "as a slow consumer.", intRange(4096, 1 << 26));
     public static final ConfigKey<Long> CLIENT_HEARTBEAT_INTERVAL_MS = new ConfigKey<>("client.heartbeat.interval.ms",
         "1000", "Heartbeat sent to a client connection idle this long.", longRange(10, 3_600_000));
+    public static final ConfigKey<Long> CLIENT_LOGON_TIMEOUT_MS = new ConfigKey<>("client.logon.timeout.ms", "5000",
+        "A connection that has not logged on this long after it was accepted is told (EngineError LOGON_TIMEOUT) " +
+        "and closed.", longRange(100, 600_000));
+    public static final ConfigKey<Long> CLIENT_IDLE_TIMEOUT_MS = new ConfigKey<>("client.idle.timeout.ms", "30000",
+        "A logged-on client that sends nothing, not even a Heartbeat, for this long is told (EngineError " +
+        "IDLE_TIMEOUT) and closed; 0 never.", longRange(0, 3_600_000));
+    public static final ConfigKey<Long> CLIENT_SEND_STALL_TIMEOUT_MS = new ConfigKey<>("client.send.stall.timeout.ms",
+        "5000", "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow " +
+        "consumer.", longRange(100, 600_000));
+    public static final ConfigKey<Integer> CLIENT_SOCKET_SEND_BUFFER_BYTES = new ConfigKey<>(
+        "client.socket.send.buffer.bytes", "262144",
+        "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +
+        "the slow-consumer rule counts them; 0 leaves the system's (which grows to megabytes).",
+        intRange(0, 1 << 30));
     public static final ConfigKey<String> JOURNAL_SYNC = new ConfigKey<>("journal.sync", "every-group",
         "every-group: fsync after each group of appends (what the durability gate assumes); none: never " +
         "(benchmarks only; logged as a warning and shown in /healthz).", oneOf("every-group", "none"));
@@ -138,10 +154,16 @@ public final class NodeConfig
         "list names that endpoint on every node that may become primary (the primary and the other replica, for " +
         "after a PROMOTE). Control messages go to all of them.", endpointList());
     public static final ConfigKey<String> REPLICATION_KEY_FILE = new ConfigKey<>("replication.key.file", null,
-        "Replica only: key file (from sluice keygen) it signs the primary's challenge with, when the primary runs " +
-        "auth=on and lists the key with the replication role.", Parsers.path());
+        "Key file (from sluice keygen) this node signs the replication link with, as a replica and as a primary. " +
+        "With auth=on the link is authenticated both ways, so a node with replica slots or " +
+        "replication.primary.control needs one, and every other node lists its public key with the replication " +
+        "role in auth.keys.file; with auth=off it is refused.", Parsers.path());
     public static final ConfigKey<Integer> ORDER_POOL_CAPACITY = new ConfigKey<>("matching.order.pool", "65536",
         "Orders preallocated by the matching engine (it grows beyond, with a warning).", intRange(16, 1 << 26));
+    public static final ConfigKey<Integer> TERMINAL_ORDERS = new ConfigKey<>("matching.terminal.orders", "1048576",
+        "Ended orders of the trading day (filled, cancelled, expired, rejected) kept for status queries, about 60 " +
+        "bytes each as they are used; beyond it the oldest is forgotten. The same on every node of a cluster.",
+        intRange(1, 1 << 26));
 
     public static final ConfigKey<Integer> FAULT_JOURNAL_SYNC_DELAY_MS = new ConfigKey<>(
         "fault.journal.sync.delay.ms", "0",
@@ -164,18 +186,29 @@ public final class NodeConfig
         "journal has appended since start, as a filling disk would; 0 uses the real filesystem.",
         longRange(0, Long.MAX_VALUE));
 
+    public static final ConfigKey<Long> AUDIT_LOG_MAX_BYTES = new ConfigKey<>("audit.log.max.bytes", "67108864",
+        "data.dir/audit.log (admin commands with the operator's key fingerprint and result, client logons, logoffs " +
+        "and refused logons, fences, promotions) is rotated at this size to audit.log.1, .2 ...",
+        longRange(4096, Long.MAX_VALUE));
+    public static final ConfigKey<Integer> AUDIT_LOG_FILES = new ConfigKey<>("audit.log.files", "10",
+        "Audit log files kept, the current one included; the oldest is deleted when the log rotates.",
+        intRange(1, 1000));
+
     /** Every fixed key, in documentation order. */
     public static final List<ConfigKey<?>> KEYS = List.of(
         NODE_ID, DATA_DIR, CLIENT_BIND, ADMIN_BIND, HTTP_BIND, DURABILITY, THREADING, IDLE_STRATEGY, READER_SHARDS,
         SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
+        CLIENT_LOGON_TIMEOUT_MS, CLIENT_IDLE_TIMEOUT_MS, CLIENT_SEND_STALL_TIMEOUT_MS, CLIENT_SOCKET_SEND_BUFFER_BYTES,
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
         SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,
         REPLICATION_DATA_BIND,
-        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, FAULT_JOURNAL_SYNC_DELAY_MS,
-        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES);
+        REPLICATION_PRIMARY_CONTROL, REPLICATION_KEY_FILE, ORDER_POOL_CAPACITY, TERMINAL_ORDERS,
+        FAULT_JOURNAL_SYNC_DELAY_MS,
+        FAULT_JOURNAL_SYNC_FAIL_AFTER, JOURNAL_MIN_FREE_BYTES, FAULT_JOURNAL_DISK_FREE_BYTES, AUDIT_LOG_MAX_BYTES,
+        AUDIT_LOG_FILES);
 
     /** Per-instrument keys: {@code instrument.<id>.<field>}. */
     public static final List<String> INSTRUMENT_FIELDS = List.of(
@@ -376,6 +409,7 @@ public final class NodeConfig
         {
             throw new ConfigException(AUTH_KEYS_FILE.name() + " is required when auth=on");
         }
+        checkReplicationKey();
         if (get(SHARDS_MIN) > get(SHARDS_MAX))
         {
             throw new ConfigException(SHARDS_MIN.name() + "=" + get(SHARDS_MIN) + " exceeds " + SHARDS_MAX.name() +
@@ -392,6 +426,27 @@ public final class NodeConfig
         {
             throw new ConfigException(REPLICATION_DATA_BIND.name() + " and " + REPLICATION_PRIMARY_CONTROL.name() +
                 " go together: a replica needs both");
+        }
+    }
+
+    /**
+     * An authenticated replication link (auth=on) is signed both ways, so a node that replicates needs its own key;
+     * with auth=off nothing on the link is signed, and a key given would suggest otherwise.
+     */
+    private void checkReplicationKey()
+    {
+        final boolean replicates = replicaCount() > 0 || values.containsKey(REPLICATION_PRIMARY_CONTROL.name());
+        final boolean hasKey = values.containsKey(REPLICATION_KEY_FILE.name());
+        if (authEnabled() && replicates && !hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " is required when auth=on and the node " +
+                "replicates (replica slots or " + REPLICATION_PRIMARY_CONTROL.name() + "): the replication link is " +
+                "then authenticated both ways");
+        }
+        if (!authEnabled() && hasKey)
+        {
+            throw new ConfigException(REPLICATION_KEY_FILE.name() + " needs auth=on: with auth=off the replication " +
+                "link is not authenticated and no key is used");
         }
     }
 

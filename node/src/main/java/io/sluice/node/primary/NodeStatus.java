@@ -36,7 +36,7 @@ final class NodeStatus
                 " in_memory_wire_seq=" + metrics.inMemoryWireSeq(slot) +
                 " persisted_wire_seq=" + metrics.persistedWireSeq(slot) +
                 " lag=" + Math.max(0, node.lastWireSeq() - metrics.persistedWireSeq(slot)) +
-                (sender == null ? "" : snapshotTransfer(sender)));
+                (sender == null ? "" : snapshotTransfer(sender) + link(sender)));
         }
         final SnapshotAgent snapshots = node.snapshotAgent();
         lines.add("snapshot_wire_seq=" + snapshots.lastSnapshotWireSeq() + " snapshots_written=" +
@@ -44,6 +44,15 @@ final class NodeStatus
             " retention=" + node.config().get(NodeConfig.JOURNAL_RETENTION) + " cycles_deleted=" +
             snapshots.cyclesDeleted());
         return lines;
+    }
+
+    /** A slot's replication link: whether authenticated, and what it dropped. */
+    static String link(final ReplicationSenderAgent sender)
+    {
+        return " link=" + (sender.authenticated() ? "authenticated" : "unauthenticated") +
+            " handshakes_accepted=" + sender.handshakesAccepted() + " handshakes_refused=" +
+            sender.handshakesRejected() + " malformed_messages=" + sender.malformedMessages() +
+            " unauthenticated_messages=" + sender.unauthenticatedMessages();
     }
 
     /** A slot's snapshot transfer: in progress (bytes sent of total) and how many were sent. */

@@ -7,8 +7,10 @@ import io.sluice.pipeline.net.ReaderAgent;
 import io.sluice.pipeline.net.ReaderCounters;
 import io.sluice.pipeline.shard.Shard;
 import io.sluice.durability.ReplicationMetrics;
+import io.sluice.replication.ReplicationSenderAgent;
 import io.sluice.response.ResponseCounters;
 import io.sluice.sbe.client.RejectReason;
+import io.sluice.wire.DecodeResult;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -56,6 +58,7 @@ final class PrimaryMetrics
         rings(text, node.shardManager().shards());
         journal(text, node.journalAgent());
         replicas(text, node.replicationMetrics(), node.lastWireSeq());
+        replicationLink(text, node.senders());
 
         family(text, "sluice_gate_waits_total", "Times the durability gate held replies, by what it waited for.",
             "counter");
@@ -64,6 +67,8 @@ final class PrimaryMetrics
         family(text, "sluice_client_drops_total", "Client connections dropped by the response stage.", "counter");
         sample(text, "sluice_client_drops_total{reason=\"slow_consumer\"}", response.slowConsumerDrops());
         sample(text, "sluice_client_drops_total{reason=\"write_failed\"}", response.writeFailureDrops());
+        counter(text, "sluice_client_farewells_total", "Client connections closed after the node's last message " +
+            "to them (why, or the answer to a Logout) was written.", response.farewellsWritten());
 
         stages(text, node.stages());
         garbageCollection(text);
@@ -88,16 +93,37 @@ final class PrimaryMetrics
                 closed += count;
             }
         }
-        gauge(text, "sluice_connections", "Client connections open.", Math.max(0, accepted - closed));
+        gauge(text, "sluice_connections", "Client connections open.", accepted - closed);
         counter(text, "sluice_connections_accepted_total", "Client connections accepted.", accepted);
         counter(text, "sluice_logons_total", "Client logons accepted.", logons);
-        family(text, "sluice_connections_closed_total", "Client connections closed by the reader, by reason.",
-            "counter");
+        family(text, "sluice_connections_closed_total", "Client connections closed, by reason.", "counter");
         for (final CloseReason reason : CloseReason.values())
         {
             sample(text, "sluice_connections_closed_total{reason=\"" + label(reason.name()) + "\"}",
                 closedByReason[reason.ordinal()]);
         }
+        family(text, "sluice_frames_refused_total",
+            "Client frames answered with an EngineError, connection kept: by the check that failed, or unsupported.",
+            "counter");
+        for (final DecodeResult result : DecodeResult.values())
+        {
+            if (result == DecodeResult.OK || result.isFramingError())
+            {
+                continue;
+            }
+            long count = 0;
+            for (final ReaderAgent reader : readers)
+            {
+                count += reader.counters().malformed(result);
+            }
+            sample(text, "sluice_frames_refused_total{reason=\"" + label(result.name()) + "\"}", count);
+        }
+        long unsupported = 0;
+        for (final ReaderAgent reader : readers)
+        {
+            unsupported += reader.counters().unsupportedMessages();
+        }
+        sample(text, "sluice_frames_refused_total{reason=\"unsupported_message\"}", unsupported);
     }
 
     private static void rejects(final StringBuilder text, final PrimaryNode node)
@@ -110,6 +136,10 @@ final class PrimaryMetrics
                 continue;
             }
             long count = node.sequencer().rejects(reason);
+            for (final ReaderAgent reader : node.readers())
+            {
+                count += reader.counters().rejected(reason);
+            }
             if (reason == RejectReason.HALTED)
             {
                 count += node.sequencer().haltedRejects();
@@ -180,6 +210,35 @@ final class PrimaryMetrics
         {
             sample(text, "sluice_replica_last_ack_latency_seconds{slot=\"" + slot + "\"}",
                 metrics.lastAckLatencyNs(slot) / NANOS_PER_SECOND);
+        }
+    }
+
+    private static void replicationLink(final StringBuilder text, final List<ReplicationSenderAgent> senders)
+    {
+        family(text, "sluice_replication_malformed_messages_total",
+            "Control messages from a replica slot dropped as malformed (short block or fields).", "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_malformed_messages_total{slot=\"" + sender.slot() + "\"}",
+                sender.malformedMessages());
+        }
+        family(text, "sluice_replication_unauthenticated_messages_total",
+            "Control messages to a replica slot dropped because the authenticated link could not verify them.",
+            "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_unauthenticated_messages_total{slot=\"" + sender.slot() + "\"}",
+                sender.unauthenticatedMessages());
+        }
+        family(text, "sluice_replication_handshakes_total", "Replica handshakes per slot, by outcome.", "counter");
+        for (final ReplicationSenderAgent sender : senders)
+        {
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() + "\",outcome=\"accepted\"}",
+                sender.handshakesAccepted());
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() + "\",outcome=\"refused\"}",
+                sender.handshakesRejected());
+            sample(text, "sluice_replication_handshakes_total{slot=\"" + sender.slot() +
+                "\",outcome=\"challenged\"}", sender.handshakesChallenged());
         }
     }
 

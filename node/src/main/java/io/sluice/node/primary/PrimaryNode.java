@@ -10,9 +10,13 @@ import io.sluice.journal.JournalAgent;
 import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.audit.AuditLog;
+import io.sluice.node.audit.AuditedSessions;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyAuthenticator;
+import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
 import io.sluice.node.auth.ReplicationKeys;
 import io.sluice.node.config.NodeConfig;
@@ -54,6 +58,7 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Selector;
 import java.nio.file.Files;
+import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -83,7 +88,7 @@ public final class PrimaryNode implements AutoCloseable
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final AtomicLongPosition journalPersistedWireSeq = new AtomicLongPosition();
     private final ResponseCounters responseCounters = new ResponseCounters();
-    private final PrimaryFence fence = new PrimaryFence();
+    private final PrimaryFence fence;
     private final Journal journal;
     private final DurabilityControl durabilityControl;
     private final ReplicationMetrics replicationMetrics;
@@ -107,6 +112,10 @@ public final class PrimaryNode implements AutoCloseable
     /** Null unless {@code trace=on}. */
     private final StageStats stageStats;
     private final long startedNs = System.nanoTime();
+    /** This node's claim on its data directory, taken before the journal is opened; released by {@link #close}. */
+    private final DataDirLock dataDirLock;
+    /** data.dir/audit.log: operators' commands, client sessions, fences, promotions; kept from a promoted replica. */
+    private final AuditLog audit;
 
     /**
      * What a promoted replica hands over to the primary it becomes.
@@ -115,14 +124,20 @@ public final class PrimaryNode implements AutoCloseable
      *                    the primary's commands.
      * @param policy      the durability policy the replica last heard from the old primary, so the operator's
      *                    choice survives the failover; null to take the configured one.
+     * @param dataDirLock the replica's claim on the data directory, which the primary holds from now on.
+     * @param audit       the replica's audit log, which the primary writes from now on.
      */
-    public record Promotion(AdminServer adminServer, Policy policy)
+    public record Promotion(AdminServer adminServer, Policy policy, DataDirLock dataDirLock, AuditLog audit)
     {
     }
 
-    private PrimaryNode(final NodeConfig config, final Promotion promotion) throws IOException
+    private PrimaryNode(final NodeConfig config, final Promotion promotion, final DataDirLock dataDirLock)
+        throws IOException
     {
         this.config = config;
+        this.dataDirLock = dataDirLock;
+        this.audit = promotion != null ? promotion.audit() : AuditLog.open(config);
+        this.fence = new PrimaryFence((epoch, why) -> audit.record("fenced", "epoch", epoch, "reason", why));
         final StageContexts stages = new StageContexts(config);
         threads = AgentThreads.of(config, PrimaryNode::onStageError);
         network = new NetworkAgents(threads);
@@ -156,6 +171,7 @@ public final class PrimaryNode implements AutoCloseable
         // ingest: reader shards ─▶ ingest rings (the acceptor in front of them opens last, after recovery)
         readerShards = new ReaderShards(
             stages.reader(keys == null ? Authenticator.NONE : new KeyAuthenticator(keys), registry)
+                .sessionListener(new AuditedSessions(audit))
                 .ingestWaker(networkWaker)
                 .idleSelector(networkSelector),
             stages.shards(), network);
@@ -192,9 +208,12 @@ public final class PrimaryNode implements AutoCloseable
         snapshotAgent = new SnapshotAgent(stages.snapshot(journal, journalPersistedWireSeq::getAcquire)
             .oldestWireSeqNeededByReplicas(this::oldestWireSeqNeededByReplicas));
 
-        // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors
+        // replication: a sender per replica slot streams the journal over Aeron and records the replica's cursors;
+        // with auth=on the link is authenticated both ways, this node signing with its replication key
         transport = config.replicaCount() == 0 ? null : ReplicationTransport.launch(stages.transport());
         journalAgent.wakers(replicationWaker(), networkWaker);
+        final KeyPair replicationKey = keys == null || config.replicaCount() == 0 ? null :
+            KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE));
         for (final ReplicaSlotConfig slot : config.replicas())
         {
             senders.add(new ReplicationSenderAgent(stages.sender(slot)
@@ -206,6 +225,7 @@ public final class PrimaryNode implements AutoCloseable
                 .configDigest(sequencer.engine().configDigest())
                 .fence(fence)
                 .replicationKeys(keys == null ? null : ReplicationKeys.check(keys))
+                .keyPair(replicationKey)
                 .lastWireSeq(journalAgent::appendedWireSeq)
                 .newestSnapshot(snapshotAgent::newestSnapshot)));
         }
@@ -229,7 +249,7 @@ public final class PrimaryNode implements AutoCloseable
         // network edge: clients can connect only now, to a recovered node
         readerShards.start();
         acceptor = new AcceptorAgent(config.get(NodeConfig.CLIENT_BIND), readerShards, registry,
-            SystemNanoClock.INSTANCE, stages.receiveBufferBytes());
+            SystemNanoClock.INSTANCE, stages.receiveBufferBytes(), stages.socketSendBufferBytes());
         startThreads(stages.dynamicShards());
 
         // listeners: admin (kept from the replica when promoted) and health/metrics
@@ -241,9 +261,11 @@ public final class PrimaryNode implements AutoCloseable
         else
         {
             adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), new PrimaryAdminCommands(this),
-                keys == null ? null : OperatorKeys.check(keys));
+                keys == null ? null : OperatorKeys.check(keys), audit);
         }
         healthServer = new HealthServer(config.get(NodeConfig.HTTP_BIND), this);
+        audit.record(promotion != null ? "promoted" : "node_started", "role", "primary", "epoch", sequencer.epoch(),
+            "wire_seq", sequencer.lastWireSeq(), "policy", durabilityControl.policy().description());
         LOG.info("primary started nodeId={} client={} admin={} http={} policy={} threading={}",
             config.get(NodeConfig.NODE_ID), clientAddress(), adminServer.localAddress(), healthServer.localAddress(),
             durabilityControl.policy().description(), config.get(NodeConfig.THREADING));
@@ -255,10 +277,20 @@ public final class PrimaryNode implements AutoCloseable
      * @param config validated configuration.
      * @return the running node.
      * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     * @throws DataDirLock.InUseException if another node holds the data directory.
      */
     public static PrimaryNode start(final NodeConfig config) throws IOException
     {
-        return new PrimaryNode(config, null);
+        final DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try
+        {
+            return new PrimaryNode(config, null, lock);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
     }
 
     /**
@@ -272,7 +304,7 @@ public final class PrimaryNode implements AutoCloseable
      */
     public static PrimaryNode promote(final NodeConfig config, final Promotion promotion) throws IOException
     {
-        return new PrimaryNode(config, promotion);
+        return new PrimaryNode(config, promotion, promotion.dataDirLock());
     }
 
     /**
@@ -607,5 +639,8 @@ public final class PrimaryNode implements AutoCloseable
         CloseHelper.quietClose(networkSelector);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        audit.record("node_stopped", "role", "primary", "wire_seq", sequencer.lastWireSeq());
+        CloseHelper.quietClose(audit);
+        CloseHelper.quietClose(dataDirLock);
     }
 }

@@ -10,10 +10,13 @@ import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
+import io.sluice.node.DataDirLock;
 import io.sluice.node.admin.AdminServer;
+import io.sluice.node.audit.AuditLog;
 import io.sluice.node.auth.AuthorizedKeys;
 import io.sluice.node.auth.KeyFiles;
 import io.sluice.node.auth.OperatorKeys;
+import io.sluice.node.auth.ReplicationKeys;
 import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.NodeConfig;
 import io.sluice.node.primary.PrimaryNode;
@@ -102,13 +105,20 @@ public final class ReplicaNode implements AutoCloseable
     private final AgentThreads threads;
     private final AdminServer adminServer;
     private final HttpServer httpServer;
+    /** This node's claim on its data directory, taken before the journal is opened; handed over on PROMOTE. */
+    private final DataDirLock dataDirLock;
+    /** data.dir/audit.log: operators' commands and promotions; handed over on PROMOTE. */
+    private final AuditLog audit;
     /** Set once by a successful PROMOTE (admin thread); from then on this process is that primary. */
     private volatile PrimaryNode promoted;
     private boolean closed;
 
-    private ReplicaNode(final NodeConfig config, final boolean resync) throws IOException
+    private ReplicaNode(final NodeConfig config, final boolean resync, final DataDirLock dataDirLock)
+        throws IOException
     {
         this.config = config;
+        this.dataDirLock = dataDirLock;
+        this.audit = AuditLog.open(config);
         stages = new StageContexts(config);
         threads = AgentThreads.of(config, error -> LOG.error("stage failed reason=\"{}\"", error.toString(), error));
         final Path dataDir = config.dataDir();
@@ -143,7 +153,10 @@ public final class ReplicaNode implements AutoCloseable
         journalAgent = new JournalAgent(journal, journalRing, journalPersistedWireSeq, stages.diskSpaceGuard(journal));
         journalPersistedWireSeq.setRelease(recovery.lastWireSeq());
 
-        // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors
+        // replica agent: follows the primary over Aeron, checks and applies each entry, acknowledges both cursors;
+        // with auth=on only a primary that signs with a listed replication key, and only what it seals
+        final AuthorizedKeys keys = config.authEnabled() ?
+            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         transport = ReplicationTransport.launch(stages.transport());
         final Selector receiveSelector = threads.blocking() ? transport.receiveSelector() : null;
         replicaWaker = receiveSelector == null ? Waker.NONE :
@@ -161,8 +174,8 @@ public final class ReplicaNode implements AutoCloseable
             .snapshotDirectory(dataDir)
             .resyncFromSnapshot(resync)
             .durabilityControl(durabilityControl)
-            .keyPair(config.get(NodeConfig.REPLICATION_KEY_FILE) == null ? null :
-                KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
+            .keyPair(keys == null ? null : KeyFiles.read(config.path(NodeConfig.REPLICATION_KEY_FILE)))
+            .primaryKeys(keys == null ? null : ReplicationKeys.check(keys))
             .epoch(Math.max(1, recovery.lastEpoch())));
 
         // threads: the journal, then snapshots, then the replica agent. Snapshots start before the replica agent: a
@@ -171,10 +184,8 @@ public final class ReplicaNode implements AutoCloseable
         threads.start(JOURNAL_THREAD, journalAgent);
         startSnapshots();
         startReplicaThread();
-        final AuthorizedKeys keys = config.authEnabled() ?
-            AuthorizedKeys.load(config.path(NodeConfig.AUTH_KEYS_FILE)) : null;
         adminServer = new AdminServer(config.get(NodeConfig.ADMIN_BIND), this::adminCommand,
-            keys == null ? null : OperatorKeys.check(keys));
+            keys == null ? null : OperatorKeys.check(keys), audit);
         httpServer = HttpServer.create(config.get(NodeConfig.HTTP_BIND), 16);
         httpServer.setExecutor(Executors.newSingleThreadExecutor(runnable ->
         {
@@ -184,6 +195,8 @@ public final class ReplicaNode implements AutoCloseable
         }));
         httpServer.createContext("/healthz", this::healthz);
         httpServer.start();
+        audit.record("node_started", "role", "replica", "epoch", replicaAgent.epoch(), "wire_seq",
+            replicaAgent.appliedWireSeq(), "resync", resync);
         LOG.info("replica started nodeId={} data={} primaryControl={} admin={} http={}",
             config.get(NodeConfig.NODE_ID), config.get(NodeConfig.REPLICATION_DATA_BIND),
             config.get(NodeConfig.REPLICATION_PRIMARY_CONTROL), adminServer.localAddress(), httpServer.getAddress());
@@ -201,7 +214,10 @@ public final class ReplicaNode implements AutoCloseable
                     "applied_wire_seq=" + replicaAgent.appliedWireSeq() + " persisted_wire_seq=" +
                     replicaAgent.persistedWireSeq() + " lag=" + replicaAgent.lagEntries(),
                     "policy=" + durabilityControl.policy().description(),
-                    "snapshot" + snapshotStatus()));
+                    "snapshot" + snapshotStatus(),
+                    "replication_link=" + (replicaAgent.authenticated() ? "authenticated" : "unauthenticated") +
+                    " malformed_messages=" + replicaAgent.badMessages() + " unauthenticated_messages=" +
+                    replicaAgent.unauthenticatedMessages()));
                 status.addAll(refusal());
                 return status;
             case "PROMOTE":
@@ -272,7 +288,8 @@ public final class ReplicaNode implements AutoCloseable
             httpServer.stop(0);
             CloseHelper.quietClose(transport);
             CloseHelper.quietClose(journal);
-            promoted = PrimaryNode.promote(config, new PrimaryNode.Promotion(adminServer, durabilityControl.policy()));
+            promoted = PrimaryNode.promote(config,
+                new PrimaryNode.Promotion(adminServer, durabilityControl.policy(), dataDirLock, audit));
         }
         catch (final IOException | RuntimeException ex)
         {
@@ -321,12 +338,24 @@ public final class ReplicaNode implements AutoCloseable
         {
             return List.of();
         }
-        final RejectCode code = replicaAgent.rejectCode();
-        final String refused = "refused=" + code + " reason=\"" + replicaAgent.rejectReason() + "\"";
-        return code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY ?
-            List.of(refused, "action=\"restart with --resync: this journal is set aside (renamed, kept) and the " +
-                "replica starts from the primary's newest snapshot (or copies its journal if it has none)\"") :
+        final String refused = "refused=" + replicaAgent.rejectCode() + " reason=\"" + replicaAgent.rejectReason() +
+            "\"";
+        return divergedFromPrimary() ?
+            List.of(refused, "action=\"restart with --resync (or --rejoin): this journal is set aside (renamed, " +
+                "kept) and the replica starts from the primary's newest snapshot (or copies its journal if it has " +
+                "none)\"") :
             List.of(refused);
+    }
+
+    /**
+     * @return true once the primary has refused this replica because its journal holds entries the primary's does
+     * not ({@code DIVERGED}, {@code AHEAD_OF_PRIMARY}): only a resync brings it back. Any thread.
+     */
+    public boolean divergedFromPrimary()
+    {
+        final RejectCode code = replicaAgent.rejectCode();
+        return replicaAgent.state() == ReplicaAgent.State.REJECTED &&
+            (code == RejectCode.DIVERGED || code == RejectCode.AHEAD_OF_PRIMARY);
     }
 
     /** The primary this node became, or null while it is a replica. */
@@ -339,10 +368,25 @@ public final class ReplicaNode implements AutoCloseable
      * @param config a replica configuration ({@code replication.data.bind} and {@code replication.primary.control}).
      * @return the running replica.
      * @throws IOException if the journal cannot be opened or a listener cannot bind.
+     * @throws DataDirLock.InUseException if another node holds the data directory.
      */
     public static ReplicaNode start(final NodeConfig config) throws IOException
     {
-        return new ReplicaNode(config, false);
+        return start(config, false);
+    }
+
+    private static ReplicaNode start(final NodeConfig config, final boolean resync) throws IOException
+    {
+        final DataDirLock lock = DataDirLock.acquire(config.dataDir());
+        try
+        {
+            return new ReplicaNode(config, resync, lock);
+        }
+        catch (final IOException | RuntimeException | Error ex)
+        {
+            lock.close();
+            throw ex;
+        }
     }
 
     /**
@@ -356,7 +400,7 @@ public final class ReplicaNode implements AutoCloseable
      */
     public static ReplicaNode startResync(final NodeConfig config) throws IOException
     {
-        return new ReplicaNode(config, true);
+        return start(config, true);
     }
 
     /**
@@ -463,6 +507,9 @@ public final class ReplicaNode implements AutoCloseable
             ",\"persisted_wire_seq\":" + replicaAgent.persistedWireSeq() +
             ",\"primary_wire_seq\":" + replicaAgent.primaryLastWireSeq() + "},\"lag\":" + replicaAgent.lagEntries() +
             ",\"state_hash\":" + stateHashJson() + ",\"snapshot\":" + snapshotJson() +
+            ",\"replication_link\":{\"authenticated\":" + replicaAgent.authenticated() +
+            ",\"malformed_messages\":" + replicaAgent.badMessages() +
+            ",\"unauthenticated_messages\":" + replicaAgent.unauthenticatedMessages() + "}" +
             ",\"policy\":\"" + durabilityControl.policy().description() +
             "\"" + (state == ReplicaAgent.State.REJECTED ? ",\"refused\":\"" + replicaAgent.rejectCode() + "\"" : "") +
             "}\n";
@@ -517,6 +564,9 @@ public final class ReplicaNode implements AutoCloseable
         CloseHelper.quietClose(threads);
         CloseHelper.quietClose(transport);
         CloseHelper.quietClose(journal);
+        audit.record("node_stopped", "role", "replica", "wire_seq", replicaAgent.appliedWireSeq());
+        CloseHelper.quietClose(audit);
+        CloseHelper.quietClose(dataDirLock);
         LOG.info("replica stopped persistedWireSeq={}", journalPersistedWireSeq.getAcquire());
     }
 }

@@ -149,7 +149,8 @@ public final class StageContexts
             .maxOrderNotional(config.get(NodeConfig.RISK_MAX_ORDER_NOTIONAL))
             .maxOpenOrdersPerAccount(config.get(NodeConfig.RISK_MAX_OPEN_ORDERS))
             .defaultSelfTradePrevention(selfTradePrevention(config.get(NodeConfig.STP_DEFAULT)))
-            .orderPoolCapacity(config.get(NodeConfig.ORDER_POOL_CAPACITY));
+            .orderPoolCapacity(config.get(NodeConfig.ORDER_POOL_CAPACITY))
+            .terminalOrderCapacity(config.get(NodeConfig.TERMINAL_ORDERS));
         for (final InstrumentConfig instrument : config.instruments())
         {
             context.instrument(instrument.instrumentId(), instrument.symbol(), instrument.tickSize(),
@@ -178,6 +179,8 @@ public final class StageContexts
     {
         return new ReaderContext()
             .frameMaxBytes(config.get(NodeConfig.FRAME_MAX_BYTES))
+            .logonTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_LOGON_TIMEOUT_MS)))
+            .idleTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_IDLE_TIMEOUT_MS)))
             .authenticator(authenticator)
             .registry(registry);
     }
@@ -217,13 +220,22 @@ public final class StageContexts
     }
 
     /**
-     * @return the response stage's heartbeat and send-buffer limits; the node adds the rings, cursors and policy.
+     * @return the response stage's heartbeat and slow-consumer limits; the node adds the rings, cursors and policy.
      */
     public ResponseContext response()
     {
         return new ResponseContext()
             .heartbeatIntervalNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_HEARTBEAT_INTERVAL_MS)))
-            .maxSendBufferBytes(config.get(NodeConfig.CLIENT_MAX_UNSENT_BYTES));
+            .maxSendBufferBytes(config.get(NodeConfig.CLIENT_MAX_UNSENT_BYTES))
+            .sendStallTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_SEND_STALL_TIMEOUT_MS)));
+    }
+
+    /**
+     * @return the kernel send buffer of each accepted client socket, 0 for the system's.
+     */
+    public int socketSendBufferBytes()
+    {
+        return config.get(NodeConfig.CLIENT_SOCKET_SEND_BUFFER_BYTES);
     }
 
     /**

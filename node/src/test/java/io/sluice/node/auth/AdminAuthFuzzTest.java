@@ -145,7 +145,7 @@ class AdminAuthFuzzTest
         {
             executed.add(command);
             return List.of("OK");
-        }, OperatorKeys.check(authorized));
+        }, OperatorKeys.check(authorized), null);
 
         final SplittableRandom random = new SplittableRandom(SEED + 1);
         String earlierAnswer = null;

@@ -35,34 +35,46 @@ class ExampleConfigsTest
     }
 
     @Test
-    void shouldDescribeThreeNodeClusterOnDistinctPorts()
+    void shouldDescribeASymmetricThreeNodeClusterOnDistinctPorts()
     {
-        final NodeConfig primary = NodeConfig.load(CONFIG_DIR.resolve("primary.conf"), Map.of());
-        final NodeConfig replicaA = NodeConfig.load(CONFIG_DIR.resolve("replica-a.conf"), Map.of());
-        final NodeConfig replicaB = NodeConfig.load(CONFIG_DIR.resolve("replica-b.conf"), Map.of());
+        final NodeConfig[] nodes = {
+            NodeConfig.load(CONFIG_DIR.resolve("primary.conf"), Map.of()),
+            NodeConfig.load(CONFIG_DIR.resolve("replica-a.conf"), Map.of()),
+            NodeConfig.load(CONFIG_DIR.resolve("replica-b.conf"), Map.of()) };
 
-        assertEquals(2, primary.replicaCount());
-        assertFalse(primary.isReplicaConfig());
-        assertTrue(replicaA.isReplicaConfig() && replicaB.isReplicaConfig());
-        assertEquals(primary.replicas().get(0).data(), replicaA.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(primary.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(0));
-        assertEquals(primary.replicas().get(1).data(), replicaB.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(primary.replicas().get(1).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(0));
-        // After a PROMOTE of either replica, the other one's handshakes reach the slot the new primary serves it on.
-        assertEquals(replicaA.replicas().get(0).data(), replicaB.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(replicaA.replicas().get(0).control(), replicaB.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(1));
-        assertEquals(replicaB.replicas().get(0).data(), replicaA.get(NodeConfig.REPLICATION_DATA_BIND));
-        assertEquals(replicaB.replicas().get(0).control(), replicaA.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).get(1));
-        assertEquals(primary.instruments(), replicaA.instruments());
-        assertEquals(primary.instruments(), replicaB.instruments());
-        final java.util.Set<Integer> ports = new java.util.HashSet<>();
-        for (final NodeConfig config : new NodeConfig[]{ primary, replicaA, replicaB })
+        // Every node can be primary (a slot for each other node) or replica (a data bind, and the control endpoint
+        // of its slot on each other node): whichever is primary, each other node's handshakes reach the slot that
+        // streams to its data bind.
+        for (int primary = 0; primary < nodes.length; primary++)
         {
-            assertTrue(ports.add(config.get(NodeConfig.CLIENT_BIND).getPort()));
-            assertTrue(ports.add(config.get(NodeConfig.ADMIN_BIND).getPort()));
-            assertTrue(ports.add(config.get(NodeConfig.HTTP_BIND).getPort()));
+            assertTrue(nodes[primary].isReplicaConfig(), "node " + (primary + 1) + " can follow");
+            assertEquals(2, nodes[primary].replicaCount(), "node " + (primary + 1) + " can lead");
+            for (int follower = 0; follower < nodes.length; follower++)
+            {
+                if (follower == primary)
+                {
+                    continue;
+                }
+                final NodeConfig replica = nodes[follower];
+                final long slots = nodes[primary].replicas().stream()
+                    .filter(slot -> slot.data().equals(replica.get(NodeConfig.REPLICATION_DATA_BIND)) &&
+                        replica.get(NodeConfig.REPLICATION_PRIMARY_CONTROL).contains(slot.control()))
+                    .count();
+                assertEquals(1, slots, "node " + (primary + 1) + " has one slot for node " + (follower + 1));
+            }
+            assertEquals(nodes[0].instruments(), nodes[primary].instruments());
         }
-        assertFalse(primary.dataDir().equals(replicaA.dataDir()) || replicaA.dataDir().equals(replicaB.dataDir()));
+        final java.util.Set<String> ports = new java.util.HashSet<>();
+        for (final NodeConfig config : nodes)
+        {
+            assertTrue(ports.add("tcp " + config.get(NodeConfig.CLIENT_BIND).getPort()));
+            assertTrue(ports.add("tcp " + config.get(NodeConfig.ADMIN_BIND).getPort()));
+            assertTrue(ports.add("tcp " + config.get(NodeConfig.HTTP_BIND).getPort()));
+            assertTrue(ports.add("udp " + config.get(NodeConfig.REPLICATION_DATA_BIND).getPort()));
+            config.replicas().forEach(slot -> assertTrue(ports.add("udp " + slot.control().getPort()),
+                "control endpoint " + slot.control() + " bound once"));
+        }
+        assertFalse(nodes[0].dataDir().equals(nodes[1].dataDir()) || nodes[1].dataDir().equals(nodes[2].dataDir()));
     }
 
     @Test

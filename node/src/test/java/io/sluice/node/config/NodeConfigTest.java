@@ -146,6 +146,37 @@ class NodeConfigTest
     }
 
     @Test
+    void shouldRequireAReplicationKeyOnAnAuthenticatedNodeThatReplicates()
+    {
+        final Map<String, String> primary = minimal();
+        primary.put("auth", "on");
+        primary.put("auth.keys.file", "authorized_keys");
+        primary.put("replication.replica.0.data", "127.0.0.1:7211");
+        primary.put("replication.replica.0.control", "127.0.0.1:7212");
+        assertTrue(failure(primary).startsWith("replication.key.file is required when auth=on and the node " +
+            "replicates"), failure(primary));
+
+        final Map<String, String> replica = minimal();
+        replica.put("auth", "on");
+        replica.put("auth.keys.file", "authorized_keys");
+        replica.put("replication.data.bind", "127.0.0.1:7211");
+        replica.put("replication.primary.control", "127.0.0.1:7212");
+        assertTrue(failure(replica).startsWith("replication.key.file is required"), failure(replica));
+
+        replica.put("replication.key.file", "keys/replica.key");
+        assertEquals("keys/replica.key", parse(replica).get(NodeConfig.REPLICATION_KEY_FILE));
+    }
+
+    @Test
+    void shouldRefuseAReplicationKeyWithAuthOff()
+    {
+        final Map<String, String> raw = minimal();
+        raw.put("replication.key.file", "keys/replica.key");
+
+        assertTrue(failure(raw).startsWith("replication.key.file needs auth=on"), failure(raw));
+    }
+
+    @Test
     void shouldRefuseDurabilityThatConfiguredNodesCannotMeet()
     {
         final Map<String, String> raw = minimal();

@@ -110,7 +110,7 @@ class AuthIT
         {
         }), "trader A claiming account 2");
 
-        TestNodes.await(() -> closed(CloseReason.AUTH_FAILED) == 4, 10_000, "four refused logons counted");
+        TestNodes.await(() -> closed(CloseReason.LOGON_REFUSED) == 4, 10_000, "four refused logons counted");
         assertEquals(1, node.lastWireSeq(), "nothing from refused connections reached the sequencer");
     }
 
@@ -159,26 +159,26 @@ class AuthIT
     @Test
     void shouldLetReadOnlyKeyQueryButNotTrade() throws Exception
     {
-        final SluiceClient reader = connect(9, 1, readOnly, new ClientListener()
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        try (SluiceClient reader = connect(9, 1, readOnly, new ClientListener()
         {
-        });
-        assertTrue(reader.awaitAnswer(reader.queryBook(1, 5), 10, TimeUnit.SECONDS, IDLE));
+            public void onExecutionReport(final ExecutionReportDecoder report)
+            {
+                seen.add(report.requestSeq() + ":" + report.execType() + ":" + report.rejectReason());
+            }
+        }))
+        {
+            assertTrue(reader.awaitAnswer(reader.queryBook(1, 5), 10, TimeUnit.SECONDS, IDLE));
 
-        reader.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
-        TestNodes.await(() ->
-        {
-            try
-            {
-                reader.poll();
-            }
-            catch (final IOException ex)
-            {
-                return true;
-            }
-            return !reader.isConnected();
-        }, 10_000, "read-only connection closed after an order");
-        reader.close();
-        TestNodes.await(() -> closed(CloseReason.NOT_AUTHORIZED) == 1, 10_000, "counted");
+            final long order = reader.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
+            assertTrue(reader.awaitAnswer(order, 10, TimeUnit.SECONDS, IDLE));
+            assertEquals(List.of(order + ":" + ExecType.REJECTED + ":" + RejectReason.NOT_AUTHORIZED), seen);
+            assertTrue(reader.awaitAnswer(reader.queryBook(1, 5), 10, TimeUnit.SECONDS, IDLE),
+                "the connection carries on");
+            assertTrue(reader.isConnected());
+        }
+        assertEquals(1, node.readers().stream().mapToLong(r -> r.counters().rejected(RejectReason.NOT_AUTHORIZED))
+            .sum());
         assertEquals(0, node.lastWireSeq());
     }
 

@@ -6,6 +6,7 @@ import io.sluice.node.admin.AdminClient;
 import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.BookSnapshotDecoder;
 import io.sluice.sbe.client.BooleanType;
+import io.sluice.sbe.client.EngineErrorDecoder;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;
@@ -201,7 +202,7 @@ class PrimaryNodeIT
     }
 
     @Test
-    void shouldCloseOnlyTheMalformedConnection() throws Exception
+    void shouldAnswerAFrameItCannotTakeAndCloseOnlyAStreamItCannotFrame() throws Exception
     {
         start(Map.of());
         final Recorder good = new Recorder();
@@ -211,10 +212,16 @@ class PrimaryNodeIT
         {
             garbage.connect(node.clientAddress());
             garbage.setSoTimeout(10_000);
-            garbage.getInputStream().readNBytes(4 + 8 + 34);
+            final RawSession session = new RawSession(garbage);
+            session.readFrame();
             final OutputStream out = garbage.getOutputStream();
             out.write(new byte[]{ 0x10, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9 });
             out.flush();
+            assertEquals(EngineErrorDecoder.TEMPLATE_ID, session.readFrame(), "a frame of another schema is answered");
+            assertEquals(BatchEndDecoder.TEMPLATE_ID, session.readFrame());
+            out.write(new byte[]{ (byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF });
+            out.flush();
+            assertEquals(EngineErrorDecoder.TEMPLATE_ID, session.readFrame(), "the node says why it closes");
             assertEquals(-1, garbage.getInputStream().read());
         }
         for (int i = 0; i < 20; i++)
@@ -273,7 +280,10 @@ class PrimaryNodeIT
             current.logon(6);
             assertEquals(LogonAckDecoder.TEMPLATE_ID, current.readFrame());
 
-            assertEquals(List.of("HALTED"), old.order(2), "the replaced connection's request is refused unapplied");
+            assertEquals(EngineErrorDecoder.TEMPLATE_ID, old.readFrame(), "the replaced connection is told at once");
+            assertEquals(io.sluice.sbe.client.EngineErrorCode.SESSION_REPLACED,
+                new EngineErrorDecoder().wrapAndApplyHeader(old.buffer, 0, new MessageHeaderDecoder()).code());
+            assertEquals(-1, first.getInputStream().read(), "and closed");
             assertEquals(List.of("NEW"), current.order(2), "the same request on the current connection is applied");
         }
         assertEquals(2, node.lastWireSeq());
@@ -283,7 +293,7 @@ class PrimaryNodeIT
     private static final class RawSession
     {
         private final Socket socket;
-        private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
         private final FrameEncoder frames = new FrameEncoder();
         private final MessageHeaderDecoder header = new MessageHeaderDecoder();
         private final ExecutionReportDecoder report = new ExecutionReportDecoder();
@@ -334,14 +344,21 @@ class PrimaryNodeIT
             socket.getOutputStream().flush();
         }
 
-        /** Reads one frame into the buffer (SBE header at 0); returns its template id. */
+        /** Reads one frame other than a Heartbeat into the buffer (SBE header at 0); returns its template id. */
         int readFrame() throws Exception
         {
-            final byte[] prefix = socket.getInputStream().readNBytes(4);
-            final int length = java.nio.ByteBuffer.wrap(prefix).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
-            final byte[] message = socket.getInputStream().readNBytes(length);
-            buffer.putBytes(0, message);
-            return header.wrap(buffer, 0).templateId();
+            while (true)
+            {
+                final byte[] prefix = socket.getInputStream().readNBytes(4);
+                final int length = java.nio.ByteBuffer.wrap(prefix).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+                final byte[] message = socket.getInputStream().readNBytes(length);
+                buffer.putBytes(0, message);
+                final int templateId = header.wrap(buffer, 0).templateId();
+                if (templateId != io.sluice.sbe.client.HeartbeatDecoder.TEMPLATE_ID)
+                {
+                    return templateId;
+                }
+            }
         }
     }
 
@@ -368,6 +385,37 @@ class PrimaryNodeIT
         assertEquals(List.of("NEW:1:0@0:NONE:NONE", "HALTED:2", "BOOK:1:bidQty=7", "NEW:3:0@0:NONE:NONE"),
             recorder.events);
         assertEquals(2, node.lastWireSeq(), "the halted order took no wireSeq");
+    }
+
+    @Test
+    void shouldReleaseALogonAckOnlyOnceTheSessionsLastRequestIsDurable() throws Exception
+    {
+        // Each sync takes a second: the order is applied long before it is durable under local.
+        start(Map.of("durability", "local", "fault.journal.sync.delay.ms", "1000"));
+        final SluiceClient first = connect(1, new ClientListener()
+        {
+        });
+        first.placeOrder(1, 1, Side.BUY, OrderType.LIMIT, TimeInForce.GTC, false, 9_900, 1);
+        TestNodes.await(() ->
+        {
+            pollQuietly(first);
+            return node.lastWireSeq() == 1;
+        }, 10_000, "the order applied");
+
+        final long[] lastRequestSeq = { -1 };
+        final long[] persistedAtLogon = { -1 };
+        final SluiceClient second = TestNodes.client(node.clientAddress(), 1, new ClientListener()
+        {
+            public void onConnected(final java.net.InetSocketAddress endpoint, final long last, final int resent)
+            {
+                persistedAtLogon[0] = node.journalPersistedWireSeq();
+                lastRequestSeq[0] = last;
+            }
+        });
+        clients.add(second);
+
+        assertEquals(1, lastRequestSeq[0], "the LogonAck names the applied request");
+        assertTrue(persistedAtLogon[0] >= 1, "and arrives only once it is durable: persisted " + persistedAtLogon[0]);
     }
 
     @Test

@@ -239,6 +239,7 @@ final class MatchingClusteredService implements ClusteredService, MatchingListen
         final int instrumentId,
         final Side side,
         final OrderState state,
+        final RejectReason rejectReason,
         final long price,
         final long quantity,
         final long leavesQuantity,

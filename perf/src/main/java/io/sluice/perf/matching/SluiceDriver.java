@@ -209,6 +209,7 @@ final class SluiceDriver implements MatchingListener
         final int instrumentId,
         final Side side,
         final OrderState state,
+        final RejectReason rejectReason,
         final long price,
         final long quantity,
         final long leavesQuantity,

@@ -102,6 +102,22 @@ public final class IngestPublisher
         final int messageOffset,
         final int messageLength)
     {
+        return publish(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connectionId, sessionId, accountId, recvTsNs, message,
+            messageOffset, messageLength);
+    }
+
+    /**
+     * Copies one message of the given record type into the ring: a client message, or an answer the reader made
+     * ({@link IngestRecord#MSG_TYPE_REPLY}, {@link IngestRecord#MSG_TYPE_FAREWELL}). Outcomes and counting as
+     * {@link #publish(long, long, long, long, DirectBuffer, int, int)}.
+     *
+     * @param msgTypeId one of the {@link IngestRecord} message types other than the busy notice.
+     * @return the outcome; only {@link IngestResult#INGESTED} means the sequencer will see it.
+     */
+    public IngestResult publish(
+        final int msgTypeId, final long connectionId, final long sessionId, final long accountId,
+        final long recvTsNs, final DirectBuffer message, final int messageOffset, final int messageLength)
+    {
         counters.incOffered();
         if ((boolean)CLOSED.getAcquire(this))
         {
@@ -120,7 +136,7 @@ public final class IngestPublisher
         final int recordLength = IngestRecord.HEADER_LENGTH + messageLength;
 
         final int index = 0 == reserveBytes || hasRoomAboveReserve(recordLength) ?
-            ring.tryClaim(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, recordLength) :
+            ring.tryClaim(msgTypeId, recordLength) :
             OneToOneRingBuffer.INSUFFICIENT_CAPACITY;
         if (index < 0)
         {

@@ -29,7 +29,11 @@ import java.nio.ByteOrder;
  * The ring's {@code msgTypeId} says what the message is: {@link #MSG_TYPE_CLIENT_MESSAGE} for a message a client
  * sent, {@link #MSG_TYPE_BUSY_NOTICE} for a ServerBusy the reader could not send itself (see
  * {@link IngestPublisher#publishBusyNotice}); the notice's message is a client-protocol {@code ServerBusy} carrying the
- * rejected request's {@code requestSeq}, so it travels behind that connection's earlier requests.
+ * rejected request's {@code requestSeq}, so it travels behind that connection's earlier requests. The reader's own
+ * answers travel the same way: {@link #MSG_TYPE_REPLY} is a client-protocol reply to a frame the reader refused (an
+ * EngineError or a REJECTED ExecutionReport, whose body begins with the int64 requestSeq it answers), passed on and
+ * followed by a BatchEnd; {@link #MSG_TYPE_FAREWELL} is the last message of a connection the reader is closing (a
+ * LogonAck, Logout or EngineError saying why), passed on with no BatchEnd, after which the connection is closed.
  * <p>
  * A flyweight instance is owned by the consuming thread and is valid only during the handler call it was passed to.
  */
@@ -37,6 +41,8 @@ public final class IngestRecord
 {
     public static final int MSG_TYPE_CLIENT_MESSAGE = 1;
     public static final int MSG_TYPE_BUSY_NOTICE = 2;
+    public static final int MSG_TYPE_REPLY = 3;
+    public static final int MSG_TYPE_FAREWELL = 4;
 
     public static final int CONNECTION_ID_OFFSET = 0;
     public static final int SESSION_ID_OFFSET = 8;
@@ -107,6 +113,16 @@ public final class IngestRecord
     public boolean isBusyNotice()
     {
         return MSG_TYPE_BUSY_NOTICE == msgTypeId;
+    }
+
+    public boolean isReply()
+    {
+        return MSG_TYPE_REPLY == msgTypeId;
+    }
+
+    public boolean isFarewell()
+    {
+        return MSG_TYPE_FAREWELL == msgTypeId;
     }
 
     public long connectionId()

@@ -41,6 +41,7 @@ public final class AcceptorAgent implements Agent
     private final ConnectionRegistry registry;
     private final NanoClock clock;
     private final int receiveBufferBytes;
+    private final int socketSendBufferBytes;
     private final SecureRandom random = new SecureRandom();
     private final FrameEncoder frameEncoder = new FrameEncoder();
     private final AuthChallengeEncoder challengeEncoder = new AuthChallengeEncoder();
@@ -57,7 +58,10 @@ public final class AcceptorAgent implements Agent
      * @param router             picks the reader shard for each connection.
      * @param registry           where the response stage finds each connection's socket.
      * @param clock              for logon timeouts.
-     * @param receiveBufferBytes per-connection receive buffer the reader allocates.
+     * @param receiveBufferBytes    per-connection receive buffer the reader allocates.
+     * @param socketSendBufferBytes the kernel send buffer (SO_SNDBUF) of each accepted socket, 0 for the system's:
+     *                              bounded, so a client that does not read is caught by the slow-consumer rule
+     *                              instead of filling kernel memory.
      * @throws IOException if the address cannot be bound.
      */
     public AcceptorAgent(
@@ -65,12 +69,14 @@ public final class AcceptorAgent implements Agent
         final ConnectionRouter router,
         final ConnectionRegistry registry,
         final NanoClock clock,
-        final int receiveBufferBytes) throws IOException
+        final int receiveBufferBytes,
+        final int socketSendBufferBytes) throws IOException
     {
         this.router = router;
         this.registry = registry;
         this.clock = clock;
         this.receiveBufferBytes = receiveBufferBytes;
+        this.socketSendBufferBytes = socketSendBufferBytes;
         this.serverChannel = ServerSocketChannel.open();
         serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         serverChannel.bind(bind, 1024);
@@ -180,6 +186,10 @@ public final class AcceptorAgent implements Agent
         {
             channel.configureBlocking(false);
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            if (socketSendBufferBytes > 0)
+            {
+                channel.setOption(StandardSocketOptions.SO_SNDBUF, socketSendBufferBytes);
+            }
             if (!sendChallenge(channel, nonce))
             {
                 refuse(channel, connectionId, "challenge not written");
@@ -198,18 +208,18 @@ public final class AcceptorAgent implements Agent
             refuse(channel, connectionId, "no routable reader shard");
             return;
         }
-        if (!registry.register(connectionId, channel))
+        final ReaderConnection connection =
+            new ReaderConnection(connectionId, channel, nonce, clock.nanoTime(), receiveBufferBytes, reader);
+        if (!registry.register(connection))
         {
             reader.shard().releaseConnection();
             refuse(channel, connectionId, "registration queue full");
             return;
         }
-        final ReaderConnection connection =
-            new ReaderConnection(connectionId, channel, nonce, clock.nanoTime(), receiveBufferBytes);
         if (!reader.offer(connection))
         {
             reader.shard().releaseConnection();
-            registry.closed(connectionId);
+            registry.closed(connection);
             refuse(channel, connectionId, "reader hand-off queue full");
             return;
         }

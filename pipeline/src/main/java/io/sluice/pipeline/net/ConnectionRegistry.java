@@ -8,67 +8,99 @@ import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.channels.SocketChannel;
+import java.io.IOException;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * The write side of client sockets, handed from the acceptor to the response stage. The acceptor registers each
- * connection before any request from it can be read, so by the time a reply exists its channel is known here.
- * Readers report closed connections so their entries are forgotten. The map itself is touched only on the response
- * stage's thread; the two queues carry changes to it from the other threads.
+ * The write side of client sockets, handed from the acceptor to the response stage, and the way back: when the
+ * response stage is done with a connection (its last message written, or the client dropped) the registry tells the
+ * reader that owns it, which closes it and counts why. The acceptor registers each connection before any request
+ * from it can be read, so by the time a reply exists its channel is known here. Readers report connections they
+ * closed so their entries are forgotten. The map itself is touched only on the response stage's thread; the two
+ * queues carry changes to it from the other threads.
  */
 public final class ConnectionRegistry implements ClientConnections
 {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionRegistry.class);
     private static final int QUEUE_CAPACITY = 4096;
 
-    private final ManyToOneConcurrentArrayQueue<Registration> registrations =
+    private final ManyToOneConcurrentArrayQueue<ReaderConnection> registrations =
         new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
-    private final ManyToOneConcurrentArrayQueue<Long> closed = new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
-    private final Long2ObjectHashMap<SocketChannel> channels = new Long2ObjectHashMap<>();
+    private final ManyToOneConcurrentArrayQueue<ReaderConnection> closed =
+        new ManyToOneConcurrentArrayQueue<>(QUEUE_CAPACITY);
+    private final Long2ObjectHashMap<ReaderConnection> connections = new Long2ObjectHashMap<>();
 
     /**
      * Called by the acceptor before the connection is handed to a reader.
      *
      * @return false if the hand-off queue is full; the acceptor then refuses the connection.
      */
-    boolean register(final long connectionId, final SocketChannel channel)
+    boolean register(final ReaderConnection connection)
     {
-        return registrations.offer(new Registration(connectionId, channel));
+        return registrations.offer(connection);
     }
 
     /**
      * Called by a reader shard after it closed a connection.
      */
-    void closed(final long connectionId)
+    void closed(final ReaderConnection connection)
     {
-        if (!closed.offer(connectionId))
+        if (!closed.offer(connection))
         {
-            LOG.warn("connection close notice dropped connectionId={} reason=queue_full", connectionId);
+            LOG.warn("connection close notice dropped connectionId={} reason=queue_full", connection.connectionId);
         }
     }
 
     @Override
     public WritableByteChannel channel(final long connectionId)
     {
-        SocketChannel channel = channels.get(connectionId);
-        if (channel == null)
+        ReaderConnection connection = connections.get(connectionId);
+        if (connection == null)
         {
             drain();
-            channel = channels.get(connectionId);
+            connection = connections.get(connectionId);
         }
-        return channel;
+        return connection == null ? null : connection.channel;
     }
 
     @Override
     public void onDropped(final long connectionId, final DropReason reason)
     {
-        final SocketChannel channel = channels.remove(connectionId);
-        if (channel != null)
+        final ReaderConnection connection = connections.remove(connectionId);
+        if (connection != null)
         {
             LOG.debug("connection dropped by response stage connectionId={} reason={}", connectionId, reason);
-            CloseHelper.quietClose(channel);
+            CloseHelper.quietClose(connection.channel);
+            handBack(connection, reason == DropReason.WRITE_FAILED ? CloseReason.WRITE_FAILED :
+                CloseReason.SLOW_CONSUMER, false);
         }
+    }
+
+    @Override
+    public void onFarewellWritten(final long connectionId, final int closeCode)
+    {
+        final ReaderConnection connection = connections.remove(connectionId);
+        if (connection != null)
+        {
+            try
+            {
+                // What was written still reaches the client, then the end of the stream.
+                connection.channel.shutdownOutput();
+            }
+            catch (final IOException ex)
+            {
+                LOG.debug("shutdownOutput failed connectionId={} reason=\"{}\"", connectionId, ex.getMessage());
+            }
+            handBack(connection, closeCode < CloseReason.VALUES.length ? CloseReason.VALUES[closeCode] :
+                CloseReason.SHUTDOWN, true);
+        }
+    }
+
+    private static void handBack(final ReaderConnection connection, final CloseReason reason, final boolean farewell)
+    {
+        connection.farewellWritten = farewell;
+        connection.endedByWriter = 1 + reason.ordinal();
+        connection.reader.onEndedByWriter();
     }
 
     /**
@@ -79,16 +111,15 @@ public final class ConnectionRegistry implements ClientConnections
     public int drain()
     {
         int work = 0;
-        Registration registration;
-        while ((registration = registrations.poll()) != null)
+        ReaderConnection connection;
+        while ((connection = registrations.poll()) != null)
         {
-            channels.put(registration.connectionId, registration.channel);
+            connections.put(connection.connectionId, connection);
             work++;
         }
-        Long closedId;
-        while ((closedId = closed.poll()) != null)
+        while ((connection = closed.poll()) != null)
         {
-            channels.remove(closedId.longValue());
+            connections.remove(connection.connectionId);
             work++;
         }
         return work;
@@ -99,10 +130,6 @@ public final class ConnectionRegistry implements ClientConnections
      */
     public int size()
     {
-        return channels.size();
-    }
-
-    private record Registration(long connectionId, SocketChannel channel)
-    {
+        return connections.size();
     }
 }

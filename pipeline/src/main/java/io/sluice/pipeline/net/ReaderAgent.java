@@ -1,35 +1,40 @@
 package io.sluice.pipeline.net;
 
+import io.sluice.concurrent.Waker;
 import io.sluice.pipeline.ingest.IngestPublisher;
+import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestResult;
+import io.sluice.pipeline.sequencer.ExecutionReportWriter;
 import io.sluice.pipeline.shard.Shard;
+import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.HeartbeatDecoder;
 import io.sluice.sbe.client.LogonDecoder;
 import io.sluice.sbe.client.LogoutDecoder;
-import io.sluice.sbe.client.LogoutEncoder;
-import io.sluice.sbe.client.MessageHeaderEncoder;
+import io.sluice.sbe.client.MassCancelDecoder;
+import io.sluice.sbe.client.RejectReason;
 import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.DecodeResult;
 import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.FrameHandler;
 import io.sluice.wire.LogonSignatures;
 import io.sluice.wire.MessageValidator;
-import io.sluice.concurrent.Waker;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.OneToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -37,42 +42,66 @@ import java.util.function.Consumer;
  * logged on, stamps the receive time and publishes each request into its own ingest ring (it is the ring's only
  * producer).
  * <p>
+ * Every frame that can be framed is answered, and the connection carries on: a request the reader refuses (before
+ * logon, not authorized) with a REJECTED report, a frame that fails validation or a message a client may not send
+ * with an EngineError, each followed by a BatchEnd. The reader cannot write to sockets, so its answers go through the
+ * ingest ring like requests ({@link IngestRecord#MSG_TYPE_REPLY}) and reach the client in order with the answers to
+ * the connection's earlier requests. Only bytes that cannot be framed, a refused logon, a logout or a limit (logon
+ * and idle timeouts, a slow consumer, shutdown) end a connection, and the node says why first in the connection's
+ * last message ({@link IngestRecord#MSG_TYPE_FAREWELL}); see {@link ReaderConnection} for how a connection ends.
+ * Each close is counted once, by reason, when its socket is closed, so open connections = accepted - closed exactly.
+ * <p>
  * A full ring never drops an order silently: the request is answered ServerBusy through the ring's reserved
  * headroom, behind the connection's earlier requests. If even that is full the reader stops reading that connection
- * until the notice is queued. Bad input closes only the connection that sent it, with a counted, logged reason.
+ * until the notice is queued; an answer of its own that does not fit waits the same way.
  * <p>
- * When a connection goes away the reader queues a synthetic {@code Logout} for it, so the sequencer forgets the
- * session in order with the connection's last requests.
+ * When a logged-on connection goes away the reader queues a synthetic {@code Logout} for it, so the sequencer forgets
+ * the session in order with the connection's last requests.
  */
 public final class ReaderAgent implements Agent
 {
     private static final Logger LOG = LoggerFactory.getLogger(ReaderAgent.class);
     private static final int HANDOFF_CAPACITY = 1024;
+    /** How often logon, idle and closing deadlines are checked. */
+    private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** How long a client has to close its side after the node's last message before the socket is closed anyway. */
+    private static final long DRAIN_LINGER_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final byte[] SHUTDOWN_DETAIL = "node shutting down".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ALREADY_LOGGED_ON = "already logged on".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOT_A_REQUEST = "not a message a client sends".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FRAME_LENGTH = "frame length ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_LOGON_WITHIN = "no logon within ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTHING_RECEIVED_FOR = "nothing received for ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MILLISECONDS = " ms".getBytes(StandardCharsets.US_ASCII);
 
     private final Shard shard;
     private final IngestPublisher publisher;
     private final FrameDecoder frameDecoder;
     private final Authenticator authenticator;
+    private final SessionListener sessionListener;
     private final ConnectionRegistry registry;
     private final ReaderCounters counters;
     private final NanoClock clock;
     private final long logonTimeoutNs;
+    private final long idleTimeoutNs;
+    private final long farewellTimeoutNs;
     private final int receiveBufferBytes;
+    private final byte[] outOfRangeSuffix;
     private final Selector selector;
     private final OneToOneConcurrentArrayQueue<ReaderConnection> handoff =
         new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY);
     private final Long2ObjectHashMap<ReaderConnection> connections = new Long2ObjectHashMap<>();
-    /** Connections with a pending busy notice or logout; usually empty. */
+    /** Connections with a notice, answer or logout to retry; usually empty. */
     private final ArrayList<ReaderConnection> pending = new ArrayList<>();
-    private final ArrayList<ReaderConnection> awaitingLogon = new ArrayList<>();
+    /** Connections a timer scan or a hand-back found done with, closed after the scan. */
+    private final ArrayList<ReaderConnection> toClose = new ArrayList<>();
     private final Consumer<SelectionKey> onReadable = this::onReadable;
     private final MessageHandler messageHandler = new MessageHandler();
+    private final ClientReplies replies = new ClientReplies();
+    private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final LogonDecoder logonDecoder = new LogonDecoder();
-    private final UnsafeBuffer logoutBuffer = new UnsafeBuffer(new byte[64]);
-    private final int logoutLength;
     private final byte[] publicKey = new byte[LogonSignatures.PUBLIC_KEY_LENGTH];
     private final byte[] signature = new byte[LogonSignatures.SIGNATURE_LENGTH];
-    private final LogoutEncoder logoutEncoder = new LogoutEncoder();
     /** Wakes the sequencer after a duty cycle that may have published into the ingest ring. */
     private final Waker ingestWaker;
     /**
@@ -83,7 +112,11 @@ public final class ReaderAgent implements Agent
     private final Selector idleSelector;
     /** Wakes this reader's own thread when the acceptor hands it a connection or shutdown is asked for. */
     private volatile Waker waker = Waker.NONE;
+    /** Connections the response stage handed back; written by the response stage's thread only. */
+    private final AtomicLong endedByWriter = new AtomicLong();
+    private long endedByWriterSeen;
     private long cachedNowNs;
+    private long nextTimerNs;
     private int workThisCycle;
     /** Set by the node when it shuts down; the reader then stops taking requests but leaves sockets writable. */
     private volatile boolean stopReadingRequested;
@@ -102,16 +135,18 @@ public final class ReaderAgent implements Agent
         this.publisher = shard.publisher();
         this.frameDecoder = context.newFrameDecoder();
         this.authenticator = context.authenticator();
+        this.sessionListener = context.sessionListener();
         this.registry = context.registry();
         this.counters = new ReaderCounters();
         this.clock = context.clock();
         this.logonTimeoutNs = context.logonTimeoutNs();
+        this.idleTimeoutNs = context.idleTimeoutNs();
+        this.farewellTimeoutNs = context.farewellTimeoutNs();
         this.receiveBufferBytes = context.receiveBufferBytes();
+        this.outOfRangeSuffix = (" is outside 1.." + context.frameMaxBytes()).getBytes(StandardCharsets.US_ASCII);
         this.ingestWaker = context.ingestWaker();
         this.idleSelector = context.idleSelector();
         this.selector = Selector.open();
-        logoutEncoder.wrapAndApplyHeader(logoutBuffer, 0, new MessageHeaderEncoder());
-        this.logoutLength = MessageHeaderEncoder.ENCODED_LENGTH + logoutEncoder.encodedLength();
     }
 
     @Override
@@ -146,6 +181,16 @@ public final class ReaderAgent implements Agent
     }
 
     /**
+     * The response stage is done with one of this reader's connections (see {@link ConnectionRegistry}); called on
+     * its thread after it set the connection's hand-back fields.
+     */
+    void onEndedByWriter()
+    {
+        endedByWriter.lazySet(endedByWriter.get() + 1);
+        waker.wake();
+    }
+
+    /**
      * @return connections this reader currently owns (its own thread; approximate from others).
      */
     public int connectionCount()
@@ -154,8 +199,9 @@ public final class ReaderAgent implements Agent
     }
 
     /**
-     * Stop reading requests from every connection (lossless shutdown): sockets are half-closed for input so no new
-     * request is taken, while replies to what was already taken can still be written. Any thread.
+     * Stop reading requests from every connection (lossless shutdown): each connection is told the node is shutting
+     * down, after the answers to what it sent, and sockets are half-closed for input so no new request is taken,
+     * while replies to what was already taken can still be written. Any thread.
      */
     public void stopReading()
     {
@@ -193,9 +239,16 @@ public final class ReaderAgent implements Agent
     private int haltReading()
     {
         readingStopped = true;
+        cachedNowNs = clock.nanoTime();
         int connectionsHalted = 0;
-        for (final ReaderConnection connection : connections.values())
+        for (final ReaderConnection connection : connections.values().toArray(new ReaderConnection[0]))
         {
+            if (!connection.closing)
+            {
+                // Best effort: a full ring leaves the client to see the end of the stream without the reason.
+                farewell(connection, CloseReason.SHUTDOWN,
+                    replies.engineError(0, EngineErrorCode.SHUTTING_DOWN, SHUTDOWN_DETAIL));
+            }
             if (connection.key != null)
             {
                 connection.key.cancel();
@@ -216,10 +269,11 @@ public final class ReaderAgent implements Agent
         while ((connection = handoff.poll()) != null)
         {
             CloseHelper.quietClose(connection.channel);
-            registry.closed(connection.connectionId);
+            registry.closed(connection);
             shard.releaseConnection();
         }
         readingStoppedVisible = true;
+        ingestWaker.wake();
         LOG.info("reader stopped reading shard={} connections={}", shard.id(), connectionsHalted);
         return 1;
     }
@@ -238,13 +292,18 @@ public final class ReaderAgent implements Agent
         cachedNowNs = clock.nanoTime();
         workThisCycle = 0;
         workThisCycle += drainHandoff();
+        if (endedByWriter.get() != endedByWriterSeen)
+        {
+            workThisCycle += closeHandedBack();
+        }
         if (!pending.isEmpty())
         {
             workThisCycle += retryPending();
         }
-        if (!awaitingLogon.isEmpty())
+        if (cachedNowNs - nextTimerNs >= 0)
         {
-            workThisCycle += expireLogons();
+            nextTimerNs = cachedNowNs + TIMER_INTERVAL_NS;
+            workThisCycle += checkTimers();
         }
         if (!connections.isEmpty())
         {
@@ -268,7 +327,7 @@ public final class ReaderAgent implements Agent
         while ((connection = handoff.poll()) != null)
         {
             CloseHelper.quietClose(connection.channel);
-            registry.closed(connection.connectionId);
+            registry.closed(connection);
             shard.releaseConnection();
         }
         CloseHelper.quietClose(selector);
@@ -289,7 +348,6 @@ public final class ReaderAgent implements Agent
                     connection.channel.register(idleSelector, SelectionKey.OP_READ);
             }
             connections.put(connection.connectionId, connection);
-            awaitingLogon.add(connection);
             work++;
         }
         return work;
@@ -312,30 +370,111 @@ public final class ReaderAgent implements Agent
         }
     }
 
-    private int expireLogons()
+    /**
+     * Connections the response stage is done with: a last message written (drain, then close) or a client dropped
+     * (close now, its socket is already closed).
+     */
+    private int closeHandedBack()
+    {
+        endedByWriterSeen = endedByWriter.get();
+        int work = 0;
+        for (final ReaderConnection connection : connections.values())
+        {
+            final int ended = connection.endedByWriter;
+            if (0 == ended || connection.draining)
+            {
+                continue;
+            }
+            connection.closeReason = CloseReason.VALUES[ended - 1];
+            if (connection.farewellWritten)
+            {
+                connection.closing = true;
+                connection.draining = true;
+                connection.drainDeadlineNs = cachedNowNs + DRAIN_LINGER_NS;
+                connection.held = 0;
+                if (connection.key != null && connection.key.isValid())
+                {
+                    connection.key.interestOps(SelectionKey.OP_READ);
+                }
+                reading(connection.idleKey, true);
+            }
+            else
+            {
+                toClose.add(connection);
+            }
+            work++;
+        }
+        return work + closeCollected();
+    }
+
+    /**
+     * Logon and idle timeouts, and connections whose last message was never confirmed written or whose client never
+     * closed its side after it.
+     */
+    private int checkTimers()
     {
         int work = 0;
-        for (int i = awaitingLogon.size() - 1; i >= 0; i--)
+        for (final ReaderConnection connection : connections.values())
         {
-            final ReaderConnection connection = awaitingLogon.get(i);
-            if (connection.loggedOn || connection.closed)
+            if (connection.draining)
             {
-                awaitingLogon.remove(i);
+                if (cachedNowNs - connection.drainDeadlineNs > 0)
+                {
+                    toClose.add(connection);
+                }
             }
-            else if (cachedNowNs - connection.acceptedNs > logonTimeoutNs)
+            else if (connection.closing)
             {
-                awaitingLogon.remove(i);
-                close(connection, CloseReason.LOGON_TIMEOUT);
-                work++;
+                if (cachedNowNs - connection.closeDeadlineNs > 0)
+                {
+                    toClose.add(connection);
+                }
+            }
+            else if (!connection.loggedOn)
+            {
+                if (cachedNowNs - connection.acceptedNs > logonTimeoutNs)
+                {
+                    work += farewell(connection, CloseReason.LOGON_TIMEOUT, replies.engineError(
+                        EngineErrorCode.LOGON_TIMEOUT, NO_LOGON_WITHIN, TimeUnit.NANOSECONDS.toMillis(logonTimeoutNs),
+                        MILLISECONDS)) ? 1 : 0;
+                }
+            }
+            else if (idleTimeoutNs > 0 && cachedNowNs - connection.lastReceivedNs > idleTimeoutNs)
+            {
+                work += farewell(connection, CloseReason.IDLE_TIMEOUT, replies.engineError(
+                    EngineErrorCode.IDLE_TIMEOUT, NOTHING_RECEIVED_FOR, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs),
+                    MILLISECONDS)) ? 1 : 0;
             }
         }
-        return work;
+        return work + closeCollected();
+    }
+
+    private int closeCollected()
+    {
+        final int count = toClose.size();
+        for (int i = 0; i < count; i++)
+        {
+            final ReaderConnection connection = toClose.get(i);
+            close(connection, connection.closeReason);
+        }
+        toClose.clear();
+        return count;
     }
 
     private void onReadable(final SelectionKey key)
     {
         final ReaderConnection connection = (ReaderConnection)key.attachment();
-        if (connection.closed || connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
+        if (connection.closed)
+        {
+            return;
+        }
+        if (connection.draining)
+        {
+            drain(connection);
+            return;
+        }
+        if (connection.closing || connection.stalled ||
+            connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
         {
             return;
         }
@@ -360,9 +499,31 @@ public final class ReaderAgent implements Agent
         if (read > 0)
         {
             connection.held += read;
+            connection.lastReceivedNs = cachedNowNs;
             workThisCycle++;
             decode(connection);
         }
+    }
+
+    /**
+     * After the last message: discard whatever the client still sends until it closes its side.
+     */
+    private void drain(final ReaderConnection connection)
+    {
+        try
+        {
+            final int read = connection.channel.read(connection.receiveByteBuffer.limit(receiveBufferBytes)
+                .position(0));
+            if (read < 0)
+            {
+                close(connection, connection.closeReason);
+            }
+        }
+        catch (final IOException ex)
+        {
+            close(connection, connection.closeReason);
+        }
+        workThisCycle++;
     }
 
     private void decode(final ReaderConnection connection)
@@ -394,22 +555,17 @@ public final class ReaderAgent implements Agent
         final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
         final int length, final int templateId)
     {
-        if (!connection.loggedOn)
-        {
-            if (templateId != LogonDecoder.TEMPLATE_ID)
-            {
-                close(connection, CloseReason.NOT_LOGGED_ON);
-                return false;
-            }
-            return logon(connection, recvTsNs, buffer, offset, length);
-        }
-
         if (ClientProtocol.isRequest(templateId))
         {
-            if (connection.readOnly && ClientProtocol.isStateChanging(templateId))
+            if (!connection.loggedOn)
             {
-                close(connection, CloseReason.NOT_AUTHORIZED);
-                return false;
+                return reject(connection, recvTsNs, buffer, offset, RejectReason.NOT_LOGGED_ON);
+            }
+            if (connection.readOnly && ClientProtocol.isStateChanging(templateId) ||
+                templateId == MassCancelDecoder.TEMPLATE_ID &&
+                massCancelAccount(buffer, offset) != connection.accountId)
+            {
+                return reject(connection, recvTsNs, buffer, offset, RejectReason.NOT_AUTHORIZED);
             }
             final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
                 connection.accountId, recvTsNs, buffer, offset, length);
@@ -421,26 +577,40 @@ public final class ReaderAgent implements Agent
                 case RING_FULL:
                     counters.onBusy();
                     return busy(connection, recvTsNs, ClientProtocol.requestSeq(buffer, offset));
-                case INVALID_LENGTH:
-                    close(connection, CloseReason.MALFORMED);
-                    return false;
                 default:
                     close(connection, CloseReason.SHUTDOWN);
                     return false;
             }
         }
 
-        if (templateId == HeartbeatDecoder.TEMPLATE_ID)
+        switch (templateId)
         {
-            return true;
+            case LogonDecoder.TEMPLATE_ID:
+                return connection.loggedOn ?
+                    refuse(connection, recvTsNs, replies.engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE,
+                        ALREADY_LOGGED_ON)) :
+                    logon(connection, recvTsNs, buffer, offset, length);
+            case HeartbeatDecoder.TEMPLATE_ID:
+                return true;
+            case LogoutDecoder.TEMPLATE_ID:
+                return farewellOrStall(connection, CloseReason.LOGGED_OUT, replies.logout(
+                    connection.loggedOn ? connection.sessionId : logoutSessionId(buffer, offset)));
+            default:
+                return refuse(connection, recvTsNs,
+                    replies.engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE, NOT_A_REQUEST));
         }
-        if (templateId == LogoutDecoder.TEMPLATE_ID)
-        {
-            close(connection, CloseReason.CLIENT_CLOSED);
-            return false;
-        }
-        close(connection, CloseReason.UNSUPPORTED_MESSAGE);
-        return false;
+    }
+
+    private static long massCancelAccount(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + MessageValidator.HEADER_LENGTH + MassCancelDecoder.accountIdEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static long logoutSessionId(final DirectBuffer buffer, final int offset)
+    {
+        return buffer.getLong(offset + MessageValidator.HEADER_LENGTH + LogoutDecoder.sessionIdEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN);
     }
 
     private boolean logon(
@@ -451,24 +621,36 @@ public final class ReaderAgent implements Agent
             MessageValidator.blockLength(buffer, offset), MessageValidator.version(buffer, offset));
         final long sessionId = logonDecoder.sessionId();
         final long accountId = logonDecoder.accountId();
+        if (sessionId < 1 || accountId < 1)
+        {
+            LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason=ids_below_1",
+                connection.connectionId, sessionId, accountId);
+            return farewellOrStall(connection, CloseReason.LOGON_REFUSED,
+                replies.logonRejected(sessionId, RejectReason.INVALID_FIELD));
+        }
         logonDecoder.getPublicKey(publicKey, 0, publicKey.length);
         logonDecoder.getSignature(signature, 0, signature.length);
 
         final Authenticator.AuthResult verdict =
             authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
+        sessionListener.onLogon(connection.connectionId, sessionId, accountId, publicKey, verdict);
         if (verdict != Authenticator.AuthResult.ACCEPTED && verdict != Authenticator.AuthResult.ACCEPTED_READ_ONLY)
         {
             LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
                 connection.connectionId, sessionId, accountId, verdict);
-            close(connection, CloseReason.AUTH_FAILED);
-            return false;
+            return farewellOrStall(connection, CloseReason.LOGON_REFUSED,
+                replies.logonRejected(sessionId, RejectReason.NOT_AUTHORIZED));
         }
 
         final IngestResult result = publisher.publish(
             connection.connectionId, sessionId, accountId, recvTsNs, buffer, offset, length);
+        if (result == IngestResult.RING_FULL)
+        {
+            return stall(connection);
+        }
         if (result != IngestResult.INGESTED)
         {
-            close(connection, result == IngestResult.RING_FULL ? CloseReason.SERVER_BUSY : CloseReason.SHUTDOWN);
+            close(connection, CloseReason.SHUTDOWN);
             return false;
         }
         connection.loggedOn = true;
@@ -477,6 +659,127 @@ public final class ReaderAgent implements Agent
         connection.accountId = accountId;
         counters.onLogon();
         return true;
+    }
+
+    /**
+     * Answer a well-formed request the reader will not pass on with a REJECTED report and a BatchEnd.
+     */
+    private boolean reject(
+        final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
+        final RejectReason reason)
+    {
+        final int length = reportWriter.rejection(replies.buffer(), 0, connection.accountId, buffer, offset, reason);
+        if (!reply(connection, recvTsNs, length))
+        {
+            return false;
+        }
+        counters.onRejected(reason);
+        LOG.debug("request refused connectionId={} sessionId={} template={} reason={}", connection.connectionId,
+            connection.sessionId, MessageValidator.templateId(buffer, offset), reason);
+        return true;
+    }
+
+    /**
+     * Answer a message a client may not send (now) with the EngineError just encoded, and a BatchEnd.
+     */
+    private boolean refuse(final ReaderConnection connection, final long recvTsNs, final int length)
+    {
+        if (!reply(connection, recvTsNs, length))
+        {
+            return false;
+        }
+        counters.onUnsupported();
+        LOG.debug("message refused connectionId={} sessionId={}", connection.connectionId, connection.sessionId);
+        return true;
+    }
+
+    /**
+     * Queue the answer just encoded in {@link #replies}; if the ring has no room the connection stalls and the frame
+     * is decoded again later.
+     *
+     * @return true if queued; false to stop decoding the connection.
+     */
+    private boolean reply(final ReaderConnection connection, final long recvTsNs, final int length)
+    {
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_REPLY, connection, recvTsNs, length);
+        if (result == IngestResult.INGESTED)
+        {
+            return true;
+        }
+        if (result == IngestResult.RING_FULL)
+        {
+            return stall(connection);
+        }
+        close(connection, CloseReason.SHUTDOWN);
+        return false;
+    }
+
+    /**
+     * Publish what was just encoded in {@link #replies}, as the given record type, for the connection.
+     */
+    private IngestResult publishAnswer(
+        final int msgTypeId, final ReaderConnection connection, final long recvTsNs, final int length)
+    {
+        return publisher.publish(msgTypeId, connection.connectionId, connection.sessionId, connection.accountId,
+            recvTsNs, replies.buffer(), 0, length);
+    }
+
+    private boolean stall(final ReaderConnection connection)
+    {
+        connection.stalled = true;
+        connection.key.interestOps(0);
+        reading(connection.idleKey, false);
+        addPending(connection);
+        return false;
+    }
+
+    /**
+     * Queue the connection's last message (just encoded in {@link #replies}) and stop reading it.
+     *
+     * @return true if queued; false if the ring had no room (try again later).
+     */
+    private boolean farewell(final ReaderConnection connection, final CloseReason reason, final int length)
+    {
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_FAREWELL, connection, cachedNowNs, length);
+        if (result == IngestResult.RING_FULL)
+        {
+            return false;
+        }
+        connection.closing = true;
+        if (result == IngestResult.INGESTED)
+        {
+            connection.closeReason = reason;
+            connection.closeDeadlineNs = cachedNowNs + farewellTimeoutNs;
+        }
+        else
+        {
+            // The shard has stopped: nobody will write the message; the next timer check closes the connection.
+            connection.closeReason = CloseReason.SHUTDOWN;
+            connection.closeDeadlineNs = cachedNowNs;
+        }
+        if (connection.key != null && connection.key.isValid())
+        {
+            connection.key.interestOps(0);
+        }
+        reading(connection.idleKey, false);
+        LOG.debug("closing client connection connectionId={} sessionId={} reason={}",
+            connection.connectionId, connection.sessionId, reason);
+        return true;
+    }
+
+    /**
+     * {@link #farewell} from a frame being decoded: a ring without room stalls the connection and the frame is
+     * decoded again later.
+     *
+     * @return false: nothing more is decoded from a closing or stalled connection.
+     */
+    private boolean farewellOrStall(final ReaderConnection connection, final CloseReason reason, final int length)
+    {
+        if (!farewell(connection, reason, length))
+        {
+            stall(connection);
+        }
+        return false;
     }
 
     private boolean busy(final ReaderConnection connection, final long recvTsNs, final long requestSeq)
@@ -496,8 +799,17 @@ public final class ReaderAgent implements Agent
         connection.pendingBusyRecvTsNs = recvTsNs;
         connection.key.interestOps(0);
         reading(connection.idleKey, false);
-        pending.add(connection);
+        addPending(connection);
         return true;
+    }
+
+    private void addPending(final ReaderConnection connection)
+    {
+        if (!connection.inPending)
+        {
+            connection.inPending = true;
+            pending.add(connection);
+        }
     }
 
     private int retryPending()
@@ -516,12 +828,13 @@ public final class ReaderAgent implements Agent
                 }
                 connection.pendingBusyRequestSeq = ReaderConnection.NO_PENDING_BUSY;
                 work++;
-                if (!connection.closed)
-                {
-                    connection.key.interestOps(SelectionKey.OP_READ);
-                    reading(connection.idleKey, true);
-                    decode(connection);
-                }
+                resume(connection);
+            }
+            else if (connection.stalled && !connection.closed)
+            {
+                connection.stalled = false;
+                work++;
+                resume(connection);
             }
             if (connection.pendingLogout)
             {
@@ -531,9 +844,12 @@ public final class ReaderAgent implements Agent
                 }
                 work++;
             }
-            if (connection.pendingBusyRequestSeq == ReaderConnection.NO_PENDING_BUSY && !connection.pendingLogout)
+            if (connection.pendingBusyRequestSeq == ReaderConnection.NO_PENDING_BUSY && !connection.stalled &&
+                !connection.pendingLogout)
             {
+                // Resuming may have stalled it again (still in the list): it stays for the next retry.
                 pending.remove(i);
+                connection.inPending = false;
                 if (connection.closed)
                 {
                     shard.releaseConnection();
@@ -543,6 +859,19 @@ public final class ReaderAgent implements Agent
         return work;
     }
 
+    private void resume(final ReaderConnection connection)
+    {
+        if (!connection.closed && !connection.closing)
+        {
+            connection.key.interestOps(SelectionKey.OP_READ);
+            reading(connection.idleKey, true);
+            decode(connection);
+        }
+    }
+
+    /**
+     * Close the socket and count why, once; tell the sequencer the session went away.
+     */
     private void close(final ReaderConnection connection, final CloseReason reason)
     {
         if (connection.closed)
@@ -550,6 +879,7 @@ public final class ReaderAgent implements Agent
             return;
         }
         connection.closed = true;
+        connection.stalled = false;
         counters.onClosed(reason);
         if (connection.key != null)
         {
@@ -557,32 +887,35 @@ public final class ReaderAgent implements Agent
         }
         CloseHelper.quietClose(connection.channel);
         connections.remove(connection.connectionId);
-        registry.closed(connection.connectionId);
-        if (reason != CloseReason.CLIENT_CLOSED && reason != CloseReason.SHUTDOWN)
+        registry.closed(connection);
+        if (reason != CloseReason.CLIENT_CLOSED && reason != CloseReason.SHUTDOWN && reason != CloseReason.LOGGED_OUT)
         {
             LOG.debug("client connection closed connectionId={} sessionId={} reason={}",
                 connection.connectionId, connection.sessionId, reason);
         }
+        if (connection.loggedOn)
+        {
+            sessionListener.onLogoff(connection.connectionId, connection.sessionId, connection.accountId, reason);
+        }
         if (connection.loggedOn && !publishLogout(connection))
         {
             connection.pendingLogout = true;
-            if (!pending.contains(connection))
-            {
-                pending.add(connection);
-            }
+            addPending(connection);
             return;
         }
-        if (connection.pendingBusyRequestSeq == ReaderConnection.NO_PENDING_BUSY)
+        if (!connection.inPending)
         {
             shard.releaseConnection();
         }
     }
 
+    /**
+     * Tell the sequencer the session went away, as a client message: a Logout from the closed connection.
+     */
     private boolean publishLogout(final ReaderConnection connection)
     {
-        logoutEncoder.sessionId(connection.sessionId);
-        final IngestResult result = publisher.publish(connection.connectionId, connection.sessionId,
-            connection.accountId, cachedNowNs, logoutBuffer, 0, logoutLength);
+        final IngestResult result = publishAnswer(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connection, cachedNowNs,
+            replies.logout(connection.sessionId));
         if (result == IngestResult.RING_FULL)
         {
             return false;
@@ -599,7 +932,7 @@ public final class ReaderAgent implements Agent
         @Override
         public boolean onMessage(final DirectBuffer buffer, final int offset, final int length, final int templateId)
         {
-            if (connection.closed || connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY)
+            if (isPaused())
             {
                 return false;
             }
@@ -607,23 +940,33 @@ public final class ReaderAgent implements Agent
         }
 
         @Override
-        public void onMalformed(final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
+        public boolean onMalformed(
+            final DecodeResult reason, final DirectBuffer buffer, final int offset, final int length)
         {
-            if (!connection.closed)
+            if (isPaused() || !reply(connection, recvTsNs, replies.malformed(reason, buffer, offset, length)))
             {
-                LOG.debug("malformed client frame connectionId={} reason={}", connection.connectionId, reason);
-                close(connection, CloseReason.MALFORMED);
+                return false;
             }
+            counters.onMalformed(reason);
+            LOG.debug("malformed client frame connectionId={} reason={}", connection.connectionId, reason);
+            return true;
         }
 
         @Override
         public void onFramingError(final DecodeResult reason, final int frameLength)
         {
-            if (!connection.closed)
+            if (!isPaused())
             {
                 LOG.debug("unframeable client stream connectionId={} length={}", connection.connectionId, frameLength);
-                close(connection, CloseReason.UNFRAMEABLE);
+                farewellOrStall(connection, CloseReason.UNFRAMEABLE, replies.engineError(
+                    EngineErrorCode.UNFRAMEABLE, FRAME_LENGTH, frameLength, outOfRangeSuffix));
             }
+        }
+
+        private boolean isPaused()
+        {
+            return connection.closed || connection.closing || connection.stalled ||
+                connection.pendingBusyRequestSeq != ReaderConnection.NO_PENDING_BUSY;
         }
     }
 }

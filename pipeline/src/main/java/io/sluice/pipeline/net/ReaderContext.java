@@ -19,13 +19,23 @@ public final class ReaderContext
     public static final int DEFAULT_FRAME_MAX_BYTES = 4096;
     /** A connection not logged on within this is closed. */
     public static final long DEFAULT_LOGON_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    /** A logged-on connection that sends nothing for this long is closed; 0 never. */
+    public static final long DEFAULT_IDLE_TIMEOUT_NS = 0;
+    /**
+     * A connection whose last message the response stage has not handed back as written by then is closed anyway;
+     * above the response stage's stall timeout, which hands back a client that does not read.
+     */
+    public static final long DEFAULT_FAREWELL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     private static final int MIN_RECEIVE_BUFFER_BYTES = 64 * 1024;
 
     private int frameMaxBytes = DEFAULT_FRAME_MAX_BYTES;
     private Authenticator authenticator;
+    private SessionListener sessionListener = SessionListener.NONE;
     private ConnectionRegistry registry;
     private NanoClock clock;
     private long logonTimeoutNs = DEFAULT_LOGON_TIMEOUT_NS;
+    private long idleTimeoutNs = DEFAULT_IDLE_TIMEOUT_NS;
+    private long farewellTimeoutNs = DEFAULT_FAREWELL_TIMEOUT_NS;
     private int receiveBufferBytes;
     private Waker ingestWaker = Waker.NONE;
     private Selector idleSelector;
@@ -52,6 +62,18 @@ public final class ReaderContext
     public Authenticator authenticator()
     {
         return authenticator;
+    }
+
+    /** Told of every logon decided and every logged-on connection's end (an audit trail); default none. */
+    public ReaderContext sessionListener(final SessionListener sessionListener)
+    {
+        this.sessionListener = sessionListener;
+        return this;
+    }
+
+    public SessionListener sessionListener()
+    {
+        return sessionListener;
     }
 
     /** Told of every connection a reader closes, so the response stage stops writing to it. */
@@ -87,6 +109,30 @@ public final class ReaderContext
     public long logonTimeoutNs()
     {
         return logonTimeoutNs;
+    }
+
+    /** A logged-on connection that sends nothing (not even a Heartbeat) for this long is closed; 0 never. */
+    public ReaderContext idleTimeoutNs(final long idleTimeoutNs)
+    {
+        this.idleTimeoutNs = idleTimeoutNs;
+        return this;
+    }
+
+    public long idleTimeoutNs()
+    {
+        return idleTimeoutNs;
+    }
+
+    /** A closing connection whose last message is not confirmed written within this is closed anyway. */
+    public ReaderContext farewellTimeoutNs(final long farewellTimeoutNs)
+    {
+        this.farewellTimeoutNs = farewellTimeoutNs;
+        return this;
+    }
+
+    public long farewellTimeoutNs()
+    {
+        return farewellTimeoutNs;
     }
 
     /**
@@ -159,6 +205,16 @@ public final class ReaderContext
         if (logonTimeoutNs <= 0)
         {
             throw new IllegalArgumentException("reader logon timeout must be positive: " + logonTimeoutNs + " ns");
+        }
+        if (idleTimeoutNs < 0)
+        {
+            throw new IllegalArgumentException("reader idle timeout must be 0 (never) or positive: " + idleTimeoutNs +
+                " ns");
+        }
+        if (farewellTimeoutNs <= 0)
+        {
+            throw new IllegalArgumentException("reader farewell timeout must be positive: " + farewellTimeoutNs +
+                " ns");
         }
         if (authenticator == null)
         {

@@ -1,5 +1,8 @@
 package io.sluice.pipeline.net;
 
+import io.sluice.sbe.client.RejectReason;
+import io.sluice.wire.DecodeResult;
+
 import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
@@ -12,9 +15,12 @@ public final class ReaderCounters
     private static final int LOGONS = 1;
     private static final int MESSAGES = 2;
     private static final int BUSY = 3;
-    private static final int CLOSE_BASE = 4;
+    private static final int UNSUPPORTED = 4;
+    private static final int CLOSE_BASE = 5;
+    private static final int MALFORMED_BASE = CLOSE_BASE + CloseReason.VALUES.length;
+    private static final int REJECT_BASE = MALFORMED_BASE + DecodeResult.values().length;
 
-    private final AtomicLongArray counters = new AtomicLongArray(CLOSE_BASE + CloseReason.VALUES.length);
+    private final AtomicLongArray counters = new AtomicLongArray(REJECT_BASE + RejectReason.values().length);
 
     private void increment(final int index)
     {
@@ -46,6 +52,21 @@ public final class ReaderCounters
         increment(CLOSE_BASE + reason.ordinal());
     }
 
+    void onMalformed(final DecodeResult result)
+    {
+        increment(MALFORMED_BASE + result.ordinal());
+    }
+
+    void onRejected(final RejectReason reason)
+    {
+        increment(REJECT_BASE + reason.ordinal());
+    }
+
+    void onUnsupported()
+    {
+        increment(UNSUPPORTED);
+    }
+
     public long connectionsAccepted()
     {
         return counters.get(ACCEPTED);
@@ -69,5 +90,29 @@ public final class ReaderCounters
     public long closed(final CloseReason reason)
     {
         return counters.get(CLOSE_BASE + reason.ordinal());
+    }
+
+    /**
+     * @return frames that failed validation for this reason, each answered with an EngineError.
+     */
+    public long malformed(final DecodeResult result)
+    {
+        return counters.get(MALFORMED_BASE + result.ordinal());
+    }
+
+    /**
+     * @return requests the reader answered REJECTED for this reason (before logon, not authorized).
+     */
+    public long rejected(final RejectReason reason)
+    {
+        return counters.get(REJECT_BASE + reason.ordinal());
+    }
+
+    /**
+     * @return well-formed messages a client may not send (then), each answered with an EngineError.
+     */
+    public long unsupportedMessages()
+    {
+        return counters.get(UNSUPPORTED);
     }
 }

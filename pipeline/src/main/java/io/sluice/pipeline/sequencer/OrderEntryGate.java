@@ -90,6 +90,13 @@ public final class OrderEntryGate implements TradingGate
         return evaluator.evaluate().degraded() ? POLICY_DEGRADED : null;
     }
 
+    /** Sequencer thread only. */
+    @Override
+    public long durableWireSeq()
+    {
+        return evaluator.evaluate().durablePos();
+    }
+
     /**
      * @return the same answer as {@link #haltReason()}, for any thread other than the sequencer's.
      */

@@ -7,15 +7,16 @@ import io.sluice.matching.MatchingListener;
 import io.sluice.pipeline.ingest.IngestHandler;
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestRings;
+import io.sluice.pipeline.net.ClientReplies;
+import io.sluice.pipeline.net.CloseReason;
 import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.OutputSlot;
 import io.sluice.sbe.client.BookSnapshotEncoder;
+import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.HaltedEncoder;
 import io.sluice.sbe.client.Liquidity;
-import io.sluice.sbe.client.LogonAckEncoder;
 import io.sluice.sbe.client.LogonDecoder;
-import io.sluice.sbe.client.LogonStatus;
 import io.sluice.sbe.client.LogoutDecoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;
 import io.sluice.sbe.client.OrderState;
@@ -43,9 +44,14 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * {@code wireSeq}. While the {@link TradingGate} is closed, state-changing commands are answered {@code Halted}
  * before anything is journaled; queries are still served.
  * <p>
- * The sequencer also owns the session table: which connection each logged-on session's reports go to. A report for
- * an order whose session is offline is not sent (the client recovers it with an order-status query after it logs
- * on again).
+ * The sequencer also owns the session table: which connection each logged-on session's reports go to, and which
+ * account it logged on with. A logon naming another account than the session's (that of its first applied command,
+ * or of its live connection) is refused; a logon that takes a session over from a live connection tells that
+ * connection, which is then closed. A report caused by the request being handled goes to the connection that sent
+ * it, with its requestSeq; any other report (a fill of a resting order, an expiry) goes to the owning session's
+ * connection as unsolicited, with requestSeq 0, and is not sent at all while that session is offline (the client
+ * recovers it with an order-status query after it logs on again). Answers the readers made themselves (to frames
+ * they refused, and connections' last messages) are passed on in ring order.
  * <p>
  * Back-pressure never blocks this thread: it takes a batch only when the journal ring has room for the whole batch,
  * and replies that do not fit the output ring wait in a spill, in order, before any new command is taken.
@@ -60,6 +66,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         "and resend from it";
     /** Start of the reason a request is refused when handling it threw before anything was journaled. */
     public static final String INTERNAL_ERROR = "internal error, request not applied: ";
+    private static final byte[] REPLACED = "this session logged on again on another connection"
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int SCRATCH_BYTES = 64 * 1024;
     private static final int MAX_ERROR_REASON_CHARS = 200;
 
@@ -79,6 +87,14 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final CommandApplier applier;
     private final OutputSpill spill = new OutputSpill();
     private final Long2LongHashMap connectionBySession = new Long2LongHashMap(NO_CONNECTION);
+    /** The account each session in {@link #connectionBySession} logged on with. */
+    private final Long2LongHashMap accountBySession = new Long2LongHashMap(0);
+    /**
+     * Per session, the wireSeq of its last request applied since this node started (0 for none): its LogonAck, which
+     * tells the client that request's requestSeq, waits behind the durability gate until that wireSeq is as durable as
+     * the policy in force asks. Requests recovered from the journal are as durable as a restarted node can vouch for.
+     */
+    private final Long2LongHashMap lastWireSeqBySession = new Long2LongHashMap(0);
     /**
      * Connections that had a request refused without it being applied (HALTED, ServerBusy). Their later requests are
      * refused too, until the session logs on again: a session's requests are applied in requestSeq order, and
@@ -92,8 +108,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
     private final OrderStatusEncoder orderStatusEncoder = new OrderStatusEncoder();
     private final BookSnapshotEncoder bookEncoder = new BookSnapshotEncoder();
-    private final LogonAckEncoder logonAckEncoder = new LogonAckEncoder();
     private final HaltedEncoder haltedEncoder = new HaltedEncoder();
+    private final ClientReplies replies = new ClientReplies();
     private final AtomicLong publishedWireSeq = new AtomicLong();
     private final AtomicLong commandsApplied = new AtomicLong();
     private final AtomicLong haltedRejects = new AtomicLong();
@@ -120,8 +136,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
 
     /** The request being handled: where its replies go. */
     private long currentConnectionId = NO_CONNECTION;
+    private long currentSessionId;
     private long currentRequestSeq;
     private long currentRecvTs;
+    /**
+     * While a request the engine will not apply (a resend, an invalid requestSeq) is answered: the wireSeq its
+     * answer waits for, so "already applied" is released only once the original is as durable as the policy asks.
+     * 0 otherwise.
+     */
+    private long gateWireSeq;
 
     /** A book snapshot being assembled from level callbacks; encoded in {@link #scratch}. */
     private boolean bookOpen;
@@ -310,6 +333,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         advance(wireSeq);
         currentConnectionId = NO_CONNECTION;
+        currentSessionId = MatchingEngine.ADMIN_SESSION_ID;
         engine.addInstrument(wireSeq, timestampNs, instrumentId, symbol, tickSize, lotSize, minQuantity, maxQuantity,
             referencePrice, priceBandBps);
         return wireSeq;
@@ -384,6 +408,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private void handle(final IngestRecord record)
     {
         currentConnectionId = record.connectionId();
+        currentSessionId = record.sessionId();
         currentRecvTs = record.recvTsNs();
         final DirectBuffer buffer = record.buffer();
         final int offset = record.messageOffset();
@@ -394,6 +419,23 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             currentRequestSeq = record.busyNoticeRequestSeq();
             emit(currentConnectionId, 0, currentRequestSeq,
                 OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, buffer, offset,
+                record.messageLength());
+            return;
+        }
+        if (record.isReply())
+        {
+            // A final answer to a frame the reader refused: nothing was applied, nothing later waits on it.
+            currentRequestSeq = ClientProtocol.requestSeq(buffer, offset);
+            emit(currentConnectionId, 0, currentRequestSeq,
+                OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.LAST_IN_REQUEST_FLAG, buffer, offset,
+                record.messageLength());
+            return;
+        }
+        if (record.isFarewell())
+        {
+            currentRequestSeq = 0;
+            emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG |
+                OutputSlot.closeAfter(CloseReason.ofFarewell(buffer, offset).ordinal()), buffer, offset,
                 record.messageLength());
             return;
         }
@@ -412,14 +454,16 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 replyHalted(SUPERSEDED);
                 return;
             }
-            if (currentRequestSeq <= engine.lastRequestSeq(sessionId))
+            if (!engine.isNextRequest(sessionId, currentRequestSeq))
             {
-                // A request the engine already applied, resent after a reconnect or failover. Answered
-                // DUPLICATE_REQUEST whether or not trading is halted (HALTED would say it was not applied), and not
-                // journaled. The answer carries the last wireSeq, which covers the original, so "already applied"
-                // is released only once the original is as durable as the policy asks.
-                applier.applyClientCommand(lastWireSeq, epochClock.nanoTime(), sessionId, record.accountId(), buffer,
-                    offset);
+                // A request the engine already applied, resent after a reconnect or failover, or one whose requestSeq
+                // it never applies. Answered (DUPLICATE_REQUEST, INVALID_FIELD) whether or not trading is halted
+                // (HALTED would say it was not applied yet), and not journaled; it takes no wireSeq. Its answer waits
+                // for the last wireSeq, which covers the original, so "already applied" is released only once the
+                // original is as durable as the policy asks.
+                gateWireSeq = lastWireSeq;
+                applier.applyClientCommand(0, epochClock.nanoTime(), sessionId, record.accountId(), buffer, offset);
+                gateWireSeq = 0;
                 return;
             }
             if (refusedConnections.contains(currentConnectionId))
@@ -443,6 +487,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
             }
             advance(wireSeq);
+            lastWireSeqBySession.put(sessionId, wireSeq);
             applyingWireSeq = wireSeq;
             applier.applyClientCommand(wireSeq, timestampNs, sessionId, record.accountId(), buffer, offset);
             applyingWireSeq = 0;
@@ -460,12 +505,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         else if (templateId == LogonDecoder.TEMPLATE_ID)
         {
-            final long previousConnectionId = connectionBySession.put(sessionId, currentConnectionId);
-            if (previousConnectionId != NO_CONNECTION)
-            {
-                refusedConnections.remove(previousConnectionId);
-            }
-            replyLogonAck(sessionId);
+            logon(sessionId, record.accountId());
         }
         else if (templateId == LogoutDecoder.TEMPLATE_ID)
         {
@@ -473,8 +513,53 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             {
                 refusedConnections.remove(currentConnectionId);
                 connectionBySession.remove(sessionId);
+                accountBySession.remove(sessionId);
             }
         }
+    }
+
+    /**
+     * A logon the reader authenticated: refused if it names another account than the session's; otherwise the
+     * session's reports go to this connection from now on, and a connection it replaces is told and closed.
+     */
+    private void logon(final long sessionId, final long accountId)
+    {
+        final long previousConnectionId = connectionBySession.get(sessionId);
+        final long boundAccountId = engine.accountOf(sessionId) != 0 ? engine.accountOf(sessionId) :
+            accountBySession.get(sessionId);
+        if (boundAccountId != 0 && boundAccountId != accountId)
+        {
+            emit(currentConnectionId, 0, 0,
+                OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(CloseReason.LOGON_REFUSED.ordinal()),
+                replies.buffer(), 0, replies.logonRejected(sessionId, RejectReason.NOT_AUTHORIZED));
+            return;
+        }
+        connectionBySession.put(sessionId, currentConnectionId);
+        accountBySession.put(sessionId, accountId);
+        if (previousConnectionId != NO_CONNECTION && previousConnectionId != currentConnectionId)
+        {
+            refusedConnections.remove(previousConnectionId);
+            emit(previousConnectionId, 0, 0,
+                OutputSlot.DURABILITY_BYPASS_FLAG | OutputSlot.closeAfter(CloseReason.SESSION_REPLACED.ordinal()),
+                replies.buffer(), 0, replies.engineError(0, EngineErrorCode.SESSION_REPLACED, REPLACED));
+        }
+        replyLogonAccepted(sessionId);
+    }
+
+    /**
+     * The LogonAck carries the session's last applied requestSeq; it is released only once the request behind it is
+     * durable under the policy in force, so a client never learns of a request that a failover could still lose. If
+     * it is durable already (or the session applied nothing since start) it goes at once, not queued behind other
+     * sessions' replies the gate holds; otherwise it waits in the gate at that request's wireSeq (which only gates it:
+     * a LogonAck has no BatchEnd).
+     */
+    private void replyLogonAccepted(final long sessionId)
+    {
+        final long wireSeq = lastWireSeqBySession.get(sessionId);
+        final boolean durable = wireSeq == 0 || wireSeq <= tradingGate.durableWireSeq();
+        emit(currentConnectionId, durable ? 0 : wireSeq, 0,
+            durable ? OutputSlot.DURABILITY_BYPASS_FLAG : OutputSlot.GATE_ONLY_WIRE_SEQ_FLAG, replies.buffer(), 0,
+            replies.logonAccepted(sessionId, engine.lastRequestSeq(sessionId)));
     }
 
     private void advance(final long wireSeq)
@@ -492,27 +577,20 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             MessageHeaderEncoder.ENCODED_LENGTH + haltedEncoder.encodedLength());
     }
 
-    private void replyLogonAck(final long sessionId)
-    {
-        logonAckEncoder.wrapAndApplyHeader(scratch, 0, headerEncoder)
-            .sessionId(sessionId)
-            .status(LogonStatus.ACCEPTED)
-            .rejectReason(RejectReason.NONE)
-            .lastRequestSeq(engine.lastRequestSeq(sessionId));
-        emit(currentConnectionId, 0, 0, OutputSlot.DURABILITY_BYPASS_FLAG, scratch, 0,
-            MessageHeaderEncoder.ENCODED_LENGTH + logonAckEncoder.encodedLength());
-    }
-
     private void emit(
         final long connectionId, final long wireSeq, final long requestSeq, final int flags,
         final DirectBuffer payload, final int offset, final int length)
     {
         // matchCompleteTs feeds only the latency trace; without tracing the slot carries 0 and no clock is read.
         final long matchTs = ingestWaitTrace == null ? 0 : nanoClock.nanoTime();
-        if (!spill.isEmpty() ||
-            !output.offer(connectionId, wireSeq, requestSeq, flags, currentRecvTs, matchTs, payload, offset, length))
+        final boolean gateOnly = gateWireSeq != 0 && wireSeq == 0;
+        final long slotWireSeq = gateOnly ? gateWireSeq : wireSeq;
+        final int slotFlags = gateOnly ? flags | OutputSlot.GATE_ONLY_WIRE_SEQ_FLAG : flags;
+        if (!spill.isEmpty() || !output.offer(
+            connectionId, slotWireSeq, requestSeq, slotFlags, currentRecvTs, matchTs, payload, offset, length))
         {
-            spill.add(connectionId, wireSeq, requestSeq, flags, currentRecvTs, matchTs, payload, offset, length);
+            spill.add(
+                connectionId, slotWireSeq, requestSeq, slotFlags, currentRecvTs, matchTs, payload, offset, length);
         }
     }
 
@@ -543,14 +621,16 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             final int reason = rejectReason.ordinal();
             rejectsByReason.lazySet(reason, rejectsByReason.get(reason) + 1);
         }
-        final long connectionId = connectionBySession.get(sessionId);
+        final boolean solicited = currentConnectionId != NO_CONNECTION && sessionId == currentSessionId;
+        final long connectionId = solicited ? currentConnectionId : connectionBySession.get(sessionId);
         if (connectionId == NO_CONNECTION)
         {
             return;
         }
-        emit(connectionId, wireSeq, requestSeq, 0, scratch, 0, reportWriter.write(scratch, 0, accountId, requestSeq,
-            wireSeq, timestampNs, clientOrderId, orderId, instrumentId, side, execType, rejectReason, liquidity, price,
-            quantity, leavesQuantity, cumQuantity, lastPrice, lastQuantity, tradeId));
+        final long reportRequestSeq = solicited ? requestSeq : 0;
+        emit(connectionId, wireSeq, reportRequestSeq, 0, scratch, 0, reportWriter.write(scratch, 0, accountId,
+            reportRequestSeq, wireSeq, timestampNs, clientOrderId, orderId, instrumentId, side, execType, rejectReason,
+            liquidity, price, quantity, leavesQuantity, cumQuantity, lastPrice, lastQuantity, tradeId));
     }
 
     @Override
@@ -563,6 +643,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         final int instrumentId,
         final Side side,
         final OrderState state,
+        final RejectReason rejectReason,
         final long price,
         final long quantity,
         final long leavesQuantity,
@@ -575,6 +656,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             .instrumentId(instrumentId)
             .side(side)
             .state(state)
+            .rejectReason(rejectReason)
             .price(price)
             .quantity(quantity)
             .leavesQuantity(leavesQuantity)

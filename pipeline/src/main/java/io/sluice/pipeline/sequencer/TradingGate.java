@@ -15,4 +15,13 @@ public interface TradingGate
      * call in steady state: return constants.
      */
     String haltReason();
+
+    /**
+     * @return the highest wireSeq the durability policy in force covers now, as the response stage's gate would
+     * release it; sequencer thread only. Default: every one, for a gate that knows no policy.
+     */
+    default long durableWireSeq()
+    {
+        return Long.MAX_VALUE;
+    }
 }

@@ -2,7 +2,13 @@ package io.sluice.pipeline.net;
 
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.shard.ShardManager;
+import io.sluice.response.DropReason;
 import io.sluice.sbe.client.AuthChallengeDecoder;
+import io.sluice.sbe.client.EngineErrorDecoder;
+import io.sluice.sbe.client.ExecutionReportDecoder;
+import io.sluice.sbe.client.LogoutEncoder;
+import io.sluice.sbe.client.RejectReason;
+import io.sluice.wire.DecodeResult;
 import io.sluice.sbe.client.BooleanType;
 import io.sluice.sbe.client.LogonEncoder;
 import io.sluice.sbe.client.LogoutDecoder;
@@ -49,20 +55,28 @@ class NetEdgeTest
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final List<ReaderAgent> readerList = new ArrayList<>();
     private final List<String> records = new ArrayList<>();
+    /** The last farewell drained, framed as the response stage would write it. */
+    private byte[] lastFarewellFrame;
     private ShardManager manager;
     private AcceptorAgent acceptor;
     private AgentRunner runner;
 
     private void start(final int shards, final int ringBytes, final long logonTimeoutMs) throws IOException
     {
-        start(shards, ringBytes, logonTimeoutMs, null);
+        start(shards, ringBytes, logonTimeoutMs, 0, null);
     }
 
     /**
-     * @param idleSelector null for a polling network thread; else the selector it sleeps on (for an hour at most, so
-     *                     only the kernel's readiness can wake it in a test's time).
+     * @param idleTimeoutMs 0 for no idle timeout
+     * @param idleSelector  null for a polling network thread; else the selector it sleeps on (for an hour at most, so
+     *                      only the kernel's readiness can wake it in a test's time).
      */
-    private void start(final int shards, final int ringBytes, final long logonTimeoutMs, final Selector idleSelector)
+    private void start(
+        final int shards,
+        final int ringBytes,
+        final long logonTimeoutMs,
+        final long idleTimeoutMs,
+        final Selector idleSelector)
         throws IOException
     {
         final ReaderShards readerShards = new ReaderShards(
@@ -71,6 +85,7 @@ class NetEdgeTest
                 .frameMaxBytes(1024)
                 .registry(registry)
                 .logonTimeoutNs(TimeUnit.MILLISECONDS.toNanos(logonTimeoutMs))
+                .idleTimeoutNs(TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs))
                 .receiveBufferBytes(8192),
             new ShardManager.Context()
                 .initialShards(shards)
@@ -90,7 +105,7 @@ class NetEdgeTest
         readerShards.start();
         manager = readerShards.shardManager();
         acceptor = new AcceptorAgent(new InetSocketAddress("127.0.0.1", 0), readerShards, registry,
-            SystemNanoClock.INSTANCE, 8192);
+            SystemNanoClock.INSTANCE, 8192, 0);
         final List<org.agrona.concurrent.Agent> agents = new ArrayList<>(readerList);
         agents.add(acceptor);
         final IdleStrategy idle;
@@ -121,11 +136,22 @@ class NetEdgeTest
         return manager.ingestRings().poll(record -> records.add(describe(record)), 100);
     }
 
-    private static String describe(final IngestRecord record)
+    private String describe(final IngestRecord record)
     {
         if (record.isBusyNotice())
         {
             return "busy:" + record.sessionId() + ":" + record.busyNoticeRequestSeq();
+        }
+        if (record.isReply() || record.isFarewell())
+        {
+            if (record.isFarewell())
+            {
+                final byte[] frame = new byte[4 + record.messageLength()];
+                new UnsafeBuffer(frame).putInt(0, record.messageLength(), ByteOrder.LITTLE_ENDIAN);
+                record.buffer().getBytes(record.messageOffset(), frame, 4, record.messageLength());
+                lastFarewellFrame = frame;
+            }
+            return (record.isReply() ? "reply:" : "farewell:") + describeAnswer(record);
         }
         if (record.templateId() == NewOrderDecoder.TEMPLATE_ID)
         {
@@ -136,6 +162,43 @@ class NetEdgeTest
             return "logout:" + record.sessionId();
         }
         return "template" + record.templateId() + ":" + record.sessionId();
+    }
+
+    private static String describeAnswer(final IngestRecord record)
+    {
+        final int body = record.messageOffset() + 8;
+        final int blockLength = record.buffer().getShort(record.messageOffset(), ByteOrder.LITTLE_ENDIAN);
+        switch (record.templateId())
+        {
+            case EngineErrorDecoder.TEMPLATE_ID:
+                final EngineErrorDecoder error = new EngineErrorDecoder().wrap(
+                    record.buffer(), body, blockLength, ClientProtocol.SCHEMA_VERSION);
+                // A reply answers a request (its requestSeq shows); a last message answers none.
+                return "EngineError:" + (record.isReply() ? error.requestSeq() + ":" : "") + error.code() + ":" +
+                    error.detail();
+            case ExecutionReportDecoder.TEMPLATE_ID:
+                final ExecutionReportDecoder report = new ExecutionReportDecoder().wrap(
+                    record.buffer(), body, blockLength, ClientProtocol.SCHEMA_VERSION);
+                return "ExecutionReport:" + report.requestSeq() + ":" + report.execType() + ":" + report.rejectReason();
+            case LogoutDecoder.TEMPLATE_ID:
+                return "Logout:" + new LogoutDecoder().wrap(
+                    record.buffer(), body, blockLength, ClientProtocol.SCHEMA_VERSION).sessionId();
+            default:
+                return "template" + record.templateId();
+        }
+    }
+
+    /**
+     * Play the response stage for a connection's last message: write the farewell drained last for it to its
+     * socket, then hand the connection back.
+     */
+    private void writeFarewell(final long connectionId, final CloseReason reason) throws IOException
+    {
+        registry.drain();
+        final java.nio.channels.WritableByteChannel channel = registry.channel(connectionId);
+        final byte[] frame = lastFarewellFrame;
+        channel.write(java.nio.ByteBuffer.wrap(frame));
+        registry.onFarewellWritten(connectionId, reason.ordinal());
     }
 
     private void awaitRecords(final int count)
@@ -201,6 +264,32 @@ class NetEdgeTest
             send(encoder.end(buffer, 0, order));
         }
 
+        void logout(final long sessionId) throws IOException
+        {
+            final LogoutEncoder logout = encoder.begin(buffer, 0, new LogoutEncoder());
+            logout.sessionId(sessionId);
+            send(encoder.end(buffer, 0, logout));
+        }
+
+        /**
+         * @return the template of every frame the server sent (after the challenge) before it closed the stream.
+         */
+        List<Integer> readUntilClosed() throws IOException
+        {
+            final List<Integer> templates = new ArrayList<>();
+            while (true)
+            {
+                final byte[] prefix = in.readNBytes(4);
+                if (prefix.length < 4)
+                {
+                    return templates;
+                }
+                final int length = new UnsafeBuffer(prefix).getInt(0, ByteOrder.LITTLE_ENDIAN);
+                final byte[] message = in.readNBytes(length);
+                templates.add((int)new UnsafeBuffer(message).getShort(2, ByteOrder.LITTLE_ENDIAN));
+            }
+        }
+
         void send(final int length) throws IOException
         {
             out.write(buffer.byteArray(), 0, length);
@@ -229,6 +318,16 @@ class NetEdgeTest
         {
             socket.close();
         }
+    }
+
+    private long closedTotal()
+    {
+        long total = 0;
+        for (final CloseReason reason : CloseReason.values())
+        {
+            total += closed(reason);
+        }
+        return total;
     }
 
     private long closed(final CloseReason reason)
@@ -282,7 +381,7 @@ class NetEdgeTest
     {
         try (Selector idleSelector = Selector.open())
         {
-            start(2, 64 * 1024, 10_000, idleSelector);
+            start(2, 64 * 1024, 10_000, 0, idleSelector);
             final List<RawClient> clients = new ArrayList<>();
             for (int session = 1; session <= 4; session++)
             {
@@ -309,65 +408,161 @@ class NetEdgeTest
     }
 
     @Test
-    void shouldCloseOnlyTheConnectionThatSendsGarbage() throws Exception
+    void shouldSayWhyThenCloseOnlyTheConnectionThatSendsGarbage() throws Exception
     {
         start(1, 64 * 1024, 10_000);
         try (RawClient good = new RawClient().logon(1); RawClient bad = new RawClient().logon(2))
         {
             awaitRecords(2);
             bad.sendRaw(new byte[]{ (byte)0xFF, (byte)0xFF, (byte)0xFF, 0x7F, 1, 2, 3 });
-            assertTrue(bad.closedByServer());
+            awaitRecords(3);
+            assertEquals("farewell:EngineError:UNFRAMEABLE:frame length 2147483647 is outside 1..1024",
+                records.get(2));
             good.order(1);
-
             awaitRecords(4);
-            await(() -> closed(CloseReason.UNFRAMEABLE) == 1);
-            assertTrue(records.contains("order:1:1"));
+            assertEquals("order:1:1", records.get(3));
+
+            writeFarewell(2, CloseReason.UNFRAMEABLE);
+            assertEquals(List.of(EngineErrorDecoder.TEMPLATE_ID), bad.readUntilClosed());
+            awaitRecords(5);
             assertTrue(records.contains("logout:2"), records.toString());
-            assertEquals(1, closed(CloseReason.UNFRAMEABLE));
+            await(() -> closed(CloseReason.UNFRAMEABLE) == 1);
+            assertEquals(1, readerList.get(0).connectionCount());
         }
     }
 
     @Test
-    void shouldCloseConnectionSendingUnknownTemplate() throws Exception
+    void shouldAnswerFramesItCannotTakeAndCarryOn() throws Exception
     {
         start(1, 64 * 1024, 10_000);
-        try (RawClient bad = new RawClient().logon(3))
+        try (RawClient client = new RawClient().logon(3))
         {
-            final NewOrderEncoder order = bad.encoder.begin(bad.buffer, 0, new NewOrderEncoder());
+            final NewOrderEncoder order = client.encoder.begin(client.buffer, 0, new NewOrderEncoder());
             order.requestSeq(1);
-            final int length = bad.encoder.end(bad.buffer, 0, order);
-            bad.buffer.putShort(4 + 2, (short)999, ByteOrder.LITTLE_ENDIAN);
-            bad.send(length);
+            final int length = client.encoder.end(client.buffer, 0, order);
+            client.buffer.putShort(4 + 2, (short)999, ByteOrder.LITTLE_ENDIAN);
+            client.send(length);
+            client.order(2);
+            client.encoder.begin(client.buffer, 0, new NewOrderEncoder()).requestSeq(3);
+            client.buffer.putByte(4 + 8 + NewOrderDecoder.sideEncodingOffset(), (byte)7);
+            client.send(length);
+            client.order(4);
 
-            assertTrue(bad.closedByServer());
-            await(() -> closed(CloseReason.MALFORMED) == 1);
+            awaitRecords(5);
+            assertEquals(List.of("template2:3", "reply:EngineError:0:UNSUPPORTED_MESSAGE:UNKNOWN_TEMPLATE",
+                "order:3:2", "reply:EngineError:3:MALFORMED_MESSAGE:ENUM_OUT_OF_RANGE", "order:3:4"), records);
+            assertEquals(1, readerList.get(0).counters().malformed(DecodeResult.UNKNOWN_TEMPLATE));
+            assertEquals(1, readerList.get(0).counters().malformed(DecodeResult.ENUM_OUT_OF_RANGE));
+            assertEquals(0, closedTotal());
         }
     }
 
     @Test
-    void shouldCloseConnectionSendingOrderBeforeLogon() throws Exception
+    void shouldRejectRequestsBeforeLogonAndCarryOn() throws Exception
     {
         start(1, 64 * 1024, 10_000);
-        try (RawClient early = new RawClient(); RawClient good = new RawClient().logon(5))
+        try (RawClient early = new RawClient())
         {
             early.order(1);
+            awaitRecords(1);
+            early.logon(5);
+            early.order(2);
 
-            assertTrue(early.closedByServer());
-            good.order(1);
-            awaitRecords(2);
-            assertEquals(List.of("template2:5", "order:5:1"), records);
-            await(() -> closed(CloseReason.NOT_LOGGED_ON) == 1);
+            awaitRecords(3);
+            assertEquals(List.of("reply:ExecutionReport:1:REJECTED:NOT_LOGGED_ON", "template2:5", "order:5:2"),
+                records);
+            assertEquals(1, readerList.get(0).counters().rejected(RejectReason.NOT_LOGGED_ON));
+            assertEquals(0, closedTotal());
         }
     }
 
     @Test
-    void shouldCloseConnectionThatNeverLogsOn() throws Exception
+    void shouldSayWhyThenCloseConnectionThatNeverLogsOn() throws Exception
     {
         start(1, 64 * 1024, 200);
         try (RawClient silent = new RawClient())
         {
-            assertTrue(silent.closedByServer());
+            awaitRecords(1);
+            assertEquals("farewell:EngineError:LOGON_TIMEOUT:no logon within 200 ms", records.get(0));
+            writeFarewell(1, CloseReason.LOGON_TIMEOUT);
+            assertEquals(List.of(EngineErrorDecoder.TEMPLATE_ID), silent.readUntilClosed());
             await(() -> closed(CloseReason.LOGON_TIMEOUT) == 1);
+        }
+    }
+
+    @Test
+    void shouldSayWhyThenCloseLoggedOnConnectionThatSendsNothing() throws Exception
+    {
+        start(1, 64 * 1024, 10_000, 200, null);
+        try (RawClient silent = new RawClient().logon(6))
+        {
+            awaitRecords(2);
+            assertEquals("farewell:EngineError:IDLE_TIMEOUT:nothing received for 200 ms", records.get(1));
+            writeFarewell(1, CloseReason.IDLE_TIMEOUT);
+            assertEquals(List.of(EngineErrorDecoder.TEMPLATE_ID), silent.readUntilClosed());
+            await(() -> closed(CloseReason.IDLE_TIMEOUT) == 1);
+            awaitRecords(3);
+            assertEquals("logout:6", records.get(2));
+        }
+    }
+
+    @Test
+    void shouldAnswerLogoutWithLogoutThenClose() throws Exception
+    {
+        start(1, 64 * 1024, 10_000);
+        try (RawClient client = new RawClient().logon(7))
+        {
+            client.logout(7);
+            awaitRecords(2);
+            assertEquals("farewell:Logout:7", records.get(1));
+            writeFarewell(1, CloseReason.LOGGED_OUT);
+            assertEquals(List.of(LogoutDecoder.TEMPLATE_ID), client.readUntilClosed());
+            await(() -> closed(CloseReason.LOGGED_OUT) == 1);
+        }
+    }
+
+    @Test
+    void shouldCloseAtOnceAndCountAConnectionTheResponseStageDropped() throws Exception
+    {
+        start(1, 64 * 1024, 10_000);
+        try (RawClient slow = new RawClient().logon(8))
+        {
+            awaitRecords(1);
+            registry.drain();
+            registry.onDropped(1, DropReason.SEND_STALLED);
+
+            assertTrue(slow.closedByServer());
+            await(() -> closed(CloseReason.SLOW_CONSUMER) == 1);
+            await(() -> readerList.get(0).connectionCount() == 0 && manager.shards().get(0).connectionCount() == 0);
+            awaitRecords(2);
+            assertEquals("logout:8", records.get(1));
+        }
+    }
+
+    @Test
+    void shouldStallRatherThanLoseAnAnswerWhenTheRingIsFull() throws Exception
+    {
+        start(1, 4096, 10_000);
+        try (RawClient client = new RawClient().logon(9))
+        {
+            awaitRecords(1);
+            records.clear();
+            for (int seq = 1; seq <= 100; seq++)
+            {
+                client.order(seq);
+            }
+            final NewOrderEncoder order = client.encoder.begin(client.buffer, 0, new NewOrderEncoder());
+            order.requestSeq(101);
+            final int length = client.encoder.end(client.buffer, 0, order);
+            client.buffer.putShort(4 + 2, (short)999, ByteOrder.LITTLE_ENDIAN);
+            client.send(length);
+            client.order(102);
+            await(() -> readerList.get(0).counters().serverBusyReplies() > 0);
+
+            awaitRecords(102);
+            assertEquals("reply:EngineError:0:UNSUPPORTED_MESSAGE:UNKNOWN_TEMPLATE", records.get(100));
+            assertTrue(records.get(101).equals("order:9:102") || records.get(101).equals("busy:9:102"),
+                records.get(101));
         }
     }
 
