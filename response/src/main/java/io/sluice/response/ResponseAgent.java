@@ -269,8 +269,14 @@ public final class ResponseAgent implements Agent
     {
         final EvalStatus status = evaluator.evaluate();
         final Policy evaluated = evaluator.policy();
+        // Under one policy the durable position only rises: an entry that reached the nodes the policy asked for
+        // stays durable when they later disconnect (a degraded policy evaluates to 0), so a reply already covered,
+        // such as a LogonAck held on the session's last request, is still released. A new policy starts from its own
+        // evaluation, so a stricter one holds what it does not cover.
+        long durablePos = Math.max(cachedDurablePos, status.durablePos());
         if (evaluated != policy)
         {
+            durablePos = status.durablePos();
             if (null == policy)
             {
                 if (status.degraded())
@@ -287,9 +293,9 @@ public final class ResponseAgent implements Agent
             pendingChanged = true;
         }
 
-        if (status.durablePos() != cachedDurablePos)
+        if (durablePos != cachedDurablePos)
         {
-            cachedDurablePos = status.durablePos();
+            cachedDurablePos = durablePos;
             pendingChanged = true;
         }
 

@@ -206,6 +206,35 @@ class ResponseAgentTest
     }
 
     @Test
+    void shouldStillReleaseWhatThePolicyCoveredAfterItsReplicasDisconnect()
+    {
+        final StageHarness h = new StageHarness(2, DurabilityMode.HYBRID.policy());
+        final FakeChannel client = h.connections.open(1);
+        h.metrics.activate(0, 0, 0);
+        h.metrics.activate(1, 0, 0);
+        h.journalPersistedWireSeq.set(6);
+        h.metrics.onAck(0, 5, 5, 0);
+        h.metrics.onAck(1, 5, 5, 0);
+        h.publishReport(1, 1, 5);
+        h.settle();
+        assertEquals(List.of(frame(REPORT, 1, 5), frame(BATCH_END, 1, 5)), client.frames());
+
+        h.metrics.deactivate(0);
+        h.metrics.deactivate(1);
+        h.publishDuplicateAnswer(1, 1, 5);
+        h.publishReport(1, 2, 6);
+        h.settle();
+        assertTrue(h.counters().policyDegraded(), "hybrid without replicas");
+        assertEquals(List.of(frame(REPORT, 1, 5), frame(BATCH_END, 1, 5), frame(REPORT, 1, 0), frame(BATCH_END, 1, 0)),
+            client.frames(), "wireSeq 5 reached both replicas before they left, so its later answer goes; 6 never did");
+        assertEquals(5, h.agent().cachedDurablePos());
+
+        assertEquals("OK hybrid -> durably-replicated", h.control.swap("durably-replicated").message());
+        h.settle();
+        assertEquals(0, h.agent().cachedDurablePos(), "a new policy starts from what it covers itself");
+    }
+
+    @Test
     void shouldAttributeWaitToJournalUnderLocalAndToReplicationUnderReplicated()
     {
         final StageHarness h = new StageHarness(2, DurabilityMode.LOCAL.policy());

@@ -234,9 +234,7 @@ class ReplicationIT
         TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":2"), 30_000,
             "both replicas connected");
 
-        final Counts counts = new Counts();
-        final SluiceClient client = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 1, counts);
-        // Two more accounts trade with each other, so session 1's account starts the later phases with no orders.
+        // Two accounts trade with each other, so session 1's account starts the later phases with no orders.
         final Counts crossing = new Counts();
         final SluiceClient buyer = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 2, crossing);
         final SluiceClient seller = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 3, crossing);
@@ -249,6 +247,9 @@ class ReplicationIT
             persistedQuietly(replicaBPorts[2]) == CONVERGENCE_ORDERS, 60_000, "replicas persisted everything");
         assertEquals(hashAt(replicaAPorts[2], CONVERGENCE_ORDERS), hashAt(replicaBPorts[2], CONVERGENCE_ORDERS));
 
+        // Session 1 logs on only now: idle through the crossing phase, it would be closed by the idle timeout.
+        final Counts counts = new Counts();
+        final SluiceClient client = TestNodes.client(new InetSocketAddress("127.0.0.1", primaryPorts[0]), 1, counts);
         replicaBProcess.destroyForcibly().waitFor();
         TestNodes.await(() -> healthzQuietly(primaryPorts[2]).contains("\"replicas_connected\":1"), 20_000,
             "replica B's slot went inactive");
