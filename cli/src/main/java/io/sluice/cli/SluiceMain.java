@@ -20,6 +20,8 @@ import java.util.Properties;
 @Command(
     name = "sluice",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand too: `sluice demo --help` is what a newcomer types first
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = SluiceMain.VersionProvider.class,
     description = "Replicated, exchange-style matching pipeline.",
     subcommands = {

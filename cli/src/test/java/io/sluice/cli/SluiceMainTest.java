@@ -40,6 +40,16 @@ class SluiceMainTest
     }
 
     @Test
+    void shouldPrintEachSubcommandsOwnHelp()
+    {
+        final String demo = captureStdout(() -> assertEquals(0, SluiceMain.run("demo", "--help")));
+        assertTrue(demo.contains("--replicas") && demo.contains("--durability"), demo);
+
+        final String verify = captureStdout(() -> assertEquals(0, SluiceMain.run("journal", "verify", "--help")));
+        assertTrue(verify.contains("Usage: sluice journal verify"), verify);
+    }
+
+    @Test
     void shouldPrintVersionFromBuild()
     {
         final String version = captureStdout(() -> assertEquals(0, SluiceMain.run("--version")));

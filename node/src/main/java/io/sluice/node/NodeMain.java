@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
 @Command(
     name = "sluice-node",
     mixinStandardHelpOptions = true,
+    // --help and --version on every subcommand too: `sluice demo --help` is what a newcomer types first
+    scope = CommandLine.ScopeType.INHERIT,
     description = "Run one Sluice node.",
     subcommands = { PrimaryCommand.class, ReplicaCommand.class })
 public final class NodeMain implements Runnable
