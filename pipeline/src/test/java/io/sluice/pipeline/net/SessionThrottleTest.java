@@ -2,11 +2,14 @@ package io.sluice.pipeline.net;
 
 import org.junit.jupiter.api.Test;
 
+import java.lang.management.ManagementFactory;
+
 import static io.sluice.pipeline.net.SessionThrottle.Verdict.CLOSE;
 import static io.sluice.pipeline.net.SessionThrottle.Verdict.PASS;
 import static io.sluice.pipeline.net.SessionThrottle.Verdict.REFUSE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SessionThrottleTest
 {
@@ -65,6 +68,35 @@ class SessionThrottleTest
             final SessionThrottle.Verdict verdict = throttle.onRequest(START + i * 10 * MS + 1);
             assertEquals(i > 0 && i % 100 == 0 ? PASS : REFUSE, verdict, "request " + i);
         }
+    }
+
+    @Test
+    void shouldDecideWithoutAllocating()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final SessionThrottle throttle = new SessionThrottle(1_000, 10, 0);
+        long passed = 0;
+        for (int i = 0; i < 50_000; i++)
+        {
+            passed += throttle.onRequest(START + i * 100_000L) == PASS ? 1 : 0;
+        }
+
+        final long threadId = Thread.currentThread().getId();
+        final long baselineStart = threads.getThreadAllocatedBytes(threadId);
+        final long measurementOverhead = threads.getThreadAllocatedBytes(threadId) - baselineStart;
+        final long before = threads.getThreadAllocatedBytes(threadId);
+        for (int i = 50_000; i < 150_000; i++)
+        {
+            passed += throttle.onRequest(START + i * 100_000L) == PASS ? 1 : 0;
+        }
+        final long allocatedBytes = threads.getThreadAllocatedBytes(threadId) - before - measurementOverhead;
+
+        // A request every 0.1 ms against 1,000 a second: one in ten passes, the rest are refused.
+        assertEquals(15_000, passed, 20);
+        // One object per decision would be at least 16 bytes x 100,000; a JIT recompilation in the window can
+        // allocate a few hundred bytes once, so the bound is one byte per decision.
+        assertTrue(allocatedBytes < 100_000, "bytes allocated by 100,000 decisions: " + allocatedBytes);
     }
 
     /**
