@@ -100,6 +100,18 @@ public final class NodeConfig
         "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +
         "the slow-consumer rule counts them; 0 leaves the system's (which grows to megabytes).",
         intRange(0, 1 << 30));
+    public static final ConfigKey<Long> CLIENT_THROTTLE_MESSAGES_PER_SECOND = new ConfigKey<>(
+        "client.throttle.messages.per.second", "0",
+        "Requests a second each logged-on session may send on average (orders, cancels, replaces, mass cancels and " +
+        "queries); a request above it is answered REJECTED THROTTLED by the reader, never sequenced or journaled. " +
+        "0: no limit.", longRange(0, 1_000_000_000));
+    public static final ConfigKey<Long> CLIENT_THROTTLE_BURST = new ConfigKey<>("client.throttle.burst", "100",
+        "Requests a session may send at once, after its logon or a quiet spell, before the rate applies.",
+        longRange(1, 1_000_000));
+    public static final ConfigKey<Long> CLIENT_THROTTLE_CLOSE_AFTER_MS = new ConfigKey<>(
+        "client.throttle.close.after.ms", "5000",
+        "A session whose requests keep being refused THROTTLED (no second without a refusal) for this long is told " +
+        "(EngineError THROTTLED) and closed; 0 never.", longRange(0, 3_600_000));
     public static final ConfigKey<String> JOURNAL_SYNC = new ConfigKey<>("journal.sync", "every-group",
         "every-group: fsync after each group of appends (what the durability gate assumes); none: never " +
         "(benchmarks only; logged as a warning and shown in /healthz).", oneOf("every-group", "none"));
@@ -200,6 +212,7 @@ public final class NodeConfig
         SHARDS_MODE, SHARDS_MIN, SHARDS_MAX, INGEST_RING_BYTES, OUTPUT_RING_BYTES, JOURNAL_RING_BYTES,
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
         CLIENT_LOGON_TIMEOUT_MS, CLIENT_IDLE_TIMEOUT_MS, CLIENT_SEND_STALL_TIMEOUT_MS, CLIENT_SOCKET_SEND_BUFFER_BYTES,
+        CLIENT_THROTTLE_MESSAGES_PER_SECOND, CLIENT_THROTTLE_BURST, CLIENT_THROTTLE_CLOSE_AFTER_MS,
         JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
         SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,

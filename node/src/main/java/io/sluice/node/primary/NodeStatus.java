@@ -2,8 +2,12 @@ package io.sluice.node.primary;
 
 import io.sluice.durability.ReplicationMetrics;
 import io.sluice.node.config.NodeConfig;
+import io.sluice.pipeline.net.CloseReason;
+import io.sluice.pipeline.net.ReaderAgent;
+import io.sluice.pipeline.net.ReaderCounters;
 import io.sluice.pipeline.snapshot.SnapshotAgent;
 import io.sluice.replication.ReplicationSenderAgent;
+import io.sluice.sbe.client.RejectReason;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +42,48 @@ final class NodeStatus
                 " lag=" + Math.max(0, node.lastWireSeq() - metrics.persistedWireSeq(slot)) +
                 (sender == null ? "" : snapshotTransfer(sender) + link(sender)));
         }
+        clients(lines, node);
         final SnapshotAgent snapshots = node.snapshotAgent();
         lines.add("snapshot_wire_seq=" + snapshots.lastSnapshotWireSeq() + " snapshots_written=" +
             snapshots.snapshotsWritten() + " journal_first_wire_seq=" + node.journal().firstWireSeq() +
             " retention=" + node.config().get(NodeConfig.JOURNAL_RETENTION) + " cycles_deleted=" +
             snapshots.cyclesDeleted());
         return lines;
+    }
+
+    /**
+     * The client connections and the session rate limit: what it is, how many requests and sessions it refused, how
+     * many connections it closed, and each connected session it refused requests of.
+     */
+    static void clients(final List<String> lines, final PrimaryNode node)
+    {
+        long accepted = 0;
+        long closed = 0;
+        long throttledRequests = 0;
+        long sessionsThrottled = 0;
+        long closedThrottled = 0;
+        for (final ReaderAgent reader : node.readers())
+        {
+            final ReaderCounters counters = reader.counters();
+            accepted += counters.connectionsAccepted();
+            for (final CloseReason reason : CloseReason.values())
+            {
+                closed += counters.closed(reason);
+            }
+            throttledRequests += counters.rejected(RejectReason.THROTTLED);
+            sessionsThrottled += counters.sessionsThrottled();
+            closedThrottled += counters.closed(CloseReason.THROTTLED);
+        }
+        final long rate = node.config().get(NodeConfig.CLIENT_THROTTLE_MESSAGES_PER_SECOND);
+        lines.add("clients connections=" + (accepted - closed) + " throttle=" + (rate == 0 ? "off" : rate + "/s" +
+            " burst=" + node.config().get(NodeConfig.CLIENT_THROTTLE_BURST) + " close_after_ms=" +
+            node.config().get(NodeConfig.CLIENT_THROTTLE_CLOSE_AFTER_MS)) + " throttled_requests=" +
+            throttledRequests + " sessions_throttled=" + sessionsThrottled + " closed_throttled=" + closedThrottled);
+        for (final ReaderAgent reader : node.readers())
+        {
+            reader.throttledSessions().forEach((sessionId, requests) ->
+                lines.add("session[" + sessionId + "] throttled_requests=" + requests));
+        }
     }
 
     /** A slot's replication link: whether authenticated, and what it dropped. */

@@ -5,6 +5,7 @@ import io.sluice.pipeline.DutyCycleCounter;
 import io.sluice.pipeline.net.CloseReason;
 import io.sluice.pipeline.net.ReaderAgent;
 import io.sluice.pipeline.net.ReaderCounters;
+import io.sluice.pipeline.net.ThrottledSessions;
 import io.sluice.pipeline.shard.Shard;
 import io.sluice.durability.ReplicationMetrics;
 import io.sluice.replication.ReplicationSenderAgent;
@@ -52,6 +53,7 @@ final class PrimaryMetrics
             "Records whose handling threw in the sequencer (a bug): each answered HALTED, or the node halted.",
             node.sequencer().internalErrors());
         rejects(text, node);
+        throttledSessions(text, node.readers());
         counter(text, "sluice_replies_total", "Replies written to clients.", response.repliesSent());
         counter(text, "sluice_batch_ends_total", "Requests fully answered (BatchEnd sent).", response.batchEndsSent());
 
@@ -152,6 +154,25 @@ final class PrimaryMetrics
                 }
             }
             sample(text, "sluice_rejects_total{reason=\"" + label(reason.name()) + "\"}", count);
+        }
+    }
+
+    private static void throttledSessions(final StringBuilder text, final List<ReaderAgent> readers)
+    {
+        long sessions = 0;
+        for (final ReaderAgent reader : readers)
+        {
+            sessions += reader.counters().sessionsThrottled();
+        }
+        counter(text, "sluice_sessions_throttled_total",
+            "Client connections that had at least one request refused THROTTLED (client.throttle.*).", sessions);
+        family(text, "sluice_session_throttled_requests_total", "Requests refused THROTTLED, per connected session " +
+            "(at most " + ThrottledSessions.CAPACITY + " sessions listed per reader shard; counts restart with a " +
+            "new connection).", "counter");
+        for (final ReaderAgent reader : readers)
+        {
+            reader.throttledSessions().forEach((sessionId, requests) ->
+                sample(text, "sluice_session_throttled_requests_total{session=\"" + sessionId + "\"}", requests));
         }
     }
 

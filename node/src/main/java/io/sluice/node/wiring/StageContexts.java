@@ -181,6 +181,9 @@ public final class StageContexts
             .frameMaxBytes(config.get(NodeConfig.FRAME_MAX_BYTES))
             .logonTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_LOGON_TIMEOUT_MS)))
             .idleTimeoutNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_IDLE_TIMEOUT_MS)))
+            .throttleRatePerSecond(config.get(NodeConfig.CLIENT_THROTTLE_MESSAGES_PER_SECOND))
+            .throttleBurst(config.get(NodeConfig.CLIENT_THROTTLE_BURST))
+            .throttleCloseAfterNs(TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_THROTTLE_CLOSE_AFTER_MS)))
             .authenticator(authenticator)
             .registry(registry);
     }

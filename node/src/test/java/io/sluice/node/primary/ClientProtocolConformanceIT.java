@@ -184,10 +184,13 @@ class ClientProtocolConformanceIT
         bystander.awaitRoundTrips(1);
     }
 
+    /** After each test, or before a test stops a node of its own: the bystanders traded on and saw no error. */
     @AfterEach
     void checkBystanders() throws Exception
     {
-        for (final Bystander bystander : bystanders)
+        final List<Bystander> checked = new ArrayList<>(bystanders);
+        bystanders.clear();
+        for (final Bystander bystander : checked)
         {
             final long before = bystander.roundTrips.get();
             bystander.awaitRoundTrips(before + 2);
@@ -229,7 +232,7 @@ class ClientProtocolConformanceIT
         try (WireClient buyer = new WireClient(secured.clientAddress());
             WireClient seller = trader(session(), 2))
         {
-            assertEquals(2, buyer.protocolVersion, "AuthChallenge.protocolVersion");
+            assertEquals(3, buyer.protocolVersion, "AuthChallenge.protocolVersion");
             assertEquals(32, buyer.nonce.length);
             final WireClient.LogonAck ack = buyer.logon(buyerSession, 1, publicKey("trader-1"), privateKey("trader-1"));
             assertEquals(new WireClient.LogonAck(buyerSession, "ACCEPTED", "NONE", 0), ack);
@@ -402,24 +405,24 @@ class ClientProtocolConformanceIT
         {
             final byte[] challenge = rawFrame(socket);
             assertEquals(46, challenge.length);
-            assertArrayEquals(WireClient.hex("2a000000 2200 0100 0100 0200"), Arrays.copyOf(challenge, 12));
-            assertArrayEquals(WireClient.hex("0200"), Arrays.copyOfRange(challenge, 44, 46));
+            assertArrayEquals(WireClient.hex("2a000000 2200 0100 0100 0300"), Arrays.copyOf(challenge, 12));
+            assertArrayEquals(WireClient.hex("0300"), Arrays.copyOfRange(challenge, 44, 46));
 
-            final byte[] logon = WireClient.hex("78000000 7000 0200 0100 0200 0700000000000000 4600000000000000" +
+            final byte[] logon = WireClient.hex("78000000 7000 0200 0100 0300 0700000000000000 4600000000000000" +
                 "00".repeat(96));
-            final byte[] order = WireClient.hex("30000000 2800 0a00 0100 0200 0100000000000000 0b00000000000000" +
+            final byte[] order = WireClient.hex("30000000 2800 0a00 0100 0300 0100000000000000 0b00000000000000" +
                 "01000000 00 00 00 00 4227000000000000 6400000000000000");
             socket.getOutputStream().write(logon);
-            assertArrayEquals(WireClient.hex("1a000000 1200 0300 0100 0200 0700000000000000 00 00 0000000000000000"),
+            assertArrayEquals(WireClient.hex("1a000000 1200 0300 0100 0300 0700000000000000 00 00 0000000000000000"),
                 rawFrame(socket), "the LogonAck of the example, byte for byte (session 7 is new)");
             socket.getOutputStream().write(order);
             final byte[] report = rawFrame(socket);
             assertEquals(124, report.length);
-            assertArrayEquals(WireClient.hex("78000000 7000 1e00 0100 0200 0100000000000000"),
+            assertArrayEquals(WireClient.hex("78000000 7000 1e00 0100 0300 0100000000000000"),
                 Arrays.copyOf(report, 20), "an ExecutionReport answering requestSeq 1");
             final byte[] batchEnd = rawFrame(socket);
             assertEquals(28, batchEnd.length);
-            assertArrayEquals(WireClient.hex("18000000 1000 2900 0100 0200 0100000000000000"),
+            assertArrayEquals(WireClient.hex("18000000 1000 2900 0100 0300 0100000000000000"),
                 Arrays.copyOf(batchEnd, 20), "its BatchEnd");
         }
     }
@@ -435,7 +438,7 @@ class ClientProtocolConformanceIT
         final ByteBuffer otherSchema = newOrderFrame(2, 1, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1);
         otherSchema.putShort(8, (short)77);
         hostiles.add(new Hostile("another schema", otherSchema.array(), "UNSUPPORTED_MESSAGE", "WRONG_SCHEMA", 0));
-        for (final int version : new int[]{ 0, 3 })
+        for (final int version : new int[]{ 0, 4 })
         {
             final ByteBuffer frame = newOrderFrame(3, 1, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1);
             frame.putShort(10, (short)version);
@@ -637,6 +640,110 @@ class ClientProtocolConformanceIT
             final List<WireClient.Frame> frames = client.readUntilEnd();
             shutdown.join();
             assertEquals(List.of("EngineError:SHUTTING_DOWN"), outcomes(frames));
+        }
+        finally
+        {
+            node.close();
+        }
+    }
+
+    @Test
+    void shouldRefuseRequestsAboveTheSessionRateThenCloseASessionThatKeepsExceedingIt() throws Exception
+    {
+        final Map<String, String> raw = config("throttled");
+        raw.put("client.throttle.messages.per.second", "200");
+        raw.put("client.throttle.burst", "20");
+        raw.put("client.throttle.close.after.ms", "1000");
+        final PrimaryNode node = PrimaryNode.start(TestNodes.config(raw, dir));
+        try
+        {
+            // The bystander sends two requests a round trip and sleeps 20 ms: under the limit, never refused.
+            bystander(node);
+            final long session = session();
+            try (WireClient client = new WireClient(node.clientAddress()))
+            {
+                assertEquals("ACCEPTED", client.logon(session, 51, null, null).status());
+                // §11: sixty requests in one write. The burst of twenty passes; each request is answered, in order,
+                // NEW or REJECTED THROTTLED (no wireSeq, never sequenced), each with its BatchEnd.
+                final java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+                for (long seq = 1; seq <= 60; seq++)
+                {
+                    burst.write(newOrderFrame(seq, seq, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1).array());
+                }
+                client.send(burst.toByteArray());
+                long throttled = 0;
+                for (long seq = 1; seq <= 60; seq++)
+                {
+                    final List<WireClient.Frame> reply = client.reply(seq);
+                    final List<String> outcome = outcomes(reply);
+                    if (seq <= 20 || outcome.equals(List.of("NEW", "BatchEnd")))
+                    {
+                        assertEquals(List.of("NEW", "BatchEnd"), outcome, "request " + seq);
+                        continue;
+                    }
+                    assertEquals(List.of("REJECTED:THROTTLED", "BatchEnd"), outcome, "request " + seq);
+                    assertEquals(0, WireClient.Report.of(reply.get(0)).wireSeq());
+                    assertEquals(new WireClient.BatchEnd(seq, 0), WireClient.BatchEnd.of(reply.get(1)));
+                    throttled++;
+                }
+                assertTrue(throttled > 0, "a burst of 60 against 20 tokens refilled at 200/s");
+                assertEquals(throttled, metric(node, "sluice_rejects_total{reason=\"throttled\"}"));
+                assertEquals(throttled, metric(node, "sluice_session_throttled_requests_total{session=\"" + session +
+                    "\"}"));
+                assertTrue(NodeStatus.lines(node).contains("session[" + session + "] throttled_requests=" + throttled),
+                    NodeStatus.lines(node).toString());
+
+                // The connection carries on: after a pause the next request passes.
+                Thread.sleep(200);
+                assertEquals(List.of("NEW", "BatchEnd"), outcomes(client.request(newOrderFrame(61, 61, INSTRUMENT,
+                    BUY, LIMIT, GTC, false, 9_000, 1))));
+
+                // §10: ten requests every 10 ms, five times the rate, while another thread reads: after a second of
+                // refusals the node says why and ends the stream.
+                final java.util.concurrent.CompletableFuture<List<WireClient.Frame>> answers =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() ->
+                    {
+                        try
+                        {
+                            return client.readUntilEnd();
+                        }
+                        catch (final IOException ex)
+                        {
+                            throw new java.io.UncheckedIOException(ex);
+                        }
+                    });
+                long seq = 61;
+                final long deadlineNs = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (!answers.isDone() && System.nanoTime() < deadlineNs)
+                {
+                    burst.reset();
+                    for (int i = 0; i < 10; i++)
+                    {
+                        ++seq;
+                        burst.write(newOrderFrame(seq, seq, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1).array());
+                    }
+                    try
+                    {
+                        client.send(burst.toByteArray());
+                    }
+                    catch (final IOException ex)
+                    {
+                        break;
+                    }
+                    Thread.sleep(10);
+                }
+                final List<WireClient.Frame> frames = answers.get(20, TimeUnit.SECONDS);
+                final List<String> outcomes = outcomes(frames);
+                assertEquals(new WireClient.EngineError(0, "THROTTLED", "over 200 requests a second for 1000 ms"),
+                    WireClient.EngineError.of(frames.get(frames.size() - 1)), outcomes.toString());
+                assertTrue(outcomes.subList(0, outcomes.size() - 1).stream().allMatch(outcome ->
+                    outcome.equals("NEW") || outcome.equals("REJECTED:THROTTLED") || outcome.equals("BatchEnd")),
+                    outcomes.toString());
+                assertTrue(outcomes.contains("REJECTED:THROTTLED"), outcomes.toString());
+            }
+            TestNodes.await(() -> metricQuietly(node, "sluice_connections_closed_total{reason=\"throttled\"}") == 1,
+                20_000, "the connection closed as throttled");
+            checkBystanders();
         }
         finally
         {

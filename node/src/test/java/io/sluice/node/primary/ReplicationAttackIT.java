@@ -56,13 +56,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sends from an Aeron driver of its own while a client trades: forged heartbeats and epoch proofs claiming a higher
  * epoch, a flood of unsigned and forged handshakes at each slot, handshakes cut short, forged stream messages at
  * the replicas, and random datagrams. Trading and both replica streams go on untouched, the primary is never
- * fenced, every drop is counted in STATUS and {@code /metrics}, and the refusals the primary logs stay few.
+ * fenced, every drop is counted in STATUS and {@code /metrics}, the refusals the primary logs stay few, and both
+ * replicas end with the state the primary's journal replays to.
  */
 @Timeout(value = 300, unit = TimeUnit.SECONDS)
 class ReplicationAttackIT
 {
     private static final Pattern COUNTER = Pattern.compile("unauthenticated_messages=(\\d+)");
     private static final Pattern MALFORMED = Pattern.compile("malformed_messages=(\\d+)");
+    private static final Pattern WIRE_SEQ = Pattern.compile("^wire_seq=(\\d+) ");
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     private static final int ORDERS_PER_ROUND = 20;
 
@@ -116,8 +118,9 @@ class ReplicationAttackIT
         final Map<String, String> replicaB = nodeConfig("replica-b", 3, replicaBPorts, "replica-b.key");
         replicaB.put("replication.data.bind", "127.0.0.1:" + udp[2]);
         replicaB.put("replication.primary.control", "127.0.0.1:" + udp[3]);
-        processes.add(TestNodes.startPrimaryProcess(TestNodes.writeConfig(dir.resolve("primary.conf"), primary),
-            dir.resolve("primary.err")));
+        final Path primaryConfig = TestNodes.writeConfig(dir.resolve("primary.conf"), primary);
+        final Process primaryProcess = TestNodes.startPrimaryProcess(primaryConfig, dir.resolve("primary.err"));
+        processes.add(primaryProcess);
         processes.add(TestNodes.startReplicaProcess(TestNodes.writeConfig(dir.resolve("replica-a.conf"), replicaA),
             dir.resolve("replica-a.err")));
         processes.add(TestNodes.startReplicaProcess(TestNodes.writeConfig(dir.resolve("replica-b.conf"), replicaB),
@@ -204,6 +207,17 @@ class ReplicationAttackIT
             assertFalse(health.contains("\"unauthenticated_messages\":0}"), "forged stream messages counted: " +
                 health);
         }
+
+        // Nothing forged reached a journal: both replicas applied what the primary sequenced, to the same state, and
+        // it is the state the primary's own journal replays to.
+        final long wireSeq = sum(WIRE_SEQ, status);
+        assertTrue(wireSeq >= orders, status.toString());
+        final String replicaHash = TestNodes.stateHashAt(replicaAPorts[2], wireSeq);
+        assertEquals(replicaHash, TestNodes.stateHashAt(replicaBPorts[2], wireSeq), "replica B's state");
+        primaryProcess.destroy();
+        assertTrue(primaryProcess.waitFor(30, TimeUnit.SECONDS), "the primary stopped");
+        assertEquals(replicaHash, TestNodes.replayedStateHash(primaryConfig),
+            "the replicas' state equals the primary journal's at wireSeq " + wireSeq);
 
         final String log = Files.readString(dir.resolve("primary.log"));
         assertFalse(log.contains("fenced"), "the primary was never fenced");

@@ -1,19 +1,12 @@
 package io.sluice.node.primary;
 
-import io.sluice.node.wiring.StageContexts;
-import io.sluice.matching.SilentListener;
-
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalEntryView;
 import io.sluice.journal.JournalReader;
-import io.sluice.journal.SnapshotStore;
-import io.sluice.matching.MatchingEngine;
 import io.sluice.node.admin.AdminClient;
 import io.sluice.node.config.NodeConfig;
-import io.sluice.pipeline.sequencer.CommandApplier;
-import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.ExecutionReportDecoder;
 import io.sluice.sbe.client.HaltedDecoder;
@@ -54,7 +47,6 @@ class ReplicationIT
     private static final int CONVERGENCE_ORDERS = 100_000;
 
     private static final Pattern PERSISTED = Pattern.compile("\"persisted_wire_seq\":(\\d+)");
-    private static final Pattern HASH = Pattern.compile("\"state_hash\":\\{\"wire_seq\":(\\d+),\"hash\":\"([0-9a-f]+)\"");
 
     @TempDir
     Path dir;
@@ -106,21 +98,6 @@ class ReplicationIT
     {
         final Matcher matcher = PERSISTED.matcher(healthz(replicaHttpPort));
         return matcher.find() ? Long.parseLong(matcher.group(1)) : -1;
-    }
-
-    private String hashAt(final int replicaHttpPort, final long wireSeq) throws Exception
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline)
-        {
-            final Matcher matcher = HASH.matcher(healthz(replicaHttpPort));
-            if (matcher.find() && Long.parseLong(matcher.group(1)) == wireSeq)
-            {
-                return matcher.group(2);
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("replica on " + replicaHttpPort + " never reported a hash at wireSeq " + wireSeq);
     }
 
     private static final class Counts implements ClientListener
@@ -245,7 +222,8 @@ class ReplicationIT
             "refused: " + crossing.refusals);
         TestNodes.await(() -> persistedQuietly(replicaAPorts[2]) == CONVERGENCE_ORDERS &&
             persistedQuietly(replicaBPorts[2]) == CONVERGENCE_ORDERS, 60_000, "replicas persisted everything");
-        assertEquals(hashAt(replicaAPorts[2], CONVERGENCE_ORDERS), hashAt(replicaBPorts[2], CONVERGENCE_ORDERS));
+        assertEquals(TestNodes.stateHashAt(replicaAPorts[2], CONVERGENCE_ORDERS),
+            TestNodes.stateHashAt(replicaBPorts[2], CONVERGENCE_ORDERS));
 
         // Session 1 logs on only now: idle through the crossing phase, it would be closed by the idle timeout.
         final Counts counts = new Counts();
@@ -284,12 +262,12 @@ class ReplicationIT
                 "\nprimary: " + healthzQuietly(primaryPorts[2]) + "\nreplica A log:\n" +
                 java.nio.file.Files.readString(dir.resolve("replica-a-2.log")), ex);
         }
-        final String replicaHash = hashAt(replicaAPorts[2], CONVERGENCE_ORDERS + 700);
+        final String replicaHash = TestNodes.stateHashAt(replicaAPorts[2], CONVERGENCE_ORDERS + 700);
         client.close();
 
         primaryProcess.destroy();
         assertTrue(primaryProcess.waitFor(30, TimeUnit.SECONDS));
-        assertEquals(replicaHash, Long.toHexString(replayedHash(primaryConfig)),
+        assertEquals(replicaHash, TestNodes.replayedStateHash(primaryConfig),
             "the replica's state equals the primary journal's state at the same wireSeq");
         assertEquals(CONVERGENCE_ORDERS + 700, sameEntries(primaryConfig, replicaAConfig),
             "replica A's journal holds the primary's entries, byte for byte (CRC), to the end");
@@ -348,18 +326,5 @@ class ReplicationIT
         {
             return -1;
         }
-    }
-
-    private static long replayedHash(final Path primaryConfig) throws Exception
-    {
-        final NodeConfig config = NodeConfig.load(primaryConfig, Map.of());
-        final MatchingEngine engine = new MatchingEngine(new StageContexts(config).engine(), SilentListener.INSTANCE);
-        try (Journal journal = Journal.open(new Journal.Context().directory(config.dataDir().resolve("journal"))
-            .nodeId(config.get(NodeConfig.NODE_ID))))
-        {
-            journal.recover(new SnapshotStore(journal.snapshotDirectory()),
-                new ExchangeStateMachine(new CommandApplier(engine)));
-        }
-        return engine.stateHash();
     }
 }

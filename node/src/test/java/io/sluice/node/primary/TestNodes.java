@@ -4,17 +4,31 @@ import io.sluice.node.NodeProcess;
 import io.sluice.client.ClientContext;
 import io.sluice.client.ClientListener;
 import io.sluice.client.SluiceClient;
+import io.sluice.journal.Journal;
+import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.SilentListener;
 import io.sluice.node.config.NodeConfig;
+import io.sluice.node.wiring.StageContexts;
+import io.sluice.pipeline.sequencer.CommandApplier;
+import io.sluice.pipeline.sequencer.ExchangeStateMachine;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class TestNodes
 {
     static final IdleStrategy IDLE = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final Pattern STATE_HASH =
+        Pattern.compile("\"state_hash\":\\{\"wire_seq\":(\\d+),\"hash\":\"([0-9a-f]+)\"");
 
     private TestNodes()
     {
@@ -141,5 +158,63 @@ final class TestNodes
             IDLE.idle();
         }
         IDLE.reset();
+    }
+
+    /**
+     * @return the node's {@code /healthz} body, or "" while it cannot be reached.
+     */
+    static String healthz(final int httpPort)
+    {
+        try
+        {
+            return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + "/healthz")).GET()
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        }
+        catch (final IOException ex)
+        {
+            return "";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
+    /**
+     * The hash of a replica's matching state once it has applied {@code wireSeq}, as its {@code /healthz} reports it
+     * (each request for it asks for the next); waits up to 20 s.
+     */
+    static String stateHashAt(final int replicaHttpPort, final long wireSeq) throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline)
+        {
+            final Matcher matcher = STATE_HASH.matcher(healthz(replicaHttpPort));
+            if (matcher.find() && Long.parseLong(matcher.group(1)) == wireSeq)
+            {
+                return matcher.group(2);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("replica on " + replicaHttpPort + " never reported a hash at wireSeq " + wireSeq);
+    }
+
+    /**
+     * @param config of a stopped node.
+     * @return the hash of the matching state its journal recovers to, in the form replicas report it.
+     */
+    static String replayedStateHash(final Path config) throws Exception
+    {
+        final NodeConfig nodeConfig = NodeConfig.load(config, Map.of());
+        final MatchingEngine engine = new MatchingEngine(new StageContexts(nodeConfig).engine(),
+            SilentListener.INSTANCE);
+        try (Journal journal = Journal.open(new Journal.Context().directory(nodeConfig.dataDir().resolve("journal"))
+            .nodeId(nodeConfig.get(NodeConfig.NODE_ID))))
+        {
+            journal.recover(new SnapshotStore(journal.snapshotDirectory()),
+                new ExchangeStateMachine(new CommandApplier(engine)));
+        }
+        return Long.toHexString(engine.stateHash());
     }
 }

@@ -34,7 +34,7 @@ final class WireClient implements AutoCloseable
     // §2: frame = int32 length, then the 8-byte header blockLength, templateId, schemaId, version.
     static final int HEADER = 8;
     static final int SCHEMA_ID = 1;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     // §7: template ids.
     static final int AUTH_CHALLENGE = 1;
@@ -73,10 +73,11 @@ final class WireClient implements AutoCloseable
     static final String[] REJECT_REASONS = { "NONE", "UNKNOWN_INSTRUMENT", "INVALID_PRICE", "INVALID_QUANTITY",
         "PRICE_OUT_OF_BAND", "DUPLICATE_REQUEST", "UNKNOWN_ORDER", "POST_ONLY_WOULD_TRADE", "FOK_NOT_FILLABLE",
         "RISK_LIMIT", "HALTED", "SERVER_BUSY", "NOT_LOGGED_ON", "INSTRUMENT_HALTED", "DUPLICATE_ORDER_ID",
-        "MAX_OPEN_ORDERS", "SELF_TRADE_PREVENTED", "INVALID_FIELD", "NOT_AUTHORIZED", "NO_LIQUIDITY" };
+        "MAX_OPEN_ORDERS", "SELF_TRADE_PREVENTED", "INVALID_FIELD", "NOT_AUTHORIZED", "NO_LIQUIDITY",
+        "THROTTLED" };
     // §9.
     static final String[] ENGINE_ERROR_CODES = { "INTERNAL", "MALFORMED_MESSAGE", "UNSUPPORTED_MESSAGE",
-        "SHUTTING_DOWN", "UNFRAMEABLE", "LOGON_TIMEOUT", "SESSION_REPLACED", "IDLE_TIMEOUT" };
+        "SHUTTING_DOWN", "UNFRAMEABLE", "LOGON_TIMEOUT", "SESSION_REPLACED", "IDLE_TIMEOUT", "THROTTLED" };
 
     // §4: the signed bytes begin with this context.
     static final byte[] LOGON_CONTEXT = "sluice-logon-v1".getBytes(StandardCharsets.US_ASCII);

@@ -35,7 +35,9 @@ public enum CloseReason
     /** Writing to the socket failed. */
     WRITE_FAILED,
     /** The node is shutting down, or the connection's shard stopped. EngineError. */
-    SHUTDOWN;
+    SHUTDOWN,
+    /** Requests above the session's rate limit kept coming for the throttle's close-after time. EngineError. */
+    THROTTLED;
 
     static final CloseReason[] VALUES = values();
 
@@ -68,6 +70,8 @@ public enum CloseReason
                         return IDLE_TIMEOUT;
                     case SESSION_REPLACED:
                         return SESSION_REPLACED;
+                    case THROTTLED:
+                        return THROTTLED;
                     default:
                         return SHUTDOWN;
                 }

@@ -43,13 +43,19 @@ import java.util.function.Consumer;
  * producer).
  * <p>
  * Every frame that can be framed is answered, and the connection carries on: a request the reader refuses (before
- * logon, not authorized) with a REJECTED report, a frame that fails validation or a message a client may not send
- * with an EngineError, each followed by a BatchEnd. The reader cannot write to sockets, so its answers go through the
- * ingest ring like requests ({@link IngestRecord#MSG_TYPE_REPLY}) and reach the client in order with the answers to
- * the connection's earlier requests. Only bytes that cannot be framed, a refused logon, a logout or a limit (logon
- * and idle timeouts, a slow consumer, shutdown) end a connection, and the node says why first in the connection's
- * last message ({@link IngestRecord#MSG_TYPE_FAREWELL}); see {@link ReaderConnection} for how a connection ends.
+ * logon, not authorized, above the session's rate) with a REJECTED report, a frame that fails validation or a
+ * message a client may not send with an EngineError, each followed by a BatchEnd. The reader cannot write to sockets,
+ * so its answers go through the ingest ring like requests ({@link IngestRecord#MSG_TYPE_REPLY}) and reach the client
+ * in order with the answers to the connection's earlier requests. Only bytes that cannot be framed, a refused logon, a
+ * logout or a limit (logon and idle timeouts, a request rate exceeded for too long, a slow consumer, shutdown) end a
+ * connection, and the node says why first in the connection's last message ({@link IngestRecord#MSG_TYPE_FAREWELL});
+ * see {@link ReaderConnection} for how a connection ends.
  * Each close is counted once, by reason, when its socket is closed, so open connections = accepted - closed exactly.
+ * <p>
+ * With a rate limit each logged-on connection has a {@link SessionThrottle}: a request above the session's rate is
+ * answered REJECTED THROTTLED here, so it costs the sequencer and the journal nothing, and a connection whose excess
+ * lasts is told (EngineError THROTTLED) and closed. The check reads the duty cycle's cached clock and allocates
+ * nothing.
  * <p>
  * A full ring never drops an order silently: the request is answered ServerBusy through the ring's reserved
  * headroom, behind the connection's earlier requests. If even that is full the reader stops reading that connection
@@ -87,6 +93,13 @@ public final class ReaderAgent implements Agent
     private final long farewellTimeoutNs;
     private final int receiveBufferBytes;
     private final byte[] outOfRangeSuffix;
+    /** 0: no rate limit. */
+    private final long throttleRatePerSecond;
+    private final long throttleBurst;
+    private final long throttleCloseAfterNs;
+    /** The detail of the EngineError THROTTLED that ends a connection, fixed by the configuration. */
+    private final byte[] throttledDetail;
+    private final ThrottledSessions throttledSessions = new ThrottledSessions();
     private final Selector selector;
     private final OneToOneConcurrentArrayQueue<ReaderConnection> handoff =
         new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY);
@@ -144,6 +157,11 @@ public final class ReaderAgent implements Agent
         this.farewellTimeoutNs = context.farewellTimeoutNs();
         this.receiveBufferBytes = context.receiveBufferBytes();
         this.outOfRangeSuffix = (" is outside 1.." + context.frameMaxBytes()).getBytes(StandardCharsets.US_ASCII);
+        this.throttleRatePerSecond = context.throttleRatePerSecond();
+        this.throttleBurst = context.throttleBurst();
+        this.throttleCloseAfterNs = context.throttleCloseAfterNs();
+        this.throttledDetail = ("over " + throttleRatePerSecond + " requests a second for " +
+            TimeUnit.NANOSECONDS.toMillis(throttleCloseAfterNs) + " ms").getBytes(StandardCharsets.US_ASCII);
         this.ingestWaker = context.ingestWaker();
         this.idleSelector = context.idleSelector();
         this.selector = Selector.open();
@@ -163,6 +181,14 @@ public final class ReaderAgent implements Agent
     public ReaderCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * @return this shard's connected sessions that had requests refused THROTTLED, with how many; any thread.
+     */
+    public ThrottledSessions throttledSessions()
+    {
+        return throttledSessions;
     }
 
     /**
@@ -561,6 +587,21 @@ public final class ReaderAgent implements Agent
             {
                 return reject(connection, recvTsNs, buffer, offset, RejectReason.NOT_LOGGED_ON);
             }
+            if (connection.throttle != null)
+            {
+                final SessionThrottle.Verdict verdict = connection.throttle.onRequest(recvTsNs);
+                if (verdict == SessionThrottle.Verdict.REFUSE)
+                {
+                    return throttled(connection, recvTsNs, buffer, offset);
+                }
+                if (verdict == SessionThrottle.Verdict.CLOSE)
+                {
+                    LOG.debug("session throttled too long connectionId={} sessionId={} throttledRequests={}",
+                        connection.connectionId, connection.sessionId, connection.throttledRequests);
+                    return farewellOrStall(connection, CloseReason.THROTTLED,
+                        replies.engineError(0, EngineErrorCode.THROTTLED, throttledDetail));
+                }
+            }
             if (connection.readOnly && ClientProtocol.isStateChanging(templateId) ||
                 templateId == MassCancelDecoder.TEMPLATE_ID &&
                 massCancelAccount(buffer, offset) != connection.accountId)
@@ -657,7 +698,35 @@ public final class ReaderAgent implements Agent
         connection.readOnly = verdict == Authenticator.AuthResult.ACCEPTED_READ_ONLY;
         connection.sessionId = sessionId;
         connection.accountId = accountId;
+        if (throttleRatePerSecond > 0)
+        {
+            connection.throttle = new SessionThrottle(throttleRatePerSecond, throttleBurst, throttleCloseAfterNs);
+        }
         counters.onLogon();
+        return true;
+    }
+
+    /**
+     * Answer a request above the session's rate with REJECTED THROTTLED and count it for the session; logged once
+     * per connection, not per request.
+     */
+    private boolean throttled(
+        final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset)
+    {
+        if (!queueRejection(connection, recvTsNs, buffer, offset, RejectReason.THROTTLED))
+        {
+            return false;
+        }
+        if (connection.throttledRequests++ == 0)
+        {
+            LOG.debug("session throttled connectionId={} sessionId={}", connection.connectionId, connection.sessionId);
+            counters.onSessionThrottled();
+            connection.throttledEntry = throttledSessions.claim(connection.sessionId);
+        }
+        if (connection.throttledEntry != ThrottledSessions.NO_ENTRY)
+        {
+            throttledSessions.count(connection.throttledEntry, connection.throttledRequests);
+        }
         return true;
     }
 
@@ -668,14 +737,28 @@ public final class ReaderAgent implements Agent
         final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
         final RejectReason reason)
     {
+        if (!queueRejection(connection, recvTsNs, buffer, offset, reason))
+        {
+            return false;
+        }
+        LOG.debug("request refused connectionId={} sessionId={} template={} reason={}", connection.connectionId,
+            connection.sessionId, MessageValidator.templateId(buffer, offset), reason);
+        return true;
+    }
+
+    /**
+     * Queue a REJECTED report for the request and count it; nothing logged, so a flood of them allocates nothing.
+     */
+    private boolean queueRejection(
+        final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
+        final RejectReason reason)
+    {
         final int length = reportWriter.rejection(replies.buffer(), 0, connection.accountId, buffer, offset, reason);
         if (!reply(connection, recvTsNs, length))
         {
             return false;
         }
         counters.onRejected(reason);
-        LOG.debug("request refused connectionId={} sessionId={} template={} reason={}", connection.connectionId,
-            connection.sessionId, MessageValidator.templateId(buffer, offset), reason);
         return true;
     }
 
@@ -881,6 +964,11 @@ public final class ReaderAgent implements Agent
         connection.closed = true;
         connection.stalled = false;
         counters.onClosed(reason);
+        if (connection.throttledEntry != ThrottledSessions.NO_ENTRY)
+        {
+            throttledSessions.release(connection.throttledEntry);
+            connection.throttledEntry = ThrottledSessions.NO_ENTRY;
+        }
         if (connection.key != null)
         {
             connection.key.cancel();

@@ -40,6 +40,12 @@ final class ReaderConnection
     boolean readOnly;
     long sessionId;
     long accountId;
+    /** The session's rate limit, from its logon on; null without one. */
+    SessionThrottle throttle;
+    /** Requests of the session refused THROTTLED on this connection. */
+    long throttledRequests;
+    /** Its entry in the reader's {@link ThrottledSessions}, from its first refusal; or none. */
+    int throttledEntry = ThrottledSessions.NO_ENTRY;
     /** requestSeq of a refused request whose ServerBusy could not be queued yet; reading pauses until it is. */
     long pendingBusyRequestSeq = NO_PENDING_BUSY;
     long pendingBusyRecvTsNs;

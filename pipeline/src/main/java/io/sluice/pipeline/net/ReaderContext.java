@@ -26,6 +26,14 @@ public final class ReaderContext
      * above the response stage's stall timeout, which hands back a client that does not read.
      */
     public static final long DEFAULT_FAREWELL_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Requests a second each session may send; 0: no limit ({@code client.throttle.messages.per.second}). */
+    public static final long DEFAULT_THROTTLE_RATE_PER_SECOND = 0;
+    /** Requests a session may send at once after a quiet spell ({@code client.throttle.burst}). */
+    public static final long DEFAULT_THROTTLE_BURST = 100;
+    /** A session refused for exceeding its rate this long without a pause is closed; 0 never. */
+    public static final long DEFAULT_THROTTLE_CLOSE_AFTER_NS = TimeUnit.SECONDS.toNanos(5);
+    /** Highest rate the token bucket can keep: one token a nanosecond. */
+    static final long MAX_THROTTLE_RATE_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final int MIN_RECEIVE_BUFFER_BYTES = 64 * 1024;
 
     private int frameMaxBytes = DEFAULT_FRAME_MAX_BYTES;
@@ -39,6 +47,9 @@ public final class ReaderContext
     private int receiveBufferBytes;
     private Waker ingestWaker = Waker.NONE;
     private Selector idleSelector;
+    private long throttleRatePerSecond = DEFAULT_THROTTLE_RATE_PER_SECOND;
+    private long throttleBurst = DEFAULT_THROTTLE_BURST;
+    private long throttleCloseAfterNs = DEFAULT_THROTTLE_CLOSE_AFTER_NS;
 
     /** Largest client frame, length field excluded; larger frames end the connection. */
     public ReaderContext frameMaxBytes(final int frameMaxBytes)
@@ -179,6 +190,48 @@ public final class ReaderContext
     }
 
     /**
+     * Requests (the six request templates) a second each logged-on session may send on average; above it a request
+     * is answered REJECTED THROTTLED without reaching the sequencer. 0 (default): no limit.
+     */
+    public ReaderContext throttleRatePerSecond(final long throttleRatePerSecond)
+    {
+        this.throttleRatePerSecond = throttleRatePerSecond;
+        return this;
+    }
+
+    public long throttleRatePerSecond()
+    {
+        return throttleRatePerSecond;
+    }
+
+    /** Requests a session may send at once, at a logon or after a quiet spell, before the rate applies. */
+    public ReaderContext throttleBurst(final long throttleBurst)
+    {
+        this.throttleBurst = throttleBurst;
+        return this;
+    }
+
+    public long throttleBurst()
+    {
+        return throttleBurst;
+    }
+
+    /**
+     * A session whose requests have been refused THROTTLED without a second's pause for this long is told
+     * (EngineError THROTTLED) and closed; 0 never.
+     */
+    public ReaderContext throttleCloseAfterNs(final long throttleCloseAfterNs)
+    {
+        this.throttleCloseAfterNs = throttleCloseAfterNs;
+        return this;
+    }
+
+    public long throttleCloseAfterNs()
+    {
+        return throttleCloseAfterNs;
+    }
+
+    /**
      * @return a frame decoder of the client protocol with this context's frame limit; one per reader.
      */
     FrameDecoder newFrameDecoder()
@@ -215,6 +268,20 @@ public final class ReaderContext
         {
             throw new IllegalArgumentException("reader farewell timeout must be positive: " + farewellTimeoutNs +
                 " ns");
+        }
+        if (throttleRatePerSecond < 0 || throttleRatePerSecond > MAX_THROTTLE_RATE_PER_SECOND)
+        {
+            throw new IllegalArgumentException("client.throttle.messages.per.second must be 0 (no limit) or in 1.." +
+                MAX_THROTTLE_RATE_PER_SECOND + ": " + throttleRatePerSecond);
+        }
+        if (throttleBurst < 1)
+        {
+            throw new IllegalArgumentException("client.throttle.burst must be at least 1: " + throttleBurst);
+        }
+        if (throttleCloseAfterNs < 0)
+        {
+            throw new IllegalArgumentException("client.throttle.close.after must be 0 (never) or positive: " +
+                throttleCloseAfterNs + " ns");
         }
         if (authenticator == null)
         {

@@ -16,7 +16,8 @@ public final class ReaderCounters
     private static final int MESSAGES = 2;
     private static final int BUSY = 3;
     private static final int UNSUPPORTED = 4;
-    private static final int CLOSE_BASE = 5;
+    private static final int SESSIONS_THROTTLED = 5;
+    private static final int CLOSE_BASE = 6;
     private static final int MALFORMED_BASE = CLOSE_BASE + CloseReason.VALUES.length;
     private static final int REJECT_BASE = MALFORMED_BASE + DecodeResult.values().length;
 
@@ -67,6 +68,11 @@ public final class ReaderCounters
         increment(UNSUPPORTED);
     }
 
+    void onSessionThrottled()
+    {
+        increment(SESSIONS_THROTTLED);
+    }
+
     public long connectionsAccepted()
     {
         return counters.get(ACCEPTED);
@@ -106,6 +112,14 @@ public final class ReaderCounters
     public long rejected(final RejectReason reason)
     {
         return counters.get(REJECT_BASE + reason.ordinal());
+    }
+
+    /**
+     * @return logged-on connections (sessions) that had at least one request refused THROTTLED.
+     */
+    public long sessionsThrottled()
+    {
+        return counters.get(SESSIONS_THROTTLED);
     }
 
     /**

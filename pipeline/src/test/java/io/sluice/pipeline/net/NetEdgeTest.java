@@ -25,6 +25,7 @@ import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.CompositeAgent;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +42,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +55,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class NetEdgeTest
 {
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    /** What every reader is built from; a test may set more options before {@link #start}. */
+    private final ReaderContext readerContext = new ReaderContext();
     private final List<ReaderAgent> readerList = new ArrayList<>();
     private final List<String> records = new ArrayList<>();
     /** The last farewell drained, framed as the response stage would write it. */
@@ -80,7 +84,7 @@ class NetEdgeTest
         throws IOException
     {
         final ReaderShards readerShards = new ReaderShards(
-            new ReaderContext()
+            readerContext
                 .idleSelector(idleSelector)
                 .frameMaxBytes(1024)
                 .registry(registry)
@@ -225,6 +229,29 @@ class NetEdgeTest
             {
                 throw new IllegalStateException(ex);
             }
+        }
+    }
+
+    /**
+     * A clock the test moves by hand, for a reader whose decisions depend on time; counts its reads so the test can
+     * wait until the reader has seen a move before it sends what should be stamped with the new time.
+     */
+    private static final class HandClock implements NanoClock
+    {
+        private final AtomicLong nowNs = new AtomicLong(System.nanoTime());
+        private final AtomicLong reads = new AtomicLong();
+
+        public long nanoTime()
+        {
+            reads.incrementAndGet();
+            return nowNs.get();
+        }
+
+        void advanceMs(final long ms)
+        {
+            nowNs.addAndGet(TimeUnit.MILLISECONDS.toNanos(ms));
+            final long seen = reads.get();
+            await(() -> reads.get() > seen);
         }
     }
 
@@ -592,5 +619,79 @@ class NetEdgeTest
             assertTrue(busy > 0);
             assertEquals(busy, readerList.get(0).counters().serverBusyReplies());
         }
+    }
+
+    @Test
+    void shouldRefuseRequestsAboveTheSessionRateThenCloseASessionThatKeepsExceedingIt() throws Exception
+    {
+        final HandClock clock = new HandClock();
+        readerContext.clock(clock).throttleRatePerSecond(10).throttleBurst(5)
+            .throttleCloseAfterNs(TimeUnit.MILLISECONDS.toNanos(2_000));
+        start(1, 64 * 1024, 10_000);
+        try (RawClient heavy = new RawClient().logon(1); RawClient calm = new RawClient().logon(2))
+        {
+            awaitRecords(2);
+            records.clear();
+            final List<String> expected = new ArrayList<>();
+
+            // The burst passes; what follows at once is refused, and the connection carries on.
+            long seq = 0;
+            for (int i = 0; i < 8; i++)
+            {
+                heavy.order(++seq);
+                expected.add(seq <= 5 ? "order:1:" + seq : "reply:ExecutionReport:" + seq + ":REJECTED:THROTTLED");
+            }
+            awaitRecords(expected.size());
+            calm.order(1);
+            expected.add("order:2:1");
+            awaitRecords(expected.size());
+            clock.advanceMs(100);
+            heavy.order(++seq);
+            expected.add("order:1:" + seq);
+            heavy.order(++seq);
+            expected.add("reply:ExecutionReport:" + seq + ":REJECTED:THROTTLED");
+            awaitRecords(expected.size());
+            assertEquals(expected, records);
+            final ReaderAgent reader = readerList.get(0);
+            assertEquals(List.of("1=4"), throttledSessions(reader));
+
+            // Six requests every 500 ms against five tokens: the excess goes on, and at 2 s it ends the connection.
+            for (int step = 1; step <= 4; step++)
+            {
+                clock.advanceMs(500);
+                for (int i = 0; i < 6; i++)
+                {
+                    heavy.order(++seq);
+                    expected.add(i < 5 ? "order:1:" + seq : step < 4 ?
+                        "reply:ExecutionReport:" + seq + ":REJECTED:THROTTLED" :
+                        "farewell:EngineError:THROTTLED:over 10 requests a second for 2000 ms");
+                }
+                awaitRecords(expected.size());
+            }
+            assertEquals(expected, records);
+            assertEquals(List.of("1=7"), throttledSessions(reader));
+
+            writeFarewell(1, CloseReason.THROTTLED);
+            assertEquals(List.of(EngineErrorDecoder.TEMPLATE_ID), heavy.readUntilClosed());
+            heavy.socket.shutdownOutput();
+            await(() -> closed(CloseReason.THROTTLED) == 1);
+            awaitRecords(expected.size() + 1);
+            assertEquals("logout:1", records.get(expected.size()));
+            assertEquals(7, reader.counters().rejected(RejectReason.THROTTLED));
+            assertEquals(1, reader.counters().sessionsThrottled());
+            assertEquals(List.of(), throttledSessions(reader), "a closed session is no longer listed");
+
+            calm.order(2);
+            awaitRecords(expected.size() + 2);
+            assertEquals("order:2:2", records.get(expected.size() + 1));
+            assertEquals(1, closedTotal(), "only the session in excess was closed");
+        }
+    }
+
+    private static List<String> throttledSessions(final ReaderAgent reader)
+    {
+        final List<String> sessions = new ArrayList<>();
+        reader.throttledSessions().forEach((sessionId, requests) -> sessions.add(sessionId + "=" + requests));
+        return sessions;
     }
 }
