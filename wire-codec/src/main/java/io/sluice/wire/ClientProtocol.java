@@ -152,4 +152,26 @@ public final class ClientProtocol
         return buffer.getLong(
             messageOffset + MessageValidator.HEADER_LENGTH + REQUEST_SEQ_BODY_OFFSET, ByteOrder.LITTLE_ENDIAN);
     }
+
+    /**
+     * @param buffer        holding a validated MassCancel.
+     * @param messageOffset of its SBE header.
+     * @return the account whose orders it asks to cancel.
+     */
+    public static long massCancelAccountId(final DirectBuffer buffer, final int messageOffset)
+    {
+        return buffer.getLong(messageOffset + MessageValidator.HEADER_LENGTH +
+            MassCancelDecoder.accountIdEncodingOffset(), ByteOrder.LITTLE_ENDIAN);
+    }
+
+    /**
+     * @param buffer        holding a validated Logout.
+     * @param messageOffset of its SBE header.
+     * @return the session it names.
+     */
+    public static long logoutSessionId(final DirectBuffer buffer, final int messageOffset)
+    {
+        return buffer.getLong(messageOffset + MessageValidator.HEADER_LENGTH + LogoutDecoder.sessionIdEncodingOffset(),
+            ByteOrder.LITTLE_ENDIAN);
+    }
 }

@@ -29,6 +29,13 @@ public final class ClientReplies
     private static final int BUFFER_BYTES = 512;
     private static final int DETAIL_OFFSET = 256;
     private static final byte[][] DETAIL_BY_RESULT = new byte[DecodeResult.values().length][];
+    private static final byte[] SHUTTING_DOWN = "node shutting down".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ALREADY_LOGGED_ON = "already logged on".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOT_A_REQUEST = "not a message a client sends".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NO_LOGON_WITHIN = "no logon within ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTHING_RECEIVED_FOR = "nothing received for ".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MILLISECONDS = " ms".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] FRAME_LENGTH = "frame length ".getBytes(StandardCharsets.US_ASCII);
 
     static
     {
@@ -44,6 +51,22 @@ public final class ClientReplies
     private final LogoutEncoder logout = new LogoutEncoder();
     /** Holds the last answer encoded, from offset 0, until the next; its detail text is built past the answer. */
     private final UnsafeBuffer buffer = new UnsafeBuffer(new byte[BUFFER_BYTES]);
+    /** " is outside 1..MAX" for a frame length out of range; empty where no frames are read. */
+    private final byte[] outOfRangeSuffix;
+
+    /** For the sequencer, which reads no frames. */
+    public ClientReplies()
+    {
+        this.outOfRangeSuffix = new byte[0];
+    }
+
+    /**
+     * @param frameMaxBytes the longest frame the reader takes, named when a frame length is out of range.
+     */
+    ClientReplies(final int frameMaxBytes)
+    {
+        this.outOfRangeSuffix = (" is outside 1.." + frameMaxBytes).getBytes(StandardCharsets.US_ASCII);
+    }
 
     /**
      * @return the buffer the last answer was encoded into, from offset 0.
@@ -103,6 +126,42 @@ public final class ClientReplies
             .code(code)
             .putDetail(buffer, DETAIL_OFFSET, detailLength);
         return MessageHeaderEncoder.ENCODED_LENGTH + engineError.encodedLength();
+    }
+
+    /** @return length of the EngineError SHUTTING_DOWN a node's last message to each connection is. */
+    int shuttingDown()
+    {
+        return engineError(0, EngineErrorCode.SHUTTING_DOWN, SHUTTING_DOWN);
+    }
+
+    /** @return length of the EngineError UNSUPPORTED_MESSAGE for a second Logon on a logged-on connection. */
+    int alreadyLoggedOn()
+    {
+        return engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE, ALREADY_LOGGED_ON);
+    }
+
+    /** @return length of the EngineError UNSUPPORTED_MESSAGE for a message only the node sends. */
+    int notARequest()
+    {
+        return engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE, NOT_A_REQUEST);
+    }
+
+    /** @return length of the EngineError UNFRAMEABLE that ends a stream whose next frame length is out of range. */
+    int unframeable(final int frameLength)
+    {
+        return engineError(EngineErrorCode.UNFRAMEABLE, FRAME_LENGTH, frameLength, outOfRangeSuffix);
+    }
+
+    /** @return length of the EngineError LOGON_TIMEOUT that closes a connection with no logon in time. */
+    int logonTimeout(final long timeoutMs)
+    {
+        return engineError(EngineErrorCode.LOGON_TIMEOUT, NO_LOGON_WITHIN, timeoutMs, MILLISECONDS);
+    }
+
+    /** @return length of the EngineError IDLE_TIMEOUT that closes a logged-on connection that went quiet. */
+    int idleTimeout(final long timeoutMs)
+    {
+        return engineError(EngineErrorCode.IDLE_TIMEOUT, NOTHING_RECEIVED_FOR, timeoutMs, MILLISECONDS);
     }
 
     /**

@@ -16,7 +16,6 @@ import io.sluice.wire.ClientProtocol;
 import io.sluice.wire.DecodeResult;
 import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.FrameHandler;
-import io.sluice.wire.LogonSignatures;
 import io.sluice.wire.MessageValidator;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
@@ -28,10 +27,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.ByteOrder;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -72,18 +69,11 @@ public final class ReaderAgent implements Agent
     private static final long TIMER_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** How long a client has to close its side after the node's last message before the socket is closed anyway. */
     private static final long DRAIN_LINGER_NS = TimeUnit.SECONDS.toNanos(2);
-    private static final byte[] SHUTDOWN_DETAIL = "node shutting down".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ALREADY_LOGGED_ON = "already logged on".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOT_A_REQUEST = "not a message a client sends".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] FRAME_LENGTH = "frame length ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NO_LOGON_WITHIN = "no logon within ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOTHING_RECEIVED_FOR = "nothing received for ".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MILLISECONDS = " ms".getBytes(StandardCharsets.US_ASCII);
 
     private final Shard shard;
     private final IngestPublisher publisher;
     private final FrameDecoder frameDecoder;
-    private final Authenticator authenticator;
+    private final LogonCheck logonCheck;
     private final SessionListener sessionListener;
     private final ConnectionRegistry registry;
     private final ReaderCounters counters;
@@ -92,14 +82,7 @@ public final class ReaderAgent implements Agent
     private final long idleTimeoutNs;
     private final long farewellTimeoutNs;
     private final int receiveBufferBytes;
-    private final byte[] outOfRangeSuffix;
-    /** 0: no rate limit. */
-    private final long throttleRatePerSecond;
-    private final long throttleBurst;
-    private final long throttleCloseAfterNs;
-    /** The detail of the EngineError THROTTLED that ends a connection, fixed by the configuration. */
-    private final byte[] throttledDetail;
-    private final ThrottledSessions throttledSessions = new ThrottledSessions();
+    private final SessionThrottles throttles;
     private final Selector selector;
     private final OneToOneConcurrentArrayQueue<ReaderConnection> handoff =
         new OneToOneConcurrentArrayQueue<>(HANDOFF_CAPACITY);
@@ -110,11 +93,8 @@ public final class ReaderAgent implements Agent
     private final ArrayList<ReaderConnection> toClose = new ArrayList<>();
     private final Consumer<SelectionKey> onReadable = this::onReadable;
     private final MessageHandler messageHandler = new MessageHandler();
-    private final ClientReplies replies = new ClientReplies();
+    private final ClientReplies replies;
     private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
-    private final LogonDecoder logonDecoder = new LogonDecoder();
-    private final byte[] publicKey = new byte[LogonSignatures.PUBLIC_KEY_LENGTH];
-    private final byte[] signature = new byte[LogonSignatures.SIGNATURE_LENGTH];
     /** Wakes the sequencer after a duty cycle that may have published into the ingest ring. */
     private final Waker ingestWaker;
     /**
@@ -147,8 +127,8 @@ public final class ReaderAgent implements Agent
         this.shard = shard;
         this.publisher = shard.publisher();
         this.frameDecoder = context.newFrameDecoder();
-        this.authenticator = context.authenticator();
         this.sessionListener = context.sessionListener();
+        this.logonCheck = new LogonCheck(context.authenticator(), sessionListener);
         this.registry = context.registry();
         this.counters = new ReaderCounters();
         this.clock = context.clock();
@@ -156,12 +136,8 @@ public final class ReaderAgent implements Agent
         this.idleTimeoutNs = context.idleTimeoutNs();
         this.farewellTimeoutNs = context.farewellTimeoutNs();
         this.receiveBufferBytes = context.receiveBufferBytes();
-        this.outOfRangeSuffix = (" is outside 1.." + context.frameMaxBytes()).getBytes(StandardCharsets.US_ASCII);
-        this.throttleRatePerSecond = context.throttleRatePerSecond();
-        this.throttleBurst = context.throttleBurst();
-        this.throttleCloseAfterNs = context.throttleCloseAfterNs();
-        this.throttledDetail = ("over " + throttleRatePerSecond + " requests a second for " +
-            TimeUnit.NANOSECONDS.toMillis(throttleCloseAfterNs) + " ms").getBytes(StandardCharsets.US_ASCII);
+        this.throttles = new SessionThrottles(context);
+        this.replies = new ClientReplies(context.frameMaxBytes());
         this.ingestWaker = context.ingestWaker();
         this.idleSelector = context.idleSelector();
         this.selector = Selector.open();
@@ -188,7 +164,7 @@ public final class ReaderAgent implements Agent
      */
     public ThrottledSessions throttledSessions()
     {
-        return throttledSessions;
+        return throttles.sessions();
     }
 
     /**
@@ -272,8 +248,7 @@ public final class ReaderAgent implements Agent
             if (!connection.closing)
             {
                 // Best effort: a full ring leaves the client to see the end of the stream without the reason.
-                farewell(connection, CloseReason.SHUTDOWN,
-                    replies.engineError(0, EngineErrorCode.SHUTTING_DOWN, SHUTDOWN_DETAIL));
+                farewell(connection, CloseReason.SHUTDOWN, replies.shuttingDown());
             }
             if (connection.key != null)
             {
@@ -460,16 +435,14 @@ public final class ReaderAgent implements Agent
             {
                 if (cachedNowNs - connection.acceptedNs > logonTimeoutNs)
                 {
-                    work += farewell(connection, CloseReason.LOGON_TIMEOUT, replies.engineError(
-                        EngineErrorCode.LOGON_TIMEOUT, NO_LOGON_WITHIN, TimeUnit.NANOSECONDS.toMillis(logonTimeoutNs),
-                        MILLISECONDS)) ? 1 : 0;
+                    work += farewell(connection, CloseReason.LOGON_TIMEOUT,
+                        replies.logonTimeout(TimeUnit.NANOSECONDS.toMillis(logonTimeoutNs))) ? 1 : 0;
                 }
             }
             else if (idleTimeoutNs > 0 && cachedNowNs - connection.lastReceivedNs > idleTimeoutNs)
             {
-                work += farewell(connection, CloseReason.IDLE_TIMEOUT, replies.engineError(
-                    EngineErrorCode.IDLE_TIMEOUT, NOTHING_RECEIVED_FOR, TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs),
-                    MILLISECONDS)) ? 1 : 0;
+                work += farewell(connection, CloseReason.IDLE_TIMEOUT,
+                    replies.idleTimeout(TimeUnit.NANOSECONDS.toMillis(idleTimeoutNs))) ? 1 : 0;
             }
         }
         return work + closeCollected();
@@ -599,12 +572,12 @@ public final class ReaderAgent implements Agent
                     LOG.debug("session throttled too long connectionId={} sessionId={} throttledRequests={}",
                         connection.connectionId, connection.sessionId, connection.throttledRequests);
                     return farewellOrStall(connection, CloseReason.THROTTLED,
-                        replies.engineError(0, EngineErrorCode.THROTTLED, throttledDetail));
+                        replies.engineError(0, EngineErrorCode.THROTTLED, throttles.closeDetail()));
                 }
             }
             if (connection.readOnly && ClientProtocol.isStateChanging(templateId) ||
                 templateId == MassCancelDecoder.TEMPLATE_ID &&
-                massCancelAccount(buffer, offset) != connection.accountId)
+                ClientProtocol.massCancelAccountId(buffer, offset) != connection.accountId)
             {
                 return reject(connection, recvTsNs, buffer, offset, RejectReason.NOT_AUTHORIZED);
             }
@@ -627,60 +600,31 @@ public final class ReaderAgent implements Agent
         switch (templateId)
         {
             case LogonDecoder.TEMPLATE_ID:
-                return connection.loggedOn ?
-                    refuse(connection, recvTsNs, replies.engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE,
-                        ALREADY_LOGGED_ON)) :
+                return connection.loggedOn ? refuse(connection, recvTsNs, replies.alreadyLoggedOn()) :
                     logon(connection, recvTsNs, buffer, offset, length);
             case HeartbeatDecoder.TEMPLATE_ID:
                 return true;
             case LogoutDecoder.TEMPLATE_ID:
                 return farewellOrStall(connection, CloseReason.LOGGED_OUT, replies.logout(
-                    connection.loggedOn ? connection.sessionId : logoutSessionId(buffer, offset)));
+                    connection.loggedOn ? connection.sessionId : ClientProtocol.logoutSessionId(buffer, offset)));
             default:
-                return refuse(connection, recvTsNs,
-                    replies.engineError(0, EngineErrorCode.UNSUPPORTED_MESSAGE, NOT_A_REQUEST));
+                return refuse(connection, recvTsNs, replies.notARequest());
         }
-    }
-
-    private static long massCancelAccount(final DirectBuffer buffer, final int offset)
-    {
-        return buffer.getLong(offset + MessageValidator.HEADER_LENGTH + MassCancelDecoder.accountIdEncodingOffset(),
-            ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static long logoutSessionId(final DirectBuffer buffer, final int offset)
-    {
-        return buffer.getLong(offset + MessageValidator.HEADER_LENGTH + LogoutDecoder.sessionIdEncodingOffset(),
-            ByteOrder.LITTLE_ENDIAN);
     }
 
     private boolean logon(
         final ReaderConnection connection, final long recvTsNs, final DirectBuffer buffer, final int offset,
         final int length)
     {
-        logonDecoder.wrap(buffer, offset + MessageValidator.HEADER_LENGTH,
-            MessageValidator.blockLength(buffer, offset), MessageValidator.version(buffer, offset));
-        final long sessionId = logonDecoder.sessionId();
-        final long accountId = logonDecoder.accountId();
-        if (sessionId < 1 || accountId < 1)
-        {
-            LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason=ids_below_1",
-                connection.connectionId, sessionId, accountId);
-            return farewellOrStall(connection, CloseReason.LOGON_REFUSED,
-                replies.logonRejected(sessionId, RejectReason.INVALID_FIELD));
-        }
-        logonDecoder.getPublicKey(publicKey, 0, publicKey.length);
-        logonDecoder.getSignature(signature, 0, signature.length);
-
-        final Authenticator.AuthResult verdict =
-            authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
-        sessionListener.onLogon(connection.connectionId, sessionId, accountId, publicKey, verdict);
-        if (verdict != Authenticator.AuthResult.ACCEPTED && verdict != Authenticator.AuthResult.ACCEPTED_READ_ONLY)
+        final Authenticator.AuthResult verdict = logonCheck.check(connection, buffer, offset);
+        final long sessionId = logonCheck.sessionId();
+        final long accountId = logonCheck.accountId();
+        if (!LogonCheck.accepted(verdict))
         {
             LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
-                connection.connectionId, sessionId, accountId, verdict);
-            return farewellOrStall(connection, CloseReason.LOGON_REFUSED,
-                replies.logonRejected(sessionId, RejectReason.NOT_AUTHORIZED));
+                connection.connectionId, sessionId, accountId, verdict == null ? "ids_below_1" : verdict);
+            return farewellOrStall(connection, CloseReason.LOGON_REFUSED, replies.logonRejected(
+                sessionId, verdict == null ? RejectReason.INVALID_FIELD : RejectReason.NOT_AUTHORIZED));
         }
 
         final IngestResult result = publisher.publish(
@@ -698,10 +642,7 @@ public final class ReaderAgent implements Agent
         connection.readOnly = verdict == Authenticator.AuthResult.ACCEPTED_READ_ONLY;
         connection.sessionId = sessionId;
         connection.accountId = accountId;
-        if (throttleRatePerSecond > 0)
-        {
-            connection.throttle = new SessionThrottle(throttleRatePerSecond, throttleBurst, throttleCloseAfterNs);
-        }
+        connection.throttle = throttles.newThrottle();
         counters.onLogon();
         return true;
     }
@@ -717,15 +658,10 @@ public final class ReaderAgent implements Agent
         {
             return false;
         }
-        if (connection.throttledRequests++ == 0)
+        if (throttles.onRefused(connection))
         {
             LOG.debug("session throttled connectionId={} sessionId={}", connection.connectionId, connection.sessionId);
             counters.onSessionThrottled();
-            connection.throttledEntry = throttledSessions.claim(connection.sessionId);
-        }
-        if (connection.throttledEntry != ThrottledSessions.NO_ENTRY)
-        {
-            throttledSessions.count(connection.throttledEntry, connection.throttledRequests);
         }
         return true;
     }
@@ -964,11 +900,7 @@ public final class ReaderAgent implements Agent
         connection.closed = true;
         connection.stalled = false;
         counters.onClosed(reason);
-        if (connection.throttledEntry != ThrottledSessions.NO_ENTRY)
-        {
-            throttledSessions.release(connection.throttledEntry);
-            connection.throttledEntry = ThrottledSessions.NO_ENTRY;
-        }
+        throttles.onClosed(connection);
         if (connection.key != null)
         {
             connection.key.cancel();
@@ -1046,8 +978,7 @@ public final class ReaderAgent implements Agent
             if (!isPaused())
             {
                 LOG.debug("unframeable client stream connectionId={} length={}", connection.connectionId, frameLength);
-                farewellOrStall(connection, CloseReason.UNFRAMEABLE, replies.engineError(
-                    EngineErrorCode.UNFRAMEABLE, FRAME_LENGTH, frameLength, outOfRangeSuffix));
+                farewellOrStall(connection, CloseReason.UNFRAMEABLE, replies.unframeable(frameLength));
             }
         }
 
