@@ -6,7 +6,10 @@ import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.EpochBumpEncoder;
 import io.sluice.sbe.journal.InstrumentStatusChangeEncoder;
 import io.sluice.sbe.journal.JournalEntryEncoder;
+import io.sluice.sbe.journal.KillSwitchEncoder;
+import io.sluice.sbe.journal.KillTarget;
 import io.sluice.sbe.journal.MessageHeaderEncoder;
+import io.sluice.sbe.journal.SessionDayOrdersEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -47,6 +50,8 @@ public final class JournalPublisher
     private final InstrumentStatusChangeEncoder statusChangeEncoder = new InstrumentStatusChangeEncoder();
     private final EndOfDayEncoder endOfDayEncoder = new EndOfDayEncoder();
     private final EpochBumpEncoder epochBumpEncoder = new EpochBumpEncoder();
+    private final KillSwitchEncoder killSwitchEncoder = new KillSwitchEncoder();
+    private final SessionDayOrdersEncoder sessionDayOrdersEncoder = new SessionDayOrdersEncoder();
 
     /**
      * @param ring the journal ring (typically a {@code OneToOneRingBuffer}); must carry records of
@@ -188,6 +193,46 @@ public final class JournalPublisher
         encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, EntryType.END_OF_DAY);
         endOfDayEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
             .tradingDay(tradingDay);
+        ring.commit(index);
+        return true;
+    }
+
+    /** Offers a KILL ({@code kill}) or UNKILL entry for an account or a session. */
+    public boolean offerKillSwitch(
+        final boolean kill,
+        final long wireSeq,
+        final long timestampNs,
+        final long epoch,
+        final KillTarget target,
+        final long targetId)
+    {
+        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + KillSwitchEncoder.BLOCK_LENGTH;
+        final int index = claim(bodyLength);
+        if (index <= 0)
+        {
+            return false;
+        }
+        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, kill ? EntryType.KILL : EntryType.UNKILL);
+        killSwitchEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
+            .targetType(target)
+            .targetId(targetId);
+        ring.commit(index);
+        return true;
+    }
+
+    /** Offers a CANCEL_SESSION_DAY_ORDERS entry: cancel-on-disconnect for a session gone past its grace period. */
+    public boolean offerCancelSessionDayOrders(
+        final long wireSeq, final long timestampNs, final long epoch, final long sessionId)
+    {
+        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + SessionDayOrdersEncoder.BLOCK_LENGTH;
+        final int index = claim(bodyLength);
+        if (index <= 0)
+        {
+            return false;
+        }
+        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, EntryType.CANCEL_SESSION_DAY_ORDERS);
+        sessionDayOrdersEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
+            .sessionId(sessionId);
         ring.commit(index);
         return true;
     }

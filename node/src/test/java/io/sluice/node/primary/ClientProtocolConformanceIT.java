@@ -229,7 +229,7 @@ class ClientProtocolConformanceIT
         try (WireClient buyer = new WireClient(secured.clientAddress());
             WireClient seller = trader(session(), 2))
         {
-            assertEquals(2, buyer.protocolVersion, "AuthChallenge.protocolVersion");
+            assertEquals(3, buyer.protocolVersion, "AuthChallenge.protocolVersion");
             assertEquals(32, buyer.nonce.length);
             final WireClient.LogonAck ack = buyer.logon(buyerSession, 1, publicKey("trader-1"), privateKey("trader-1"));
             assertEquals(new WireClient.LogonAck(buyerSession, "ACCEPTED", "NONE", 0), ack);
@@ -435,7 +435,7 @@ class ClientProtocolConformanceIT
         final ByteBuffer otherSchema = newOrderFrame(2, 1, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1);
         otherSchema.putShort(8, (short)77);
         hostiles.add(new Hostile("another schema", otherSchema.array(), "UNSUPPORTED_MESSAGE", "WRONG_SCHEMA", 0));
-        for (final int version : new int[]{ 0, 3 })
+        for (final int version : new int[]{ 0, 4 })
         {
             final ByteBuffer frame = newOrderFrame(3, 1, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1);
             frame.putShort(10, (short)version);

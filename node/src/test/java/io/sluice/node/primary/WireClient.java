@@ -34,7 +34,7 @@ final class WireClient implements AutoCloseable
     // §2: frame = int32 length, then the 8-byte header blockLength, templateId, schemaId, version.
     static final int HEADER = 8;
     static final int SCHEMA_ID = 1;
-    static final int VERSION = 2;
+    static final int VERSION = 3;
 
     // §7: template ids.
     static final int AUTH_CHALLENGE = 1;
@@ -181,10 +181,11 @@ final class WireClient implements AutoCloseable
     static ByteBuffer logonFrame(
         final long sessionId, final long accountId, final byte[] publicKey, final byte[] signature)
     {
-        final ByteBuffer frame = message(LOGON, 112);
+        final ByteBuffer frame = message(LOGON, 113);
         frame.putLong(B, sessionId).putLong(B + 8, accountId);
         frame.put(B + 16, publicKey, 0, 32);
         frame.put(B + 48, signature, 0, 64);
+        frame.put(B + 112, (byte)255); // cancelOnDisconnect null: the listener's default
         return frame;
     }
 
