@@ -402,24 +402,24 @@ class ClientProtocolConformanceIT
         {
             final byte[] challenge = rawFrame(socket);
             assertEquals(46, challenge.length);
-            assertArrayEquals(WireClient.hex("2a000000 2200 0100 0100 0200"), Arrays.copyOf(challenge, 12));
-            assertArrayEquals(WireClient.hex("0200"), Arrays.copyOfRange(challenge, 44, 46));
+            assertArrayEquals(WireClient.hex("2a000000 2200 0100 0100 0300"), Arrays.copyOf(challenge, 12));
+            assertArrayEquals(WireClient.hex("0300"), Arrays.copyOfRange(challenge, 44, 46));
 
             final byte[] logon = WireClient.hex("78000000 7000 0200 0100 0200 0700000000000000 4600000000000000" +
                 "00".repeat(96));
             final byte[] order = WireClient.hex("30000000 2800 0a00 0100 0200 0100000000000000 0b00000000000000" +
                 "01000000 00 00 00 00 4227000000000000 6400000000000000");
             socket.getOutputStream().write(logon);
-            assertArrayEquals(WireClient.hex("1a000000 1200 0300 0100 0200 0700000000000000 00 00 0000000000000000"),
+            assertArrayEquals(WireClient.hex("1a000000 1200 0300 0100 0300 0700000000000000 00 00 0000000000000000"),
                 rawFrame(socket), "the LogonAck of the example, byte for byte (session 7 is new)");
             socket.getOutputStream().write(order);
             final byte[] report = rawFrame(socket);
             assertEquals(124, report.length);
-            assertArrayEquals(WireClient.hex("78000000 7000 1e00 0100 0200 0100000000000000"),
+            assertArrayEquals(WireClient.hex("78000000 7000 1e00 0100 0300 0100000000000000"),
                 Arrays.copyOf(report, 20), "an ExecutionReport answering requestSeq 1");
             final byte[] batchEnd = rawFrame(socket);
             assertEquals(28, batchEnd.length);
-            assertArrayEquals(WireClient.hex("18000000 1000 2900 0100 0200 0100000000000000"),
+            assertArrayEquals(WireClient.hex("18000000 1000 2900 0100 0300 0100000000000000"),
                 Arrays.copyOf(batchEnd, 20), "its BatchEnd");
         }
     }
