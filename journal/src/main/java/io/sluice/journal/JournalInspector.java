@@ -113,8 +113,8 @@ public final class JournalInspector
         private final EpochBumpDecoder epochBump = new EpochBumpDecoder();
         private final io.sluice.sbe.journal.KillSwitchDecoder killSwitch =
             new io.sluice.sbe.journal.KillSwitchDecoder();
-        private final io.sluice.sbe.journal.SessionDayOrdersDecoder sessionDayOrders =
-            new io.sluice.sbe.journal.SessionDayOrdersDecoder();
+        private final io.sluice.sbe.journal.SessionCommandDecoder sessionCommand =
+            new io.sluice.sbe.journal.SessionCommandDecoder();
 
         String format(final JournalEntryView entry)
         {
@@ -250,9 +250,9 @@ public final class JournalInspector
                     killSwitch.wrap(buffer, body, blockLength, version);
                     line.append(killSwitch.targetType()).append('=').append(killSwitch.targetId());
                     break;
-                case io.sluice.sbe.journal.SessionDayOrdersDecoder.TEMPLATE_ID:
-                    sessionDayOrders.wrap(buffer, body, blockLength, version);
-                    line.append("session=").append(sessionDayOrders.sessionId());
+                case io.sluice.sbe.journal.SessionCommandDecoder.TEMPLATE_ID:
+                    sessionCommand.wrap(buffer, body, blockLength, version);
+                    line.append("session=").append(sessionCommand.sessionId());
                     break;
                 default:
                     line.append("<journal template ").append(journalHeader.templateId()).append(", ")

@@ -9,7 +9,7 @@ import io.sluice.sbe.journal.JournalEntryEncoder;
 import io.sluice.sbe.journal.KillSwitchEncoder;
 import io.sluice.sbe.journal.KillTarget;
 import io.sluice.sbe.journal.MessageHeaderEncoder;
-import io.sluice.sbe.journal.SessionDayOrdersEncoder;
+import io.sluice.sbe.journal.SessionCommandEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -51,7 +51,7 @@ public final class JournalPublisher
     private final EndOfDayEncoder endOfDayEncoder = new EndOfDayEncoder();
     private final EpochBumpEncoder epochBumpEncoder = new EpochBumpEncoder();
     private final KillSwitchEncoder killSwitchEncoder = new KillSwitchEncoder();
-    private final SessionDayOrdersEncoder sessionDayOrdersEncoder = new SessionDayOrdersEncoder();
+    private final SessionCommandEncoder sessionCommandEncoder = new SessionCommandEncoder();
 
     /**
      * @param ring the journal ring (typically a {@code OneToOneRingBuffer}); must carry records of
@@ -220,18 +220,26 @@ public final class JournalPublisher
         return true;
     }
 
-    /** Offers a CANCEL_SESSION_DAY_ORDERS entry: cancel-on-disconnect for a session gone past its grace period. */
-    public boolean offerCancelSessionDayOrders(
-        final long wireSeq, final long timestampNs, final long epoch, final long sessionId)
+    /**
+     * Offers an entry about one session: CANCEL_SESSION_DAY_ORDERS (cancel-on-disconnect for a session gone past its
+     * grace period), CANCEL_ON_DISCONNECT_ON or CANCEL_ON_DISCONNECT_OFF (what its logon asked for).
+     */
+    public boolean offerSessionCommand(
+        final EntryType entryType, final long wireSeq, final long timestampNs, final long epoch, final long sessionId)
     {
-        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + SessionDayOrdersEncoder.BLOCK_LENGTH;
+        if (entryType != EntryType.CANCEL_SESSION_DAY_ORDERS && entryType != EntryType.CANCEL_ON_DISCONNECT_ON &&
+            entryType != EntryType.CANCEL_ON_DISCONNECT_OFF)
+        {
+            throw new IllegalArgumentException("not an entry about a session: " + entryType);
+        }
+        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + SessionCommandEncoder.BLOCK_LENGTH;
         final int index = claim(bodyLength);
         if (index <= 0)
         {
             return false;
         }
-        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, EntryType.CANCEL_SESSION_DAY_ORDERS);
-        sessionDayOrdersEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
+        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, entryType);
+        sessionCommandEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
             .sessionId(sessionId);
         ring.commit(index);
         return true;

@@ -57,8 +57,8 @@ import java.util.TreeMap;
  *
  * <h2>State</h2>
  * The state is the instruments (parameters and halt status), the books, the live orders, the sessions' high-water
- * marks and accounts, the day's ended orders, the killed accounts and sessions and the order id and trade id
- * counters. The global halt flag is not
+ * marks and accounts, the day's ended orders, the killed accounts and sessions, the sessions with
+ * cancel-on-disconnect and the order id and trade id counters. The global halt flag is not
  * part of it: the pipeline sets it from the durability policy, HALTED rejections are never journaled and change
  * nothing, so replicas and recovery need not know it. {@link #stateHash()} digests the state;
  * {@link #snapshot(MutableDirectBuffer, int)} writes it and {@link #restore(DirectBuffer, int, int)} rebuilds it (see
@@ -100,8 +100,10 @@ public final class MatchingEngine
     final TerminalOrders terminalOrders;
     final OrderIndex orderIndex;
     /** Accounts and sessions an operator has killed: their new orders and replaces are REJECTED KILLED. */
-    final KilledIds killedAccounts = new KilledIds();
-    final KilledIds killedSessions = new KilledIds();
+    final IdSet killedAccounts = new IdSet();
+    final IdSet killedSessions = new IdSet();
+    /** Sessions whose DAY orders are to be cancelled when they go away; the sequencer's timers act on it. */
+    final IdSet cancelOnDisconnectSessions = new IdSet();
     long lastOrderId;
     long lastTradeId;
 
@@ -572,6 +574,31 @@ public final class MatchingEngine
     }
 
     /**
+     * Record whether a session wants cancel-on-disconnect, as its latest logon asked. The engine only keeps it: the
+     * primary's sequencer times the grace period, and it is state so that a new primary, after a failover or a
+     * restart, knows which sessions to start a grace period for.
+     *
+     * @param wireSeq            assigned by the sequencer.
+     * @param timestampNs        assigned by the sequencer.
+     * @param sessionId          session.
+     * @param cancelOnDisconnect true to want it.
+     */
+    public void cancelOnDisconnect(
+        final long wireSeq, final long timestampNs, final long sessionId, final boolean cancelOnDisconnect)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        if (cancelOnDisconnect)
+        {
+            cancelOnDisconnectSessions.add(sessionId);
+        }
+        else
+        {
+            cancelOnDisconnectSessions.remove(sessionId);
+        }
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+    }
+
+    /**
      * Cancel-on-disconnect: CANCEL every live DAY order the session owns (placed, or last cancelled or replaced, by
      * it), oldest first; GTC orders stay. The sequencer journals it once a session that asked for it has been gone
      * for its grace period.
@@ -730,6 +757,23 @@ public final class MatchingEngine
     public boolean isSessionKilled(final long sessionId)
     {
         return killedSessions.contains(sessionId);
+    }
+
+    /**
+     * @param sessionId session.
+     * @return true if its latest logon asked for cancel-on-disconnect.
+     */
+    public boolean isCancelOnDisconnect(final long sessionId)
+    {
+        return cancelOnDisconnectSessions.contains(sessionId);
+    }
+
+    /**
+     * @return the sessions with cancel-on-disconnect, ascending, in a new array: for a sequencer starting its term.
+     */
+    public long[] cancelOnDisconnectSessions()
+    {
+        return cancelOnDisconnectSessions.toSortedArray();
     }
 
     /**
@@ -1381,6 +1425,7 @@ public final class MatchingEngine
         terminalOrders.clear();
         killedAccounts.clear();
         killedSessions.clear();
+        cancelOnDisconnectSessions.clear();
         lastOrderId = 0;
         lastTradeId = 0;
     }

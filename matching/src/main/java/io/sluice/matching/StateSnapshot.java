@@ -46,13 +46,14 @@ import java.util.zip.CRC32C;
  *       int32 slotCount, then per slot uint8 state (SBE OrderState; 0 for a forgotten slot), and for a live one:
  *           int64 accountId, int64 clientOrderId, int64 orderId, int64 price, int64 quantity, int64 cumQuantity,
  *           int32 instrumentId, uint8 side (SBE Side), uint8 rejectReason (SBE RejectReason)
- *   (version 3 only) the kill switch:
+ *   (version 3 only) the kill switch and cancel-on-disconnect:
  *       int32 killedAccountCount, then int64 accountId per killed account, ascending;
- *       int32 killedSessionCount, then int64 sessionId per killed session, ascending
+ *       int32 killedSessionCount, then int64 sessionId per killed session, ascending;
+ *       int32 cancelOnDisconnectCount, then int64 sessionId per session with cancel-on-disconnect, ascending
  * </pre>
  * A version 1 snapshot restores with no session bound to an account and no ended orders, and is checked against
  * the version 1 state hash, which covers neither; a version 2 snapshot restores with nothing killed, checked against
- * the version 2 hash, which leaves the kill switch out.
+ * the version 2 hash, which leaves the kill switch and cancel-on-disconnect out.
  * Accounts are not written: each account's order list is in ascending order id (orders are appended when
  * accepted and never move), so it is rebuilt by sorting the restored orders by id.
  * <p>
@@ -96,7 +97,7 @@ final class StateSnapshot
 
     /**
      * @param version of the snapshot format whose state hash to compute: version 1 left out session accounts and
-     *                ended orders, version 2 the kill switch.
+     *                ended orders, version 2 the kill switch and cancel-on-disconnect.
      */
     long hash(final byte version)
     {
@@ -133,7 +134,14 @@ final class StateSnapshot
         }
         h = engine.terminalOrders.hash(h);
 
-        return VERSION_2 == version ? h : engine.killedSessions.hash(engine.killedAccounts.hash(h));
+        if (VERSION_2 == version)
+        {
+            return h;
+        }
+        h = engine.killedAccounts.hash(h);
+        h = engine.killedSessions.hash(h);
+
+        return engine.cancelOnDisconnectSessions.hash(h);
     }
 
     private static long hash(final long digest, final BookSide side)
@@ -173,7 +181,8 @@ final class StateSnapshot
         length += 4 + (long)SESSION_LENGTH * engine.lastRequestSeqBySession.size();
         length += (long)ORDER_LENGTH * engine.orderIndex.size();
         length += engine.terminalOrders.length();
-        length += engine.killedAccounts.length() + engine.killedSessions.length();
+        length += engine.killedAccounts.length() + engine.killedSessions.length() +
+            engine.cancelOnDisconnectSessions.length();
         if (length > Integer.MAX_VALUE)
         {
             throw new IllegalStateException("state too large for one snapshot buffer: " + length + " bytes");
@@ -237,6 +246,7 @@ final class StateSnapshot
         pos = engine.terminalOrders.write(buffer, pos);
         pos = engine.killedAccounts.write(buffer, pos);
         pos = engine.killedSessions.write(buffer, pos);
+        pos = engine.cancelOnDisconnectSessions.write(buffer, pos);
 
         if (pos - offset != length)
         {
@@ -454,6 +464,7 @@ final class StateSnapshot
         {
             pos = engine.killedAccounts.read(buffer, pos, end, "killed accounts");
             pos = engine.killedSessions.read(buffer, pos, end, "killed sessions");
+            pos = engine.cancelOnDisconnectSessions.read(buffer, pos, end, "cancel-on-disconnect sessions");
         }
         if (pos != end)
         {

@@ -4,15 +4,21 @@ import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
 import static io.sluice.matching.TestExchange.sessionOf;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Cancel-on-disconnect's command: cancel a session's DAY orders, keep its GTC orders.
+ * Cancel-on-disconnect in the engine: which sessions want it (state), and the command that cancels a session's DAY
+ * orders and keeps its GTC orders.
  */
 class CancelSessionDayOrdersTest
 {
@@ -49,6 +55,27 @@ class CancelSessionDayOrdersTest
         }
 
         assertEquals(exchange.engine.stateHash(), other.engine.stateHash());
+    }
+
+    @Test
+    void shouldKeepWhichSessionsWantCancelOnDisconnectAsStateThroughASnapshot()
+    {
+        final long before = exchange.engine.stateHash();
+        exchange.engine.cancelOnDisconnect(++exchange.wireSeq, 0, 12, true);
+        exchange.engine.cancelOnDisconnect(++exchange.wireSeq, 0, 11, true);
+        exchange.engine.cancelOnDisconnect(++exchange.wireSeq, 0, 13, true);
+        exchange.engine.cancelOnDisconnect(++exchange.wireSeq, 0, 13, false);
+        assertNotEquals(before, exchange.engine.stateHash());
+
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[exchange.engine.snapshotLength()]);
+        exchange.engine.snapshot(buffer, 0);
+        final TestExchange copy = new TestExchange();
+        copy.engine.restore(buffer, 0, buffer.capacity());
+
+        assertArrayEquals(new long[]{ 11, 12 }, copy.engine.cancelOnDisconnectSessions());
+        assertTrue(copy.engine.isCancelOnDisconnect(11));
+        assertFalse(copy.engine.isCancelOnDisconnect(13));
+        assertEquals(exchange.engine.stateHash(), copy.engine.stateHash());
     }
 
     private void day(final long accountId, final long clientOrderId, final Side side, final long price)

@@ -183,8 +183,8 @@ class StateSnapshotTest
         populate();
         final UnsafeBuffer v3 = snapshot(exchange.engine);
         final ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-        // A version 2 snapshot is a version 3 one without the two empty kill-switch counts at its end.
-        final int length = v3.capacity() - 8;
+        // A version 2 snapshot is a version 3 one without the three empty id-set counts at its end.
+        final int length = v3.capacity() - 12;
         final UnsafeBuffer v2 = new UnsafeBuffer(java.util.Arrays.copyOf(v3.byteArray(), length));
         v2.putByte(StateSnapshot.VERSION_OFFSET, StateSnapshot.VERSION_2);
         v2.putInt(StateSnapshot.LENGTH_OFFSET, length, order);

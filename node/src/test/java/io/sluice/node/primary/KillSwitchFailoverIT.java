@@ -49,7 +49,8 @@ class KillSwitchFailoverIT
     private static final long KILLED = 9;
     private static final long BYSTANDER = 8;
     private static final int ORDERS = 200;
-    private static final Pattern RECOVERED_HASH = Pattern.compile("recovered journal=.*stateHash=([0-9a-f]+)");
+    private static final Pattern RECOVERED =
+        Pattern.compile("recovered journal=\\S+ lastWireSeq=(\\d+) .*stateHash=([0-9a-f]+)");
 
     @TempDir
     Path dir;
@@ -190,8 +191,11 @@ class KillSwitchFailoverIT
         assertTrue(nodes.process(promoted).waitFor(30, TimeUnit.SECONDS));
         final String restartedName = (promoted == REPLICA_A ? "replica-a" : "replica-b") + "-restarted";
         nodes.startPrimary(promoted, restartedName);
-        assertEquals(followerHash, recoveredHash(nodes.log(restartedName)),
-            "the restarted node recovers the state the follower holds");
+        final Matcher recovered = recovered(nodes.log(restartedName));
+        assertEquals(followerHash, recovered.group(2), "the restarted node recovers the state the follower holds");
+        final long recoveredWireSeq = Long.parseLong(recovered.group(1));
+        TestNodes.await(() -> wireSeqQuietly(promoted) == recoveredWireSeq + 1, 20_000,
+            "the restarted primary starts the grace period of the session that wants cancel-on-disconnect anew");
         assertEquals(Integer.toString((int)KILLED), nodes.status(promoted, "killed_accounts"));
         TestNodes.await(() -> nodes.healthz(promoted).contains("\"replicas_connected\":1"), 30_000,
             "the follower follows the restarted primary");
@@ -275,15 +279,13 @@ class KillSwitchFailoverIT
         }
     }
 
-    private static String recoveredHash(final Path log) throws Exception
+    /**
+     * @return the node's recovery line: group 1 the last wireSeq recovered, group 2 the state hash.
+     */
+    private static Matcher recovered(final Path log) throws Exception
     {
-        final Matcher matcher = RECOVERED_HASH.matcher(Files.readString(log));
-        String hash = null;
-        while (matcher.find())
-        {
-            hash = matcher.group(1);
-        }
-        assertTrue(hash != null, "no recovery line in " + log);
-        return hash;
+        final Matcher matcher = RECOVERED.matcher(Files.readString(log));
+        assertTrue(matcher.find(), "no recovery line in " + log);
+        return matcher;
     }
 }

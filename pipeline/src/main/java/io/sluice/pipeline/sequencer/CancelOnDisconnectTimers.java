@@ -1,15 +1,15 @@
 package io.sluice.pipeline.sequencer;
 
 import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.LongHashSet;
 
 import java.util.function.LongPredicate;
 
 /**
- * Cancel-on-disconnect's clock: which logged-on sessions asked for it, and when each of those that went away (a
- * dropped connection or a Logout alike) is due to have its DAY orders cancelled, unless it logs on again first.
- * The timers are the primary's own, never journaled: only the cancel they lead to is, so replicas and recovery apply
- * the same cancels whichever clock fired them. A new primary starts with none (see docs/protocol.md).
+ * Cancel-on-disconnect's clock: when each session that went away (a dropped connection or a Logout alike) is due to
+ * have its DAY orders cancelled, unless it logs on again first. Which sessions want it is engine state; the timers
+ * are the primary's own, never journaled: only the cancel they lead to is, so replicas and recovery apply the same
+ * cancels whichever clock fired them. A new primary starts a grace period for every session that wants it, since
+ * none is logged on to it yet (see docs/protocol.md).
  * <p>
  * Sequencer thread only. Allocation free once the set and map have grown to the number of sessions; a duty cycle
  * with nothing due costs one comparison.
@@ -19,8 +19,6 @@ final class CancelOnDisconnectTimers
     private static final long NO_DEADLINE = Long.MIN_VALUE;
 
     private final long graceNs;
-    /** Logged-on sessions that asked for cancel-on-disconnect (or took the listener's default of on). */
-    private final LongHashSet armedSessions = new LongHashSet();
     /** Sessions gone away, and the nano time their grace period ends. */
     private final Long2LongHashMap deadlineNsBySession = new Long2LongHashMap(NO_DEADLINE);
     /** No deadline in {@link #deadlineNsBySession} is earlier; {@code Long.MAX_VALUE} while it is empty. */
@@ -39,33 +37,22 @@ final class CancelOnDisconnectTimers
     }
 
     /**
-     * A session logged on: a grace period running for it ends without a cancel, and it is armed or not as this
-     * logon asks.
+     * A session logged on: a grace period running for it ends without a cancel.
      */
-    void onLogon(final long sessionId, final boolean cancelOnDisconnect)
+    void onLogon(final long sessionId)
     {
         deadlineNsBySession.remove(sessionId);
-        if (cancelOnDisconnect)
-        {
-            armedSessions.add(sessionId);
-        }
-        else
-        {
-            armedSessions.remove(sessionId);
-        }
     }
 
     /**
-     * A session's current connection ended; if it was armed its grace period starts now.
+     * A session that wants cancel-on-disconnect is gone (its connection ended, or a new primary has not seen it
+     * yet): its grace period starts now.
      */
-    void onLogoff(final long sessionId, final long nowNs)
+    void start(final long sessionId, final long nowNs)
     {
-        if (armedSessions.remove(sessionId))
-        {
-            final long deadlineNs = nowNs + graceNs;
-            deadlineNsBySession.put(sessionId, deadlineNs);
-            earliestDeadlineNs = Math.min(earliestDeadlineNs, deadlineNs);
-        }
+        final long deadlineNs = nowNs + graceNs;
+        deadlineNsBySession.put(sessionId, deadlineNs);
+        earliestDeadlineNs = Math.min(earliestDeadlineNs, deadlineNs);
     }
 
     /**

@@ -14,7 +14,7 @@ import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.InstrumentStatusChangeDecoder;
 import io.sluice.sbe.journal.KillSwitchDecoder;
 import io.sluice.sbe.journal.KillTarget;
-import io.sluice.sbe.journal.SessionDayOrdersDecoder;
+import io.sluice.sbe.journal.SessionCommandDecoder;
 import io.sluice.sbe.client.BookSnapshotEncoder;
 import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.MessageValidator;
@@ -46,7 +46,7 @@ public final class CommandApplier
     private final InstrumentStatusChangeDecoder statusChange = new InstrumentStatusChangeDecoder();
     private final EndOfDayDecoder endOfDay = new EndOfDayDecoder();
     private final KillSwitchDecoder killSwitch = new KillSwitchDecoder();
-    private final SessionDayOrdersDecoder sessionDayOrders = new SessionDayOrdersDecoder();
+    private final SessionCommandDecoder sessionCommand = new SessionCommandDecoder();
     private final StringBuilder symbol = new StringBuilder(16);
 
     public CommandApplier(final MatchingEngine engine)
@@ -176,8 +176,14 @@ public final class CommandApplier
                 unkill(wireSeq, timestampNs, killSwitch.targetType(), killSwitch.targetId());
                 return true;
             case CANCEL_SESSION_DAY_ORDERS:
-                sessionDayOrders.wrap(buffer, body, blockLength, version);
-                engine.cancelSessionDayOrders(wireSeq, timestampNs, sessionDayOrders.sessionId());
+                sessionCommand.wrap(buffer, body, blockLength, version);
+                engine.cancelSessionDayOrders(wireSeq, timestampNs, sessionCommand.sessionId());
+                return true;
+            case CANCEL_ON_DISCONNECT_ON:
+            case CANCEL_ON_DISCONNECT_OFF:
+                sessionCommand.wrap(buffer, body, blockLength, version);
+                engine.cancelOnDisconnect(wireSeq, timestampNs, sessionCommand.sessionId(),
+                    entryType == EntryType.CANCEL_ON_DISCONNECT_ON);
                 return true;
             default:
                 return false;

@@ -24,6 +24,8 @@ import io.sluice.sbe.client.OrderState;
 import io.sluice.sbe.client.OrderStatusEncoder;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.sbe.client.Side;
+import io.sluice.sbe.journal.EntryType;
+import io.sluice.sbe.journal.KillTarget;
 import io.sluice.wire.ClientProtocol;
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
@@ -60,8 +62,10 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>
  * Two kinds of command start here rather than at a client, and are journaled like any other that changes state, so
  * replicas and recovery apply them as this node did: an operator's {@link KillSwitchCommand} (queued from an admin
- * thread), and cancel-on-disconnect's CANCEL_SESSION_DAY_ORDERS, journaled when a session that asked for it at logon
- * (or took the listener's default) has been gone for the grace period without logging on again.
+ * thread), and cancel-on-disconnect: a Logon that changes whether its session wants it (asked for, or the listener's
+ * default) is journaled as CANCEL_ON_DISCONNECT_ON or _OFF, and CANCEL_SESSION_DAY_ORDERS is journaled when such a
+ * session has been gone for the grace period without logging on again. A sequencer starting its term (after a
+ * restart or a promotion) starts the grace period of every session that wants it: none is logged on to it yet.
  */
 public final class SequencerAgent implements Agent, IngestHandler, MatchingListener
 {
@@ -121,6 +125,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final LogonDecoder logonDecoder = new LogonDecoder();
     /** The killed accounts and sessions as of the last kill switch change, for STATUS; any thread reads. */
     private volatile KilledView killedView = new KilledView(new long[0], new long[0]);
+    /** Sequencer thread only: false until the first duty cycle has started the term's grace periods. */
+    private boolean termStarted;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
@@ -307,6 +313,11 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     public int doWork()
     {
         int work = 0;
+        if (!termStarted)
+        {
+            termStarted = true;
+            work += startGracePeriods();
+        }
         if (!spill.isEmpty())
         {
             work += spill.drainTo(output);
@@ -442,7 +453,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
 
     private boolean isKilled(final KillSwitchCommand command)
     {
-        return command.target() == io.sluice.sbe.journal.KillTarget.ACCOUNT ?
+        return command.target() == KillTarget.ACCOUNT ?
             engine.isAccountKilled(command.targetId()) : engine.isSessionKilled(command.targetId());
     }
 
@@ -463,7 +474,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         final long wireSeq = lastWireSeq + 1;
         final long timestampNs = epochClock.nanoTime();
-        if (!journal.offerCancelSessionDayOrders(wireSeq, timestampNs, epoch, sessionId))
+        if (!journal.offerSessionCommand(EntryType.CANCEL_SESSION_DAY_ORDERS, wireSeq, timestampNs, epoch, sessionId))
         {
             return false;
         }
@@ -480,6 +491,48 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
 
         return true;
+    }
+
+    /**
+     * The term's first duty cycle: every session that wants cancel-on-disconnect is gone as far as this sequencer
+     * knows, so each starts its grace period; one that logs on within it keeps its orders.
+     */
+    private int startGracePeriods()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        final long[] sessions = engine.cancelOnDisconnectSessions();
+        for (final long sessionId : sessions)
+        {
+            cancelOnDisconnect.start(sessionId, nowNs);
+        }
+
+        return sessions.length;
+    }
+
+    /**
+     * Journal and apply what a logon asked for when it changes whether the session wants cancel-on-disconnect. The
+     * logon's own connection gets no reply for it: it is not the session's request.
+     */
+    private void recordCancelOnDisconnect(final long sessionId, final boolean wanted)
+    {
+        if (wanted == engine.isCancelOnDisconnect(sessionId))
+        {
+            return;
+        }
+        final long wireSeq = lastWireSeq + 1;
+        final long timestampNs = epochClock.nanoTime();
+        final EntryType type = wanted ? EntryType.CANCEL_ON_DISCONNECT_ON : EntryType.CANCEL_ON_DISCONNECT_OFF;
+        if (!journal.offerSessionCommand(type, wireSeq, timestampNs, epoch, sessionId))
+        {
+            throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
+        }
+        final long connectionId = currentConnectionId;
+        advance(wireSeq);
+        currentConnectionId = NO_CONNECTION;
+        applyingWireSeq = wireSeq;
+        engine.cancelOnDisconnect(wireSeq, timestampNs, sessionId, wanted);
+        applyingWireSeq = 0;
+        currentConnectionId = connectionId;
     }
 
     /** A command with no client: its reports go unsolicited to the sessions that own the orders it touches. */
@@ -697,7 +750,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 refusedConnections.remove(currentConnectionId);
                 connectionBySession.remove(sessionId);
                 accountBySession.remove(sessionId);
-                cancelOnDisconnect.onLogoff(sessionId, nanoClock.nanoTime());
+                if (engine.isCancelOnDisconnect(sessionId))
+                {
+                    cancelOnDisconnect.start(sessionId, nanoClock.nanoTime());
+                }
             }
         }
     }
@@ -720,7 +776,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         connectionBySession.put(sessionId, currentConnectionId);
         accountBySession.put(sessionId, accountId);
-        cancelOnDisconnect.onLogon(sessionId, asksCancelOnDisconnect(buffer, offset));
+        recordCancelOnDisconnect(sessionId, asksCancelOnDisconnect(buffer, offset));
+        cancelOnDisconnect.onLogon(sessionId);
         if (previousConnectionId != NO_CONNECTION && previousConnectionId != currentConnectionId)
         {
             refusedConnections.remove(previousConnectionId);

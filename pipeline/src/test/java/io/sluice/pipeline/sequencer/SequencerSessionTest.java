@@ -30,7 +30,7 @@ import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.JournalEntryDecoder;
 import io.sluice.sbe.journal.KillSwitchDecoder;
 import io.sluice.sbe.journal.KillTarget;
-import io.sluice.sbe.journal.SessionDayOrdersDecoder;
+import io.sluice.sbe.journal.SessionCommandDecoder;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.SystemEpochNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -70,7 +70,13 @@ class SequencerSessionTest
     void setUp()
     {
         rings.add(ring);
-        sequencer = new SequencerAgent(new SequencerContext()
+        sequencer = newSequencer();
+        assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);
+    }
+
+    private SequencerAgent newSequencer()
+    {
+        return new SequencerAgent(new SequencerContext()
             .ingestRings(rings)
             .batchPerRing(64)
             .journalRing(journalRing)
@@ -80,7 +86,6 @@ class SequencerSessionTest
             .epochClock(new SystemEpochNanoClock())
             .nanoClock(() -> nowNs)
             .cancelOnDisconnectGraceNs(GRACE_NS));
-        assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);
     }
 
     @Test
@@ -162,6 +167,7 @@ class SequencerSessionTest
         logout(1, 10, 100);
         poll();
 
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_ON_DISCONNECT_ON), "what the logon asked is state");
         nowNs += GRACE_NS - 1;
         poll();
         assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS), "not before the grace period ends");
@@ -195,6 +201,33 @@ class SequencerSessionTest
 
         assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
         assertTrue(slots().contains("conn=2 OrderStatus clientOrderId=1 NEW"));
+    }
+
+    @Test
+    void shouldStartTheGracePeriodOfEverySessionThatWantsItWhenANewTermStarts()
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        logon(2, 20, 200, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        order(2, 20, 200, 1, Side.BUY, 9_980, TimeInForce.DAY);
+        poll();
+        slots();
+        entries(EntryType.CANCEL_ON_DISCONNECT_ON);
+        // A new primary (promoted, or restarted) holding that state: neither session is logged on to it.
+        final UnsafeBuffer state = new UnsafeBuffer(new byte[sequencer.engine().snapshotLength()]);
+        sequencer.engine().snapshot(state, 0);
+        sequencer = newSequencer();
+        sequencer.engine().restore(state, 0, state.capacity());
+        sequencer.resumeFrom(5, 2);
+        poll();
+        nowNs += GRACE_NS / 2;
+        logon(3, 20, 200, CancelOnDisconnect.ON);
+        poll();
+        nowNs += GRACE_NS;
+        poll();
+
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_SESSION_DAY_ORDERS),
+            "the session that did not come back within the grace period, only");
     }
 
     @Test
@@ -288,7 +321,7 @@ class SequencerSessionTest
     /**
      * Takes the entries journaled since the last call off the journal ring.
      *
-     * @return per entry of the type, in order, the id it kills or the session it cancels the DAY orders of.
+     * @return per entry of the type, in order, the account or session it kills, or the session it is about.
      */
     private List<Long> entries(final EntryType type)
     {
@@ -296,7 +329,7 @@ class SequencerSessionTest
         final JournalEntryDecoder entry = new JournalEntryDecoder();
         final io.sluice.sbe.journal.MessageHeaderDecoder header = new io.sluice.sbe.journal.MessageHeaderDecoder();
         final KillSwitchDecoder killSwitch = new KillSwitchDecoder();
-        final SessionDayOrdersDecoder sessionDayOrders = new SessionDayOrdersDecoder();
+        final SessionCommandDecoder sessionCommand = new SessionCommandDecoder();
         journalRing.controlledRead((msgTypeId, buffer, index, length) ->
         {
             entry.wrapAndApplyHeader(buffer, index, header);
@@ -304,9 +337,9 @@ class SequencerSessionTest
             {
                 final int body = entry.limit() + 4;
                 header.wrap(buffer, body);
-                if (type == EntryType.CANCEL_SESSION_DAY_ORDERS)
+                if (header.templateId() == SessionCommandDecoder.TEMPLATE_ID)
                 {
-                    ids.add(sessionDayOrders.wrapAndApplyHeader(buffer, body, header).sessionId());
+                    ids.add(sessionCommand.wrapAndApplyHeader(buffer, body, header).sessionId());
                 }
                 else
                 {

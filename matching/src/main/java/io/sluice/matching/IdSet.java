@@ -8,12 +8,13 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
- * The ids (accounts, or sessions) an operator has killed: part of the engine's state, so hashed and snapshotted.
- * Both walk the ids in ascending order, so equal sets give equal digests and bytes whatever order they were killed
- * in. {@link #contains(long)} is what every order pays: an emptiness check while nothing is killed, else one probe of
- * an open-addressing set; it allocates nothing. Written and read only by the engine thread.
+ * A set of account or session ids that is part of the engine's state (the killed accounts, the killed sessions, the
+ * sessions with cancel-on-disconnect), so hashed and snapshotted. Both walk the ids in ascending order, so equal sets
+ * give equal digests and bytes whatever order the ids were added in. {@link #contains(long)} is what every order pays
+ * for the kill switch: an emptiness check while nothing is killed, else one probe of an open-addressing set; it
+ * allocates nothing. Written and read only by the engine thread.
  */
-final class KilledIds
+final class IdSet
 {
     private static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
 
@@ -27,7 +28,7 @@ final class KilledIds
     }
 
     /**
-     * @return true if the id was not killed before.
+     * @return true if the id was not in the set.
      */
     boolean add(final long id)
     {
@@ -35,7 +36,7 @@ final class KilledIds
     }
 
     /**
-     * @return true if the id was killed.
+     * @return true if the id was in the set.
      */
     boolean remove(final long id)
     {
