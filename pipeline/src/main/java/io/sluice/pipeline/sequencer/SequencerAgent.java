@@ -406,10 +406,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         KillSwitchCommand command;
         while (hasJournalRoom() && null != (command = killSwitchCommands.poll()))
         {
-            final String failure = failureReason;
-            if (failure != null)
+            final String refusal = nodeCommandRefusal();
+            if (refusal != null)
             {
-                command.reply().complete("ERR not applied: " + failure);
+                command.reply().complete("ERR not applied: " + refusal);
                 continue;
             }
             final long wireSeq = lastWireSeq + 1;
@@ -460,15 +460,12 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     /**
      * Journal and apply cancel-on-disconnect for a session whose grace period ended.
      *
-     * @return false if the journal ring has no room now: the timer is kept and tried again.
+     * @return false if the journal ring has no room or the node may not journal now: the timer is kept and tried
+     * again.
      */
     private boolean cancelSessionDayOrders(final long sessionId)
     {
-        if (failureReason != null)
-        {
-            return true;
-        }
-        if (!hasJournalRoom())
+        if (!hasJournalRoom() || nodeCommandRefusal() != null)
         {
             return false;
         }
@@ -515,7 +512,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
      */
     private void recordCancelOnDisconnect(final long sessionId, final boolean wanted)
     {
-        if (wanted == engine.isCancelOnDisconnect(sessionId))
+        if (wanted == engine.isCancelOnDisconnect(sessionId) || nodeCommandRefusal() != null)
         {
             return;
         }
@@ -533,6 +530,15 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         engine.cancelOnDisconnect(wireSeq, timestampNs, sessionId, wanted);
         applyingWireSeq = 0;
         currentConnectionId = connectionId;
+    }
+
+    /**
+     * @return why the node may not journal a command of its own now (the sequencer failed, or the gate says so), or
+     * null.
+     */
+    private String nodeCommandRefusal()
+    {
+        return failureReason != null ? failureReason : tradingGate.nodeCommandHaltReason();
     }
 
     /** A command with no client: its reports go unsolicited to the sessions that own the orders it touches. */

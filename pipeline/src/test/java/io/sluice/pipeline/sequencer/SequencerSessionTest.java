@@ -65,6 +65,8 @@ class SequencerSessionTest
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private SequencerAgent sequencer;
     private long nowNs = 1_000_000_000L;
+    /** What the gate says of the sequencer's own commands; null lets them through. */
+    private String nodeCommandHalt;
 
     @BeforeEach
     void setUp()
@@ -81,7 +83,18 @@ class SequencerSessionTest
             .batchPerRing(64)
             .journalRing(journalRing)
             .output(new OutputRingPublisher(outputRing))
-            .tradingGate(() -> null)
+            .tradingGate(new TradingGate()
+            {
+                public String haltReason()
+                {
+                    return null;
+                }
+
+                public String nodeCommandHaltReason()
+                {
+                    return nodeCommandHalt;
+                }
+            })
             .engineContext(new MatchingEngine.Context())
             .epochClock(new SystemEpochNanoClock())
             .nanoClock(() -> nowNs)
@@ -271,6 +284,29 @@ class SequencerSessionTest
         poll();
         assertEquals("OK unkilled account 100 (wireSeq 5)", unkill.reply().get());
         assertEquals(0, sequencer.killedAccounts().length);
+    }
+
+    @Test
+    void shouldRefuseAKillAndHoldCancelOnDisconnectWhileTheNodeMayNotJournalItsOwnCommands() throws Exception
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        logout(1, 10, 100);
+        poll();
+        nodeCommandHalt = "fenced";
+
+        final KillSwitchCommand kill = KillSwitchCommand.kill(KillTarget.ACCOUNT, 100);
+        sequencer.submit(kill);
+        nowNs += 2 * GRACE_NS;
+        poll();
+
+        assertEquals("ERR not applied: fenced", kill.reply().get());
+        assertEquals(List.of(), entries(EntryType.KILL));
+        assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
+        assertEquals(1, sequencer.cancelOnDisconnectPending(), "kept until the node may journal again");
+        nodeCommandHalt = null;
+        poll();
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
     }
 
     /** Per line of {@link #slots()}: the wireSeq its slot waits for, and whether that is all it is. */
