@@ -2,6 +2,7 @@ package io.sluice.pipeline.sequencer;
 
 import io.sluice.sbe.journal.KillTarget;
 
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -72,7 +73,7 @@ public final class KillSwitchCommand
      */
     String applied(final boolean changed, final int ordersCancelled, final long wireSeq)
     {
-        final String what = target.name().toLowerCase(java.util.Locale.ROOT) + " " + targetId;
+        final String what = target.name().toLowerCase(Locale.ROOT) + " " + targetId;
         if (kill)
         {
             return "OK " + (changed ? "killed " + what : what + " was killed already") + ": " + ordersCancelled +

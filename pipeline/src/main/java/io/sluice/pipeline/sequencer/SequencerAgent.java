@@ -27,6 +27,7 @@ import io.sluice.sbe.client.Side;
 import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.KillTarget;
 import io.sluice.wire.ClientProtocol;
+import io.sluice.wire.MessageValidator;
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
@@ -40,6 +41,7 @@ import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongPredicate;
 
 /**
  * The one thread that changes exchange state. Each duty cycle it drains the ingest rings round-robin (a bounded
@@ -121,7 +123,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private final boolean cancelOnDisconnectDefault;
     private final CancelOnDisconnectTimers cancelOnDisconnect;
     /** Allocated once: journals and applies the cancel of an expired session, false if the journal ring is full. */
-    private final java.util.function.LongPredicate cancelSessionDayOrders = this::cancelSessionDayOrders;
+    private final LongPredicate cancelSessionDayOrders = this::cancelSessionDayOrders;
     private final LogonDecoder logonDecoder = new LogonDecoder();
     /** The killed accounts and sessions as of the last kill switch change, for STATUS; any thread reads. */
     private volatile KilledView killedView = new KilledView(new long[0], new long[0]);
@@ -800,9 +802,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
      */
     private boolean asksCancelOnDisconnect(final DirectBuffer buffer, final int offset)
     {
-        logonDecoder.wrap(buffer, offset + MessageHeaderEncoder.ENCODED_LENGTH,
-            io.sluice.wire.MessageValidator.blockLength(buffer, offset),
-            io.sluice.wire.MessageValidator.version(buffer, offset));
+        logonDecoder.wrap(buffer, offset + MessageValidator.HEADER_LENGTH, MessageValidator.blockLength(buffer, offset),
+            MessageValidator.version(buffer, offset));
         final CancelOnDisconnect asked = logonDecoder.cancelOnDisconnect();
         return CancelOnDisconnect.NULL_VAL == asked ? cancelOnDisconnectDefault : CancelOnDisconnect.ON == asked;
     }
