@@ -1,5 +1,7 @@
 package io.sluice.client;
 
+import io.sluice.sbe.client.CancelOnDisconnect;
+
 import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.util.ArrayList;
@@ -24,6 +26,7 @@ public final class ClientContext
     private long sessionId;
     private long accountId;
     private KeyPair keyPair;
+    private CancelOnDisconnect cancelOnDisconnect = CancelOnDisconnect.NULL_VAL;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private int maxMessageLength = DEFAULT_MAX_MESSAGE_LENGTH;
     private int receiveBufferBytes = DEFAULT_BUFFER_BYTES;
@@ -82,6 +85,23 @@ public final class ClientContext
     public long accountId()
     {
         return accountId;
+    }
+
+    /**
+     * @param cancelOnDisconnect ON to have the session's DAY orders cancelled when it goes away and does not log on
+     *                           again within the node's grace period, OFF not to, NULL_VAL (the default) for the
+     *                           listener's default; sent with every logon.
+     * @return this.
+     */
+    public ClientContext cancelOnDisconnect(final CancelOnDisconnect cancelOnDisconnect)
+    {
+        this.cancelOnDisconnect = null == cancelOnDisconnect ? CancelOnDisconnect.NULL_VAL : cancelOnDisconnect;
+        return this;
+    }
+
+    public CancelOnDisconnect cancelOnDisconnect()
+    {
+        return cancelOnDisconnect;
     }
 
     /**

@@ -596,7 +596,8 @@ public final class SluiceClient implements AutoCloseable
             .sessionId(context.sessionId())
             .accountId(context.accountId())
             .putPublicKey(publicKey, 0, publicKey.length)
-            .putSignature(signature, 0, signature.length);
+            .putSignature(signature, 0, signature.length)
+            .cancelOnDisconnect(context.cancelOnDisconnect());
         enqueue(encodeBuffer, 0, frameEncoder.end(encodeBuffer, 0, logonEncoder));
 
         awaitHandshake(deadlineNs, false);

@@ -61,7 +61,7 @@ final class EntryLayout
 
     static boolean isKnownEntryType(final int code)
     {
-        return code >= EntryType.CLIENT_COMMAND.value() && code <= EntryType.EPOCH_BUMP.value();
+        return code >= EntryType.CLIENT_COMMAND.value() && code <= EntryType.CANCEL_ON_DISCONNECT_OFF.value();
     }
 
     static int entryLength(final int commandLength)

@@ -111,6 +111,10 @@ public final class JournalInspector
         private final InstrumentStatusChangeDecoder statusChange = new InstrumentStatusChangeDecoder();
         private final EndOfDayDecoder endOfDay = new EndOfDayDecoder();
         private final EpochBumpDecoder epochBump = new EpochBumpDecoder();
+        private final io.sluice.sbe.journal.KillSwitchDecoder killSwitch =
+            new io.sluice.sbe.journal.KillSwitchDecoder();
+        private final io.sluice.sbe.journal.SessionCommandDecoder sessionCommand =
+            new io.sluice.sbe.journal.SessionCommandDecoder();
 
         String format(final JournalEntryView entry)
         {
@@ -241,6 +245,14 @@ public final class JournalInspector
                 case EpochBumpDecoder.TEMPLATE_ID:
                     epochBump.wrap(buffer, body, blockLength, version);
                     line.append("newEpoch=").append(epochBump.newEpoch()).append(" node=").append(epochBump.nodeId());
+                    break;
+                case io.sluice.sbe.journal.KillSwitchDecoder.TEMPLATE_ID:
+                    killSwitch.wrap(buffer, body, blockLength, version);
+                    line.append(killSwitch.targetType()).append('=').append(killSwitch.targetId());
+                    break;
+                case io.sluice.sbe.journal.SessionCommandDecoder.TEMPLATE_ID:
+                    sessionCommand.wrap(buffer, body, blockLength, version);
+                    line.append("session=").append(sessionCommand.sessionId());
                     break;
                 default:
                     line.append("<journal template ").append(journalHeader.templateId()).append(", ")

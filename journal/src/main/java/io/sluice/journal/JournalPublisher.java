@@ -6,7 +6,10 @@ import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.EpochBumpEncoder;
 import io.sluice.sbe.journal.InstrumentStatusChangeEncoder;
 import io.sluice.sbe.journal.JournalEntryEncoder;
+import io.sluice.sbe.journal.KillSwitchEncoder;
+import io.sluice.sbe.journal.KillTarget;
 import io.sluice.sbe.journal.MessageHeaderEncoder;
+import io.sluice.sbe.journal.SessionCommandEncoder;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AtomicBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -47,6 +50,8 @@ public final class JournalPublisher
     private final InstrumentStatusChangeEncoder statusChangeEncoder = new InstrumentStatusChangeEncoder();
     private final EndOfDayEncoder endOfDayEncoder = new EndOfDayEncoder();
     private final EpochBumpEncoder epochBumpEncoder = new EpochBumpEncoder();
+    private final KillSwitchEncoder killSwitchEncoder = new KillSwitchEncoder();
+    private final SessionCommandEncoder sessionCommandEncoder = new SessionCommandEncoder();
 
     /**
      * @param ring the journal ring (typically a {@code OneToOneRingBuffer}); must carry records of
@@ -188,6 +193,54 @@ public final class JournalPublisher
         encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, EntryType.END_OF_DAY);
         endOfDayEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
             .tradingDay(tradingDay);
+        ring.commit(index);
+        return true;
+    }
+
+    /** Offers a KILL ({@code kill}) or UNKILL entry for an account or a session. */
+    public boolean offerKillSwitch(
+        final boolean kill,
+        final long wireSeq,
+        final long timestampNs,
+        final long epoch,
+        final KillTarget target,
+        final long targetId)
+    {
+        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + KillSwitchEncoder.BLOCK_LENGTH;
+        final int index = claim(bodyLength);
+        if (index <= 0)
+        {
+            return false;
+        }
+        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, kill ? EntryType.KILL : EntryType.UNKILL);
+        killSwitchEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
+            .targetType(target)
+            .targetId(targetId);
+        ring.commit(index);
+        return true;
+    }
+
+    /**
+     * Offers an entry about one session: CANCEL_SESSION_DAY_ORDERS (cancel-on-disconnect for a session gone past its
+     * grace period), CANCEL_ON_DISCONNECT_ON or CANCEL_ON_DISCONNECT_OFF (what its logon asked for).
+     */
+    public boolean offerSessionCommand(
+        final EntryType entryType, final long wireSeq, final long timestampNs, final long epoch, final long sessionId)
+    {
+        if (entryType != EntryType.CANCEL_SESSION_DAY_ORDERS && entryType != EntryType.CANCEL_ON_DISCONNECT_ON &&
+            entryType != EntryType.CANCEL_ON_DISCONNECT_OFF)
+        {
+            throw new IllegalArgumentException("not an entry about a session: " + entryType);
+        }
+        final int bodyLength = MessageHeaderEncoder.ENCODED_LENGTH + SessionCommandEncoder.BLOCK_LENGTH;
+        final int index = claim(bodyLength);
+        if (index <= 0)
+        {
+            return false;
+        }
+        encodeFields(index, wireSeq, timestampNs, 0, 0, 0, epoch, entryType);
+        sessionCommandEncoder.wrapAndApplyHeader(buffer, bodyIndex(index, bodyLength), adminHeaderEncoder)
+            .sessionId(sessionId);
         ring.commit(index);
         return true;
     }

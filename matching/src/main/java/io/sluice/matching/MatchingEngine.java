@@ -40,6 +40,9 @@ import java.util.TreeMap;
  *     REJECTED DUPLICATE_REQUEST, nothing changes; otherwise the high-water mark moves to requestSeq, whatever the
  *     outcome of the remaining checks, and a session seen for the first time is bound to the command's account
  *     ({@link #accountOf(long)});</li>
+ *     <li>the kill switch: a new order or replace from a {@link #killAccount killed account} or
+ *     {@link #killSession killed session} is REJECTED KILLED (cancels and mass cancels still run: cancelling is
+ *     always safe);</li>
  *     <li>command-specific validation and risk, each failure a REJECTED report with its reason.</li>
  * </ol>
  * Orders are identified by (accountId, clientOrderId) among live orders; another account's order is UNKNOWN_ORDER.
@@ -54,7 +57,8 @@ import java.util.TreeMap;
  *
  * <h2>State</h2>
  * The state is the instruments (parameters and halt status), the books, the live orders, the sessions' high-water
- * marks and accounts, the day's ended orders and the order id and trade id counters. The global halt flag is not
+ * marks and accounts, the day's ended orders, the killed accounts and sessions, the sessions with
+ * cancel-on-disconnect and the order id and trade id counters. The global halt flag is not
  * part of it: the pipeline sets it from the durability policy, HALTED rejections are never journaled and change
  * nothing, so replicas and recovery need not know it. {@link #stateHash()} digests the state;
  * {@link #snapshot(MutableDirectBuffer, int)} writes it and {@link #restore(DirectBuffer, int, int)} rebuilds it (see
@@ -95,6 +99,11 @@ public final class MatchingEngine
     final Long2LongHashMap accountBySession = new Long2LongHashMap(1024, 0.65f, 0);
     final TerminalOrders terminalOrders;
     final OrderIndex orderIndex;
+    /** Accounts and sessions an operator has killed: their new orders and replaces are REJECTED KILLED. */
+    final IdSet killedAccounts = new IdSet();
+    final IdSet killedSessions = new IdSet();
+    /** Sessions whose DAY orders are to be cancelled when they go away; the sequencer's timers act on it. */
+    final IdSet cancelOnDisconnectSessions = new IdSet();
     long lastOrderId;
     long lastTradeId;
 
@@ -197,7 +206,11 @@ public final class MatchingEngine
         RejectReason reason = admit(sessionId, accountId, requestSeq);
         final boolean admitted = RejectReason.NONE == reason;
         Instrument instrument = null;
-        if (admitted)
+        if (admitted && isKilled(sessionId, accountId))
+        {
+            reason = RejectReason.KILLED;
+        }
+        else if (admitted)
         {
             instrument = instrumentById.get(instrumentId);
             reason = checkNewOrder(
@@ -300,7 +313,11 @@ public final class MatchingEngine
 
         RejectReason reason = admit(sessionId, accountId, requestSeq);
         Order order = null;
-        if (RejectReason.NONE == reason)
+        if (RejectReason.NONE == reason && isKilled(sessionId, accountId))
+        {
+            reason = RejectReason.KILLED;
+        }
+        else if (RejectReason.NONE == reason)
         {
             order = orderIndex.get(accountId, clientOrderId);
             reason = null == order ? RejectReason.UNKNOWN_ORDER : checkReplace(order, newPrice, newQuantity);
@@ -481,6 +498,125 @@ public final class MatchingEngine
         listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
     }
 
+    /**
+     * Kill an account: from now on its new orders and replaces, from any session, are REJECTED KILLED, and every live
+     * order of the account is CANCELED with reason KILLED now, oldest first. Its cancels still work. Killing an
+     * account already killed cancels what it has (nothing, unless it was killed before this engine's history) and is
+     * otherwise a no-op. Lifted by {@link #unkillAccount}.
+     *
+     * @param wireSeq     assigned by the sequencer.
+     * @param timestampNs assigned by the sequencer.
+     * @param accountId   account; one never seen may be killed too, before it trades.
+     * @return the number of orders cancelled.
+     */
+    public int killAccount(final long wireSeq, final long timestampNs, final long accountId)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        killedAccounts.add(accountId);
+        final int cancelled = cancelOrdersOf(accountById.get(accountId), 0, false, RejectReason.KILLED);
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+
+        return cancelled;
+    }
+
+    /**
+     * Kill a session: from now on its new orders and replaces are REJECTED KILLED, and every live order it owns
+     * (placed, or last cancelled or replaced, by it) is CANCELED with reason KILLED now, oldest first. Its cancels
+     * still work; the account's other sessions trade on. Lifted by {@link #unkillSession}.
+     *
+     * @param wireSeq     assigned by the sequencer.
+     * @param timestampNs assigned by the sequencer.
+     * @param sessionId   session; one never seen may be killed too, before it trades.
+     * @return the number of orders cancelled.
+     */
+    public int killSession(final long wireSeq, final long timestampNs, final long sessionId)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        killedSessions.add(sessionId);
+        final int cancelled = cancelOrdersOf(sessionAccount(sessionId), sessionId, false, RejectReason.KILLED);
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+
+        return cancelled;
+    }
+
+    /**
+     * Lift the kill of an account; its orders cancelled by the kill stay cancelled.
+     *
+     * @param wireSeq     assigned by the sequencer.
+     * @param timestampNs assigned by the sequencer.
+     * @param accountId   account.
+     * @return true if it was killed.
+     */
+    public boolean unkillAccount(final long wireSeq, final long timestampNs, final long accountId)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        final boolean wasKilled = killedAccounts.remove(accountId);
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+
+        return wasKilled;
+    }
+
+    /**
+     * Lift the kill of a session; its orders cancelled by the kill stay cancelled.
+     *
+     * @param wireSeq     assigned by the sequencer.
+     * @param timestampNs assigned by the sequencer.
+     * @param sessionId   session.
+     * @return true if it was killed.
+     */
+    public boolean unkillSession(final long wireSeq, final long timestampNs, final long sessionId)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        final boolean wasKilled = killedSessions.remove(sessionId);
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+
+        return wasKilled;
+    }
+
+    /**
+     * Record whether a session wants cancel-on-disconnect, as its latest logon asked. The engine only keeps it: the
+     * primary's sequencer times the grace period, and it is state so that a new primary, after a failover or a
+     * restart, knows which sessions to start a grace period for.
+     *
+     * @param wireSeq            assigned by the sequencer.
+     * @param timestampNs        assigned by the sequencer.
+     * @param sessionId          session.
+     * @param cancelOnDisconnect true to want it.
+     */
+    public void cancelOnDisconnect(
+        final long wireSeq, final long timestampNs, final long sessionId, final boolean cancelOnDisconnect)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        if (cancelOnDisconnect)
+        {
+            cancelOnDisconnectSessions.add(sessionId);
+        }
+        else
+        {
+            cancelOnDisconnectSessions.remove(sessionId);
+        }
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+    }
+
+    /**
+     * Cancel-on-disconnect: CANCEL every live DAY order the session owns (placed, or last cancelled or replaced, by
+     * it), oldest first; GTC orders stay. The sequencer journals it once a session that asked for it has been gone
+     * for its grace period.
+     *
+     * @param wireSeq     assigned by the sequencer.
+     * @param timestampNs assigned by the sequencer.
+     * @param sessionId   session.
+     * @return the number of orders cancelled.
+     */
+    public int cancelSessionDayOrders(final long wireSeq, final long timestampNs, final long sessionId)
+    {
+        beginCommand(0, wireSeq, timestampNs);
+        final int cancelled = cancelOrdersOf(sessionAccount(sessionId), sessionId, true, RejectReason.NONE);
+        listener.onCommandComplete(ADMIN_SESSION_ID, 0, wireSeq);
+
+        return cancelled;
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // Queries: no state change, answered even when halted.
     // ---------------------------------------------------------------------------------------------------------------
@@ -603,6 +739,57 @@ public final class MatchingEngine
     public long accountOf(final long sessionId)
     {
         return accountBySession.get(sessionId);
+    }
+
+    /**
+     * @param accountId account.
+     * @return true while the account is killed.
+     */
+    public boolean isAccountKilled(final long accountId)
+    {
+        return killedAccounts.contains(accountId);
+    }
+
+    /**
+     * @param sessionId session.
+     * @return true while the session is killed.
+     */
+    public boolean isSessionKilled(final long sessionId)
+    {
+        return killedSessions.contains(sessionId);
+    }
+
+    /**
+     * @param sessionId session.
+     * @return true if its latest logon asked for cancel-on-disconnect.
+     */
+    public boolean isCancelOnDisconnect(final long sessionId)
+    {
+        return cancelOnDisconnectSessions.contains(sessionId);
+    }
+
+    /**
+     * @return the sessions with cancel-on-disconnect, ascending, in a new array: for a sequencer starting its term.
+     */
+    public long[] cancelOnDisconnectSessions()
+    {
+        return cancelOnDisconnectSessions.toSortedArray();
+    }
+
+    /**
+     * @return the killed accounts, ascending, in a new array: for an operator's view, not for the hot path.
+     */
+    public long[] killedAccounts()
+    {
+        return killedAccounts.toSortedArray();
+    }
+
+    /**
+     * @return the killed sessions, ascending, in a new array: for an operator's view, not for the hot path.
+     */
+    public long[] killedSessions()
+    {
+        return killedSessions.toSortedArray();
     }
 
     /**
@@ -738,6 +925,43 @@ public final class MatchingEngine
         }
 
         return RejectReason.NONE;
+    }
+
+    private boolean isKilled(final long sessionId, final long accountId)
+    {
+        return killedAccounts.contains(accountId) || killedSessions.contains(sessionId);
+    }
+
+    private Account sessionAccount(final long sessionId)
+    {
+        final long accountId = accountBySession.get(sessionId);
+        return 0 == accountId ? null : accountById.get(accountId);
+    }
+
+    /**
+     * Cancel the account's live orders, oldest first: all of them, or only those the session owns
+     * ({@code sessionId} not 0), or only their DAY orders.
+     *
+     * @return the number cancelled.
+     */
+    private int cancelOrdersOf(
+        final Account account, final long sessionId, final boolean dayOnly, final RejectReason reason)
+    {
+        int cancelled = 0;
+        Order order = null == account ? null : account.head;
+        while (null != order)
+        {
+            final Order next = order.nextInAccount;
+            if ((0 == sessionId || order.sessionId == sessionId) &&
+                (!dayOnly || TimeInForce.DAY == order.timeInForce))
+            {
+                cancelResting(order, ExecType.CANCELED, reason);
+                cancelled++;
+            }
+            order = next;
+        }
+
+        return cancelled;
     }
 
     private RejectReason checkNewOrder(
@@ -1199,6 +1423,9 @@ public final class MatchingEngine
         lastRequestSeqBySession.clear();
         accountBySession.clear();
         terminalOrders.clear();
+        killedAccounts.clear();
+        killedSessions.clear();
+        cancelOnDisconnectSessions.clear();
         lastOrderId = 0;
         lastTradeId = 0;
     }

@@ -16,12 +16,12 @@ import java.util.zip.CRC32C;
 /**
  * Hashes, writes and reads the state of a {@link MatchingEngine}.
  *
- * <h2>Snapshot layout, version 2</h2>
+ * <h2>Snapshot layout, version 3</h2>
  * All integers little-endian; offsets relative to the start of the snapshot.
  * <pre>
  * header, 32 bytes:
  *    0 int32  magic 0x534C4D45
- *    4 uint8  format version (2; version 1 is still read)
+ *    4 uint8  format version (3; versions 1 and 2 are still read)
  *    5 uint8[3] reserved, zero
  *    8 int32  total length in bytes, header included
  *   12 int32  CRC32C of bytes [16, total length)
@@ -46,9 +46,14 @@ import java.util.zip.CRC32C;
  *       int32 slotCount, then per slot uint8 state (SBE OrderState; 0 for a forgotten slot), and for a live one:
  *           int64 accountId, int64 clientOrderId, int64 orderId, int64 price, int64 quantity, int64 cumQuantity,
  *           int32 instrumentId, uint8 side (SBE Side), uint8 rejectReason (SBE RejectReason)
+ *   (version 3 only) the kill switch and cancel-on-disconnect:
+ *       int32 killedAccountCount, then int64 accountId per killed account, ascending;
+ *       int32 killedSessionCount, then int64 sessionId per killed session, ascending;
+ *       int32 cancelOnDisconnectCount, then int64 sessionId per session with cancel-on-disconnect, ascending
  * </pre>
  * A version 1 snapshot restores with no session bound to an account and no ended orders, and is checked against
- * the version 1 state hash, which covers neither.
+ * the version 1 state hash, which covers neither; a version 2 snapshot restores with nothing killed, checked against
+ * the version 2 hash, which leaves the kill switch and cancel-on-disconnect out.
  * Accounts are not written: each account's order list is in ascending order id (orders are appended when
  * accepted and never move), so it is rebuilt by sorting the restored orders by id.
  * <p>
@@ -57,7 +62,8 @@ import java.util.zip.CRC32C;
 final class StateSnapshot
 {
     static final int MAGIC = 0x534C4D45;
-    static final byte VERSION = 2;
+    static final byte VERSION = 3;
+    static final byte VERSION_2 = 2;
     static final byte VERSION_1 = 1;
     static final int HEADER_LENGTH = 32;
     static final int MAGIC_OFFSET = 0;
@@ -91,7 +97,7 @@ final class StateSnapshot
 
     /**
      * @param version of the snapshot format whose state hash to compute: version 1 left out session accounts and
-     *                ended orders.
+     *                ended orders, version 2 the kill switch and cancel-on-disconnect.
      */
     long hash(final byte version)
     {
@@ -122,7 +128,20 @@ final class StateSnapshot
         h = Digest.update(h, sessionDigest.sum);
         h = Digest.update(h, sessionDigest.xor);
 
-        return VERSION_1 == version ? h : engine.terminalOrders.hash(h);
+        if (VERSION_1 == version)
+        {
+            return h;
+        }
+        h = engine.terminalOrders.hash(h);
+
+        if (VERSION_2 == version)
+        {
+            return h;
+        }
+        h = engine.killedAccounts.hash(h);
+        h = engine.killedSessions.hash(h);
+
+        return engine.cancelOnDisconnectSessions.hash(h);
     }
 
     private static long hash(final long digest, final BookSide side)
@@ -162,6 +181,8 @@ final class StateSnapshot
         length += 4 + (long)SESSION_LENGTH * engine.lastRequestSeqBySession.size();
         length += (long)ORDER_LENGTH * engine.orderIndex.size();
         length += engine.terminalOrders.length();
+        length += engine.killedAccounts.length() + engine.killedSessions.length() +
+            engine.cancelOnDisconnectSessions.length();
         if (length > Integer.MAX_VALUE)
         {
             throw new IllegalStateException("state too large for one snapshot buffer: " + length + " bytes");
@@ -223,6 +244,9 @@ final class StateSnapshot
             buffer.putInt(countOffset, (pos - startOfOrders) / ORDER_LENGTH, ORDER);
         }
         pos = engine.terminalOrders.write(buffer, pos);
+        pos = engine.killedAccounts.write(buffer, pos);
+        pos = engine.killedSessions.write(buffer, pos);
+        pos = engine.cancelOnDisconnectSessions.write(buffer, pos);
 
         if (pos - offset != length)
         {
@@ -277,10 +301,10 @@ final class StateSnapshot
             throw new IllegalArgumentException("not a matching snapshot: magic 0x" + Integer.toHexString(magic));
         }
         final byte version = buffer.getByte(offset + VERSION_OFFSET);
-        if (VERSION != version && VERSION_1 != version)
+        if (version < VERSION_1 || version > VERSION)
         {
             throw new IllegalArgumentException("unsupported snapshot version " + version + ", expected " + VERSION_1 +
-                " or " + VERSION);
+                " to " + VERSION);
         }
         final int length = buffer.getInt(offset + LENGTH_OFFSET, ORDER);
         if (length < HEADER_LENGTH || length > available || offset + length > buffer.capacity())
@@ -435,6 +459,12 @@ final class StateSnapshot
         if (VERSION_1 != version)
         {
             pos = engine.terminalOrders.read(buffer, pos, end);
+        }
+        if (VERSION_1 != version && VERSION_2 != version)
+        {
+            pos = engine.killedAccounts.read(buffer, pos, end, "killed accounts");
+            pos = engine.killedSessions.read(buffer, pos, end, "killed sessions");
+            pos = engine.cancelOnDisconnectSessions.read(buffer, pos, end, "cancel-on-disconnect sessions");
         }
         if (pos != end)
         {

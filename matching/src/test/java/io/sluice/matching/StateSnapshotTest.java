@@ -177,6 +177,31 @@ class StateSnapshotTest
         assertEquals(io.sluice.sbe.client.OrderState.UNKNOWN, copy.status(1, 11).state());
     }
 
+    @Test
+    void shouldStillRestoreAVersionTwoSnapshotWithNothingKilled()
+    {
+        populate();
+        final UnsafeBuffer v3 = snapshot(exchange.engine);
+        final ByteOrder order = ByteOrder.LITTLE_ENDIAN;
+        // A version 2 snapshot is a version 3 one without the three empty id-set counts at its end.
+        final int length = v3.capacity() - 12;
+        final UnsafeBuffer v2 = new UnsafeBuffer(java.util.Arrays.copyOf(v3.byteArray(), length));
+        v2.putByte(StateSnapshot.VERSION_OFFSET, StateSnapshot.VERSION_2);
+        v2.putInt(StateSnapshot.LENGTH_OFFSET, length, order);
+        v2.putLong(StateSnapshot.STATE_HASH_OFFSET,
+            new StateSnapshot(exchange.engine).hash(StateSnapshot.VERSION_2), order);
+        final java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(v2.byteArray(), StateSnapshot.CRC_OFFSET + 4, length - StateSnapshot.CRC_OFFSET - 4);
+        v2.putInt(StateSnapshot.CRC_OFFSET, (int)crc.getValue(), order);
+        final TestExchange copy = new TestExchange();
+
+        copy.engine.restore(v2, 0, length);
+
+        assertEquals(exchange.book(), copy.book());
+        assertEquals(exchange.engine.stateHash(), copy.engine.stateHash());
+        assertEquals(0, copy.engine.killedAccounts().length);
+    }
+
     /**
      * The version 1 layout of a version 2 snapshot: sessions without their account, no ended orders.
      */

@@ -26,6 +26,8 @@ class SteadyStateAllocationTest
     private MatchingEngine engine;
     /** Each pass ends the trading day (which forgets the day's ended orders), or the day never ends. */
     private boolean endOfDayEachPass;
+    /** Each pass kills an account and a session for its first half and cancels a session's DAY orders midway. */
+    private boolean killSwitchEachPass;
     private long wireSeq;
     private final long[] requestSeqByAccount = new long[ACCOUNTS + 1];
 
@@ -51,6 +53,15 @@ class SteadyStateAllocationTest
         endOfDayEachPass = false;
         assertNoAllocationOnceWarm();
         assertEquals(5_000, engine.terminalOrders.used(), "the store is full and forgetting its oldest records");
+    }
+
+    @Test
+    void shouldNotAllocateWithTheKillSwitchAndCancelOnDisconnectInUse()
+    {
+        engine = new MatchingEngine(context(), listener);
+        endOfDayEachPass = true;
+        killSwitchEachPass = true;
+        assertNoAllocationOnceWarm();
     }
 
     private void assertNoAllocationOnceWarm()
@@ -91,8 +102,19 @@ class SteadyStateAllocationTest
     private void runPass()
     {
         long seed = 42;
+        if (killSwitchEachPass)
+        {
+            engine.killAccount(++wireSeq, wireSeq, 7);
+            engine.killSession(++wireSeq, wireSeq, 100 + 9);
+        }
         for (int i = 0; i < COMMANDS_PER_PASS; i++)
         {
+            if (killSwitchEachPass && i == COMMANDS_PER_PASS / 2)
+            {
+                engine.unkillAccount(++wireSeq, wireSeq, 7);
+                engine.unkillSession(++wireSeq, wireSeq, 100 + 9);
+                engine.cancelSessionDayOrders(++wireSeq, wireSeq, 100 + 3);
+            }
             seed = seed * 6364136223846793005L + 1442695040888963407L;
             final int r = (int)(seed >>> 33);
             final long accountId = 1 + (r & 0xFFFF) % ACCOUNTS;

@@ -129,6 +129,41 @@ final class TestExchange
         return listener.reports();
     }
 
+    int killAccount(final long accountId)
+    {
+        listener.clear();
+        final long ws = ++wireSeq;
+        return engine.killAccount(ws, timestampOf(ws), accountId);
+    }
+
+    int killSession(final long sessionId)
+    {
+        listener.clear();
+        final long ws = ++wireSeq;
+        return engine.killSession(ws, timestampOf(ws), sessionId);
+    }
+
+    boolean unkillAccount(final long accountId)
+    {
+        listener.clear();
+        final long ws = ++wireSeq;
+        return engine.unkillAccount(ws, timestampOf(ws), accountId);
+    }
+
+    boolean unkillSession(final long sessionId)
+    {
+        listener.clear();
+        final long ws = ++wireSeq;
+        return engine.unkillSession(ws, timestampOf(ws), sessionId);
+    }
+
+    int cancelSessionDayOrders(final long sessionId)
+    {
+        listener.clear();
+        final long ws = ++wireSeq;
+        return engine.cancelSessionDayOrders(ws, timestampOf(ws), sessionId);
+    }
+
     RejectReason haltInstrument(final int instrumentId)
     {
         listener.clear();

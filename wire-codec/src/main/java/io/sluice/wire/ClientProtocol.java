@@ -5,6 +5,7 @@ import io.sluice.sbe.client.BatchEndDecoder;
 import io.sluice.sbe.client.BookSnapshotDecoder;
 import io.sluice.sbe.client.BookSnapshotQueryDecoder;
 import io.sluice.sbe.client.BooleanType;
+import io.sluice.sbe.client.CancelOnDisconnect;
 import io.sluice.sbe.client.CancelOrderDecoder;
 import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.EngineErrorDecoder;
@@ -55,7 +56,11 @@ public final class ClientProtocol
         SCHEMA_ID,
         SCHEMA_VERSION,
         MessageLayout.message(AuthChallengeDecoder.TEMPLATE_ID, AuthChallengeDecoder.BLOCK_LENGTH).build(),
-        MessageLayout.message(LogonDecoder.TEMPLATE_ID, LogonDecoder.BLOCK_LENGTH).build(),
+        MessageLayout.message(LogonDecoder.TEMPLATE_ID, LogonDecoder.BLOCK_LENGTH)
+            .grewIn(3, LogonDecoder.cancelOnDisconnectEncodingOffset())
+            .optionalEnumField(LogonDecoder.cancelOnDisconnectEncodingOffset(), CancelOnDisconnect.values(),
+                CancelOnDisconnect::value)
+            .build(),
         MessageLayout.message(LogonAckDecoder.TEMPLATE_ID, LogonAckDecoder.BLOCK_LENGTH)
             .enumField(LogonAckDecoder.statusEncodingOffset(), LogonStatus.values(), LogonStatus::value)
             .enumField(LogonAckDecoder.rejectReasonEncodingOffset(), RejectReason.values(), RejectReason::value)

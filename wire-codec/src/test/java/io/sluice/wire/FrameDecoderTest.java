@@ -437,6 +437,53 @@ class FrameDecoderTest
     }
 
     @Test
+    void shouldAcceptALogonOfVersionTwoWithoutCancelOnDisconnectAndReadItAsNull()
+    {
+        encoder.begin(buffer, 0, new io.sluice.sbe.client.LogonEncoder()).sessionId(1).accountId(1);
+        final int v2Block = io.sluice.sbe.client.LogonDecoder.cancelOnDisconnectEncodingOffset();
+        buffer.putShort(PREFIX + MessageValidator.BLOCK_LENGTH_OFFSET, (short)v2Block, ByteOrder.LITTLE_ENDIAN);
+        buffer.putShort(PREFIX + MessageValidator.VERSION_OFFSET, (short)2, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(0, HEADER + v2Block, ByteOrder.LITTLE_ENDIAN);
+
+        assertEquals(DecodeResult.OK, decodeOne(PREFIX + HEADER + v2Block));
+        final io.sluice.sbe.client.LogonDecoder logon = new io.sluice.sbe.client.LogonDecoder()
+            .wrap(buffer, PREFIX + HEADER, v2Block, 2);
+        assertEquals(io.sluice.sbe.client.CancelOnDisconnect.NULL_VAL, logon.cancelOnDisconnect());
+    }
+
+    @Test
+    void shouldAcceptAVersionThreeLogonWithCancelOnDisconnectNull()
+    {
+        assertEquals(DecodeResult.OK, decodeOne(writeLogon(io.sluice.sbe.client.CancelOnDisconnect.NULL_VAL)));
+    }
+
+    @Test
+    void shouldRefuseAVersionThreeLogonWithCancelOnDisconnectOutOfRange()
+    {
+        final int length = writeLogon(io.sluice.sbe.client.CancelOnDisconnect.ON);
+        buffer.putByte(PREFIX + HEADER + io.sluice.sbe.client.LogonDecoder.cancelOnDisconnectEncodingOffset(), (byte)7);
+
+        assertEquals(DecodeResult.ENUM_OUT_OF_RANGE, decodeOne(length));
+    }
+
+    @Test
+    void shouldRefuseAVersionThreeLogonWithoutCancelOnDisconnect()
+    {
+        final int v2Block = io.sluice.sbe.client.LogonDecoder.cancelOnDisconnectEncodingOffset();
+        writeLogon(io.sluice.sbe.client.CancelOnDisconnect.ON);
+        buffer.putShort(PREFIX + MessageValidator.BLOCK_LENGTH_OFFSET, (short)v2Block, ByteOrder.LITTLE_ENDIAN);
+        buffer.putInt(0, HEADER + v2Block, ByteOrder.LITTLE_ENDIAN);
+
+        assertEquals(DecodeResult.BLOCK_LENGTH_TOO_SHORT, decodeOne(PREFIX + HEADER + v2Block));
+    }
+
+    private int writeLogon(final io.sluice.sbe.client.CancelOnDisconnect cancelOnDisconnect)
+    {
+        return encoder.end(buffer, 0, encoder.begin(buffer, 0, new io.sluice.sbe.client.LogonEncoder())
+            .sessionId(1).accountId(1).cancelOnDisconnect(cancelOnDisconnect));
+    }
+
+    @Test
     void shouldClassifyRequests()
     {
         assertTrue(ClientProtocol.isStateChanging(NewOrderDecoder.TEMPLATE_ID));

@@ -95,6 +95,14 @@ public final class NodeConfig
     public static final ConfigKey<Long> CLIENT_SEND_STALL_TIMEOUT_MS = new ConfigKey<>("client.send.stall.timeout.ms",
         "5000", "A client whose socket accepts none of its waiting replies for this long is disconnected as a slow " +
         "consumer.", longRange(100, 600_000));
+    public static final ConfigKey<Boolean> CLIENT_CANCEL_ON_DISCONNECT = new ConfigKey<>(
+        "client.cancel.on.disconnect", "off", "Cancel-on-disconnect for sessions on the client listener whose Logon " +
+        "does not say (older than protocol version 3, or null): on cancels a session's DAY orders once it has been " +
+        "gone (dropped or logged out) for the grace period without logging on again; GTC orders stay.", onOff());
+    public static final ConfigKey<Long> CLIENT_CANCEL_ON_DISCONNECT_GRACE_MS = new ConfigKey<>(
+        "client.cancel.on.disconnect.grace.ms", "5000", "How long a session with cancel-on-disconnect may be gone " +
+        "before its DAY orders are cancelled: time to log on again, here or on a new primary; 0 cancels at once.",
+        longRange(0, 3_600_000));
     public static final ConfigKey<Integer> CLIENT_SOCKET_SEND_BUFFER_BYTES = new ConfigKey<>(
         "client.socket.send.buffer.bytes", "262144",
         "Kernel send buffer (SO_SNDBUF) of each client socket, so replies a client does not read pile up where " +
@@ -213,7 +221,8 @@ public final class NodeConfig
         SEQUENCER_BATCH_PER_RING, FRAME_MAX_BYTES, CLIENT_MAX_UNSENT_BYTES, CLIENT_HEARTBEAT_INTERVAL_MS,
         CLIENT_LOGON_TIMEOUT_MS, CLIENT_IDLE_TIMEOUT_MS, CLIENT_SEND_STALL_TIMEOUT_MS, CLIENT_SOCKET_SEND_BUFFER_BYTES,
         CLIENT_THROTTLE_MESSAGES_PER_SECOND, CLIENT_THROTTLE_BURST, CLIENT_THROTTLE_CLOSE_AFTER_MS,
-        JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES, JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
+        CLIENT_CANCEL_ON_DISCONNECT, CLIENT_CANCEL_ON_DISCONNECT_GRACE_MS, JOURNAL_SYNC, JOURNAL_GROUP_MAX_ENTRIES,
+        JOURNAL_RETENTION, JOURNAL_ROLL_CYCLE, SNAPSHOT_INTERVAL_ENTRIES,
         SNAPSHOT_INTERVAL_SECONDS, AUTH,
         AUTH_KEYS_FILE, TRACE, RISK_MAX_ORDER_NOTIONAL, RISK_MAX_OPEN_ORDERS, STP_DEFAULT, AERON_DIR, AERON_EMBEDDED,
         REPLICATION_HEARTBEAT_INTERVAL_MS, REPLICATION_HEARTBEAT_TIMEOUT_MS, REPLICATION_MAX_LAG_ENTRIES,

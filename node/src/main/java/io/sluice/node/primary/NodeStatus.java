@@ -31,6 +31,8 @@ final class NodeStatus
         lines.add("policy=" + node.durabilityControl().policy().description() +
             " policy_degraded=" + node.policyDegraded());
         lines.add("wire_seq=" + node.lastWireSeq() + " journal_persisted_wire_seq=" + node.journalPersistedWireSeq());
+        lines.add("killed_accounts=" + ids(node.sequencer().killedAccounts()) + " killed_sessions=" +
+            ids(node.sequencer().killedSessions()));
         final ReplicationMetrics metrics = node.replicationMetrics();
         lines.add("replicas_connected=" + metrics.activeCount() + " replica_slots=" + metrics.slotCount());
         for (int slot = 0; slot < metrics.slotCount(); slot++)
@@ -84,6 +86,21 @@ final class NodeStatus
             reader.throttledSessions().forEach((sessionId, requests) ->
                 lines.add("session[" + sessionId + "] throttled_requests=" + requests));
         }
+    }
+
+    /** Comma-separated, or "none". */
+    private static String ids(final long[] ids)
+    {
+        if (ids.length == 0)
+        {
+            return "none";
+        }
+        final StringBuilder text = new StringBuilder();
+        for (final long id : ids)
+        {
+            text.append(text.length() == 0 ? "" : ",").append(id);
+        }
+        return text.toString();
     }
 
     /** A slot's replication link: whether authenticated, and what it dropped. */

@@ -2,12 +2,16 @@ package io.sluice.node.primary;
 
 import io.sluice.durability.DurabilityControl;
 import io.sluice.node.admin.AdminCommandHandler;
+import io.sluice.pipeline.sequencer.KillSwitchCommand;
+import io.sluice.sbe.journal.KillTarget;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The admin commands a primary understands. Runs on the admin connection's thread; changes reach the pipeline
- * through single atomic writes the stages read (the policy reference, the halt flag).
+ * through single atomic writes the stages read (the policy reference, the halt flag), except the kill switch, which
+ * changes exchange state and so is queued to the sequencer to be journaled like any such command.
  */
 final class PrimaryAdminCommands implements AdminCommandHandler
 {
@@ -38,18 +42,63 @@ final class PrimaryAdminCommands implements AdminCommandHandler
             case "RESUME":
                 node.orderEntryGate().operatorHalt(false);
                 return List.of("OK operator halt lifted" + suffix(node.haltReason()));
+            case "KILL":
+                return killSwitch(true, args);
+            case "UNKILL":
+                return killSwitch(false, args);
             case "HELP":
                 return List.of(
                     "DURABILITY                 show the policy in force",
                     "DURABILITY <mode|expr>     local | hybrid | durably-replicated | replicated | e.g. persisted>=1 && in_memory>=2",
                     "STATUS                     role, trading state, policy, cursors",
                     "HALT / RESUME              stop or resume accepting orders",
+                    "KILL account|session <id>  reject its new orders and replaces (KILLED), cancel its orders",
+                    "UNKILL account|session <id> lift a KILL; cancelled orders stay cancelled",
                     "SHUTDOWN                   stop taking requests, journal and answer what was taken, exit",
                     "SNAPSHOT                   write a snapshot of the matching state now",
                     "QUIT                       close this connection");
             default:
                 return List.of("ERR unknown command '" + command + "'; try HELP");
         }
+    }
+
+    /**
+     * KILL or UNKILL with {@code account <id>} or {@code session <id>}: bad input is answered ERR with the usage,
+     * never sent on.
+     */
+    private List<String> killSwitch(final boolean kill, final String args)
+    {
+        final String usage = "usage: " + (kill ? "KILL" : "UNKILL") + " account|session <id>";
+        final String[] words = args.isBlank() ? new String[0] : args.trim().split("\\s+");
+        if (words.length != 2)
+        {
+            return List.of("ERR " + usage);
+        }
+        final KillTarget target = switch (words[0].toLowerCase(Locale.ROOT))
+        {
+            case "account" -> KillTarget.ACCOUNT;
+            case "session" -> KillTarget.SESSION;
+            default -> null;
+        };
+        if (target == null)
+        {
+            return List.of("ERR unknown target '" + words[0] + "': " + usage);
+        }
+        final long id;
+        try
+        {
+            id = Long.parseLong(words[1]);
+        }
+        catch (final NumberFormatException ex)
+        {
+            return List.of("ERR '" + words[1] + "' is not a number: " + usage);
+        }
+        if (id < 1)
+        {
+            return List.of("ERR " + words[0].toLowerCase(Locale.ROOT) + " ids start at 1: " + id);
+        }
+        return List.of(node.killSwitch(
+            kill ? KillSwitchCommand.kill(target, id) : KillSwitchCommand.unkill(target, id)));
     }
 
     private List<String> durability(final String args)

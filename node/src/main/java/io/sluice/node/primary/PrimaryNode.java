@@ -31,6 +31,7 @@ import io.sluice.pipeline.net.ConnectionRegistry;
 import io.sluice.pipeline.net.ReaderAgent;
 import io.sluice.pipeline.net.ReaderShards;
 import io.sluice.pipeline.sequencer.ExchangeStateMachine;
+import io.sluice.pipeline.sequencer.KillSwitchCommand;
 import io.sluice.pipeline.sequencer.OrderEntryGate;
 import io.sluice.pipeline.sequencer.SequencerAgent;
 import io.sluice.pipeline.shard.ShardManager;
@@ -61,7 +62,9 @@ import java.nio.file.Files;
 import java.security.KeyPair;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -82,6 +85,8 @@ public final class PrimaryNode implements AutoCloseable
     private static final String RESPONSE = "response";
     private static final String REPLICATION = "replication";
     private static final String SNAPSHOT = "snapshot";
+    /** How long an operator's kill switch command waits for the sequencer to journal and apply it. */
+    private static final long KILL_SWITCH_TIMEOUT_MS = 5_000;
 
     private final NodeConfig config;
     private final AgentThreads threads;
@@ -99,6 +104,8 @@ public final class PrimaryNode implements AutoCloseable
     private final ReaderShards readerShards;
     private final AcceptorAgent acceptor;
     private final SequencerAgent sequencer;
+    /** Wakes the thread the sequencer runs on, for an operator's command; does nothing where that thread polls. */
+    private final Waker sequencerWaker;
     private final RecoveryResult recovery;
     private final JournalAgent journalAgent;
     private final SnapshotAgent snapshotAgent;
@@ -177,6 +184,7 @@ public final class PrimaryNode implements AutoCloseable
             stages.shards(), network);
 
         // sequencer + matching: one thread changes exchange state; the book is recovered from the journal
+        sequencerWaker = networkWaker;
         sequencer = new SequencerAgent(stages.sequencer()
             .ingestRings(readerShards.shardManager().ingestRings())
             .journalRing(journalRing)
@@ -424,6 +432,39 @@ public final class PrimaryNode implements AutoCloseable
     private static void onStageError(final Throwable error)
     {
         LOG.error("stage failed reason=\"{}\"", error.toString(), error);
+    }
+
+    /**
+     * Have the sequencer journal and apply an operator's kill switch change, and wait for what it did. Runs on an
+     * admin connection's thread.
+     *
+     * @return the reply line: what changed and how many orders were cancelled, or ERR and why not.
+     */
+    String killSwitch(final KillSwitchCommand command)
+    {
+        if (!sequencer.submit(command))
+        {
+            return "ERR too many kill switch commands waiting for the sequencer; try again";
+        }
+        sequencerWaker.wake();
+        try
+        {
+            return command.reply().get(KILL_SWITCH_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        }
+        catch (final TimeoutException ex)
+        {
+            return "ERR no answer from the sequencer within " + KILL_SWITCH_TIMEOUT_MS + " ms; the command is " +
+                "queued and may still apply: check STATUS";
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return "ERR interrupted waiting for the sequencer; the command may still apply: check STATUS";
+        }
+        catch (final ExecutionException ex)
+        {
+            return "ERR " + ex.getCause();
+        }
     }
 
     /**

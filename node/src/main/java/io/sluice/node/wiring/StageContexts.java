@@ -167,6 +167,9 @@ public final class StageContexts
     {
         return new SequencerContext()
             .batchPerRing(config.get(NodeConfig.SEQUENCER_BATCH_PER_RING))
+            .cancelOnDisconnectDefault(config.get(NodeConfig.CLIENT_CANCEL_ON_DISCONNECT))
+            .cancelOnDisconnectGraceNs(
+                TimeUnit.MILLISECONDS.toNanos(config.get(NodeConfig.CLIENT_CANCEL_ON_DISCONNECT_GRACE_MS)))
             .engineContext(engine());
     }
 

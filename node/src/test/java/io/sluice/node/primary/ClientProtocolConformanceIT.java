@@ -408,7 +408,7 @@ class ClientProtocolConformanceIT
             assertArrayEquals(WireClient.hex("2a000000 2200 0100 0100 0300"), Arrays.copyOf(challenge, 12));
             assertArrayEquals(WireClient.hex("0300"), Arrays.copyOfRange(challenge, 44, 46));
 
-            final byte[] logon = WireClient.hex("78000000 7000 0200 0100 0300 0700000000000000 4600000000000000" +
+            final byte[] logon = WireClient.hex("78000000 7000 0200 0100 0200 0700000000000000 4600000000000000" +
                 "00".repeat(96));
             final byte[] order = WireClient.hex("30000000 2800 0a00 0100 0300 0100000000000000 0b00000000000000" +
                 "01000000 00 00 00 00 4227000000000000 6400000000000000");

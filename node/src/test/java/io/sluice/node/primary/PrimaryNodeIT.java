@@ -306,7 +306,7 @@ class PrimaryNodeIT
         void logon(final long sessionId) throws Exception
         {
             final LogonEncoder logon = frames.begin(buffer, 0, new LogonEncoder()).sessionId(sessionId)
-                .accountId(sessionId);
+                .accountId(sessionId).cancelOnDisconnect(io.sluice.sbe.client.CancelOnDisconnect.NULL_VAL);
             send(frames.end(buffer, 0, logon));
         }
 

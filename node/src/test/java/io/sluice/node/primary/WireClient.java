@@ -74,7 +74,7 @@ final class WireClient implements AutoCloseable
         "PRICE_OUT_OF_BAND", "DUPLICATE_REQUEST", "UNKNOWN_ORDER", "POST_ONLY_WOULD_TRADE", "FOK_NOT_FILLABLE",
         "RISK_LIMIT", "HALTED", "SERVER_BUSY", "NOT_LOGGED_ON", "INSTRUMENT_HALTED", "DUPLICATE_ORDER_ID",
         "MAX_OPEN_ORDERS", "SELF_TRADE_PREVENTED", "INVALID_FIELD", "NOT_AUTHORIZED", "NO_LIQUIDITY",
-        "THROTTLED" };
+        "THROTTLED", "KILLED" };
     // §9.
     static final String[] ENGINE_ERROR_CODES = { "INTERNAL", "MALFORMED_MESSAGE", "UNSUPPORTED_MESSAGE",
         "SHUTTING_DOWN", "UNFRAMEABLE", "LOGON_TIMEOUT", "SESSION_REPLACED", "IDLE_TIMEOUT", "THROTTLED" };
@@ -182,10 +182,11 @@ final class WireClient implements AutoCloseable
     static ByteBuffer logonFrame(
         final long sessionId, final long accountId, final byte[] publicKey, final byte[] signature)
     {
-        final ByteBuffer frame = message(LOGON, 112);
+        final ByteBuffer frame = message(LOGON, 113);
         frame.putLong(B, sessionId).putLong(B + 8, accountId);
         frame.put(B + 16, publicKey, 0, 32);
         frame.put(B + 48, signature, 0, 64);
+        frame.put(B + 112, (byte)255); // cancelOnDisconnect null: the listener's default
         return frame;
     }
 

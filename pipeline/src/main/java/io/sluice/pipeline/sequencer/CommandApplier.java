@@ -12,6 +12,9 @@ import io.sluice.sbe.journal.AddInstrumentDecoder;
 import io.sluice.sbe.journal.EndOfDayDecoder;
 import io.sluice.sbe.journal.EntryType;
 import io.sluice.sbe.journal.InstrumentStatusChangeDecoder;
+import io.sluice.sbe.journal.KillSwitchDecoder;
+import io.sluice.sbe.journal.KillTarget;
+import io.sluice.sbe.journal.SessionCommandDecoder;
 import io.sluice.sbe.client.BookSnapshotEncoder;
 import io.sluice.wire.FrameDecoder;
 import io.sluice.wire.MessageValidator;
@@ -42,6 +45,8 @@ public final class CommandApplier
     private final AddInstrumentDecoder addInstrument = new AddInstrumentDecoder();
     private final InstrumentStatusChangeDecoder statusChange = new InstrumentStatusChangeDecoder();
     private final EndOfDayDecoder endOfDay = new EndOfDayDecoder();
+    private final KillSwitchDecoder killSwitch = new KillSwitchDecoder();
+    private final SessionCommandDecoder sessionCommand = new SessionCommandDecoder();
     private final StringBuilder symbol = new StringBuilder(16);
 
     public CommandApplier(final MatchingEngine engine)
@@ -162,8 +167,65 @@ public final class CommandApplier
                 endOfDay.wrap(buffer, body, blockLength, version);
                 engine.endOfDay(wireSeq, timestampNs);
                 return true;
+            case KILL:
+                killSwitch.wrap(buffer, body, blockLength, version);
+                kill(wireSeq, timestampNs, killSwitch.targetType(), killSwitch.targetId());
+                return true;
+            case UNKILL:
+                killSwitch.wrap(buffer, body, blockLength, version);
+                unkill(wireSeq, timestampNs, killSwitch.targetType(), killSwitch.targetId());
+                return true;
+            case CANCEL_SESSION_DAY_ORDERS:
+                sessionCommand.wrap(buffer, body, blockLength, version);
+                engine.cancelSessionDayOrders(wireSeq, timestampNs, sessionCommand.sessionId());
+                return true;
+            case CANCEL_ON_DISCONNECT_ON:
+            case CANCEL_ON_DISCONNECT_OFF:
+                sessionCommand.wrap(buffer, body, blockLength, version);
+                engine.cancelOnDisconnect(wireSeq, timestampNs, sessionCommand.sessionId(),
+                    entryType == EntryType.CANCEL_ON_DISCONNECT_ON);
+                return true;
             default:
                 return false;
+        }
+    }
+
+    /**
+     * Kill an account or a session; the one mapping of a {@link KillTarget} to the engine, for the sequencer and
+     * for replay alike.
+     *
+     * @return orders cancelled.
+     * @throws IllegalArgumentException for a target that is neither an account nor a session.
+     */
+    public int kill(final long wireSeq, final long timestampNs, final KillTarget target, final long targetId)
+    {
+        switch (target)
+        {
+            case ACCOUNT:
+                return engine.killAccount(wireSeq, timestampNs, targetId);
+            case SESSION:
+                return engine.killSession(wireSeq, timestampNs, targetId);
+            default:
+                throw new IllegalArgumentException("no kill target: " + target);
+        }
+    }
+
+    /**
+     * Lift the kill of an account or a session.
+     *
+     * @return true if it was killed.
+     * @throws IllegalArgumentException for a target that is neither an account nor a session.
+     */
+    public boolean unkill(final long wireSeq, final long timestampNs, final KillTarget target, final long targetId)
+    {
+        switch (target)
+        {
+            case ACCOUNT:
+                return engine.unkillAccount(wireSeq, timestampNs, targetId);
+            case SESSION:
+                return engine.unkillSession(wireSeq, timestampNs, targetId);
+            default:
+                throw new IllegalArgumentException("no kill target: " + target);
         }
     }
 }

@@ -90,6 +90,21 @@ public final class OrderEntryGate implements TradingGate
         return evaluator.evaluate().degraded() ? POLICY_DEGRADED : null;
     }
 
+    /**
+     * Open under an operator's HALT and while the policy cannot be met: a KILL then still cancels, and a replica
+     * that comes back catches up with it. Closed while starting, shutting down, fenced or with a failed journal.
+     * Sequencer thread only.
+     */
+    @Override
+    public String nodeCommandHaltReason()
+    {
+        if (shuttingDown)
+        {
+            return SHUTTING_DOWN;
+        }
+        return fencedOrJournalReason();
+    }
+
     /** Sequencer thread only. */
     @Override
     public long durableWireSeq()
@@ -131,6 +146,11 @@ public final class OrderEntryGate implements TradingGate
         {
             return OPERATOR_HALT;
         }
+        return fencedOrJournalReason();
+    }
+
+    private String fencedOrJournalReason()
+    {
         if (fenced.getAsBoolean())
         {
             return FENCED;

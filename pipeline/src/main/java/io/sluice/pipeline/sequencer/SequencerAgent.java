@@ -12,6 +12,7 @@ import io.sluice.pipeline.net.CloseReason;
 import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.OutputSlot;
 import io.sluice.sbe.client.BookSnapshotEncoder;
+import io.sluice.sbe.client.CancelOnDisconnect;
 import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.ExecType;
 import io.sluice.sbe.client.HaltedEncoder;
@@ -23,19 +24,24 @@ import io.sluice.sbe.client.OrderState;
 import io.sluice.sbe.client.OrderStatusEncoder;
 import io.sluice.sbe.client.RejectReason;
 import io.sluice.sbe.client.Side;
+import io.sluice.sbe.journal.EntryType;
+import io.sluice.sbe.journal.KillTarget;
 import io.sluice.wire.ClientProtocol;
+import io.sluice.wire.MessageValidator;
 import org.HdrHistogram.Recorder;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.EpochNanoClock;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongPredicate;
 
 /**
  * The one thread that changes exchange state. Each duty cycle it drains the ingest rings round-robin (a bounded
@@ -55,6 +61,13 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <p>
  * Back-pressure never blocks this thread: it takes a batch only when the journal ring has room for the whole batch,
  * and replies that do not fit the output ring wait in a spill, in order, before any new command is taken.
+ * <p>
+ * Two kinds of command start here rather than at a client, and are journaled like any other that changes state, so
+ * replicas and recovery apply them as this node did: an operator's {@link KillSwitchCommand} (queued from an admin
+ * thread), and cancel-on-disconnect: a Logon that changes whether its session wants it (asked for, or the listener's
+ * default) is journaled as CANCEL_ON_DISCONNECT_ON or _OFF, and CANCEL_SESSION_DAY_ORDERS is journaled when such a
+ * session has been gone for the grace period without logging on again. A sequencer starting its term (after a
+ * restart or a promotion) starts the grace period of every session that wants it: none is logged on to it yet.
  */
 public final class SequencerAgent implements Agent, IngestHandler, MatchingListener
 {
@@ -69,6 +82,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private static final byte[] REPLACED = "this session logged on again on another connection"
         .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final int SCRATCH_BYTES = 64 * 1024;
+    private static final int KILL_SWITCH_QUEUE_CAPACITY = 64;
     private static final int MAX_ERROR_REASON_CHARS = 200;
 
     private final IngestRings ingestRings;
@@ -103,6 +117,18 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
      * session logs on again: from then on the old connection's requests are refused as superseded anyway.
      */
     private final LongHashSet refusedConnections = new LongHashSet();
+    /** Admin threads offer, the sequencer polls: the one way an operator's kill switch reaches the state. */
+    private final ManyToOneConcurrentArrayQueue<KillSwitchCommand> killSwitchCommands =
+        new ManyToOneConcurrentArrayQueue<>(KILL_SWITCH_QUEUE_CAPACITY);
+    private final boolean cancelOnDisconnectDefault;
+    private final CancelOnDisconnectTimers cancelOnDisconnect;
+    /** Allocated once: journals and applies the cancel of an expired session, false if the journal ring is full. */
+    private final LongPredicate cancelSessionDayOrders = this::cancelSessionDayOrders;
+    private final LogonDecoder logonDecoder = new LogonDecoder();
+    /** The killed accounts and sessions as of the last kill switch change, for STATUS; any thread reads. */
+    private volatile KilledView killedView = new KilledView(new long[0], new long[0]);
+    /** Sequencer thread only: false until the first duty cycle has started the term's grace periods. */
+    private boolean termStarted;
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[SCRATCH_BYTES]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final ExecutionReportWriter reportWriter = new ExecutionReportWriter();
@@ -173,6 +199,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         this.nanoClock = context.nanoClock();
         this.engine = new MatchingEngine(context.engineContext(), this);
         this.applier = new CommandApplier(engine);
+        this.cancelOnDisconnectDefault = context.cancelOnDisconnectDefault();
+        this.cancelOnDisconnect = new CancelOnDisconnectTimers(context.cancelOnDisconnectGraceNs());
     }
 
     private static int align(final int length)
@@ -210,6 +238,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         this.lastWireSeq = lastWireSeq;
         this.epoch = epoch;
         publishedWireSeq.set(lastWireSeq);
+        publishKilledView();
     }
 
     /**
@@ -286,6 +315,11 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     public int doWork()
     {
         int work = 0;
+        if (!termStarted)
+        {
+            termStarted = true;
+            work += startGracePeriods();
+        }
         if (!spill.isEmpty())
         {
             work += spill.drainTo(output);
@@ -303,6 +337,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         {
             work += ingestRings.poll(this, batch);
         }
+        work += pollKillSwitchCommands();
+        work += cancelOnDisconnect.poll(nanoClock.nanoTime(), cancelSessionDayOrders);
         if (work > 0)
         {
             if (lastWireSeq != journaledBefore)
@@ -337,6 +373,212 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         engine.addInstrument(wireSeq, timestampNs, instrumentId, symbol, tickSize, lotSize, minQuantity, maxQuantity,
             referencePrice, priceBandBps);
         return wireSeq;
+    }
+
+    /**
+     * Queue an operator's kill switch change for the sequencer to journal and apply on its next duty cycle; any
+     * thread. Wake the sequencer's thread after, or it takes the command when it next wakes.
+     *
+     * @return false if too many are queued already (try again).
+     */
+    public boolean submit(final KillSwitchCommand command)
+    {
+        return killSwitchCommands.offer(command);
+    }
+
+    /**
+     * @return the killed accounts, ascending, as of the last kill switch change (or recovery); any thread.
+     */
+    public long[] killedAccounts()
+    {
+        return killedView.accounts().clone();
+    }
+
+    /**
+     * @return the killed sessions, ascending, as of the last kill switch change (or recovery); any thread.
+     */
+    public long[] killedSessions()
+    {
+        return killedView.sessions().clone();
+    }
+
+    private int pollKillSwitchCommands()
+    {
+        int work = 0;
+        KillSwitchCommand command;
+        while (hasJournalRoom() && null != (command = killSwitchCommands.poll()))
+        {
+            final String refusal = nodeCommandRefusal();
+            if (refusal != null)
+            {
+                command.reply().complete("ERR not applied: " + refusal);
+                continue;
+            }
+            final long wireSeq = lastWireSeq + 1;
+            final long timestampNs = epochClock.nanoTime();
+            if (!journal.offerKillSwitch(command.isKill(), wireSeq, timestampNs, epoch, command.target(),
+                command.targetId()))
+            {
+                throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
+            }
+            startAdminCommand(wireSeq);
+            try
+            {
+                final String reply;
+                if (command.isKill())
+                {
+                    final boolean killedBefore = isKilled(command);
+                    final int cancelled = applier.kill(wireSeq, timestampNs, command.target(), command.targetId());
+                    reply = command.applied(!killedBefore, cancelled, wireSeq);
+                }
+                else
+                {
+                    final boolean wasKilled =
+                        applier.unkill(wireSeq, timestampNs, command.target(), command.targetId());
+                    reply = command.applied(wasKilled, 0, wireSeq);
+                }
+                applyingWireSeq = 0;
+                publishKilledView();
+                command.reply().complete(reply);
+            }
+            catch (final RuntimeException ex)
+            {
+                onAdminCommandFailed(ex);
+                command.reply().complete("ERR " + failureReason);
+                throw ex;
+            }
+            work++;
+        }
+
+        return work;
+    }
+
+    private boolean isKilled(final KillSwitchCommand command)
+    {
+        return command.target() == KillTarget.ACCOUNT ?
+            engine.isAccountKilled(command.targetId()) : engine.isSessionKilled(command.targetId());
+    }
+
+    /**
+     * Journal and apply cancel-on-disconnect for a session whose grace period ended.
+     *
+     * @return false if the journal ring has no room or the node may not journal now: the timer is kept and tried
+     * again.
+     */
+    private boolean cancelSessionDayOrders(final long sessionId)
+    {
+        if (!hasJournalRoom() || nodeCommandRefusal() != null)
+        {
+            return false;
+        }
+        final long wireSeq = lastWireSeq + 1;
+        final long timestampNs = epochClock.nanoTime();
+        if (!journal.offerSessionCommand(EntryType.CANCEL_SESSION_DAY_ORDERS, wireSeq, timestampNs, epoch, sessionId))
+        {
+            return false;
+        }
+        startAdminCommand(wireSeq);
+        try
+        {
+            engine.cancelSessionDayOrders(wireSeq, timestampNs, sessionId);
+            applyingWireSeq = 0;
+        }
+        catch (final RuntimeException ex)
+        {
+            onAdminCommandFailed(ex);
+            throw ex;
+        }
+
+        return true;
+    }
+
+    /**
+     * The term's first duty cycle: every session that wants cancel-on-disconnect is gone as far as this sequencer
+     * knows, so each starts its grace period; one that logs on within it keeps its orders.
+     */
+    private int startGracePeriods()
+    {
+        final long nowNs = nanoClock.nanoTime();
+        final long[] sessions = engine.cancelOnDisconnectSessions();
+        for (final long sessionId : sessions)
+        {
+            cancelOnDisconnect.start(sessionId, nowNs);
+        }
+
+        return sessions.length;
+    }
+
+    /**
+     * Journal and apply what a logon asked for when it changes whether the session wants cancel-on-disconnect. The
+     * logon's own connection gets no reply for it: it is not the session's request.
+     */
+    private void recordCancelOnDisconnect(final long sessionId, final boolean wanted)
+    {
+        if (wanted == engine.isCancelOnDisconnect(sessionId) || nodeCommandRefusal() != null)
+        {
+            return;
+        }
+        final long wireSeq = lastWireSeq + 1;
+        final long timestampNs = epochClock.nanoTime();
+        final EntryType type = wanted ? EntryType.CANCEL_ON_DISCONNECT_ON : EntryType.CANCEL_ON_DISCONNECT_OFF;
+        if (!journal.offerSessionCommand(type, wireSeq, timestampNs, epoch, sessionId))
+        {
+            throw new IllegalStateException("journal ring full after capacity check at wireSeq " + wireSeq);
+        }
+        final long connectionId = currentConnectionId;
+        advance(wireSeq);
+        currentConnectionId = NO_CONNECTION;
+        applyingWireSeq = wireSeq;
+        engine.cancelOnDisconnect(wireSeq, timestampNs, sessionId, wanted);
+        applyingWireSeq = 0;
+        currentConnectionId = connectionId;
+    }
+
+    /**
+     * @return why the node may not journal a command of its own now (the sequencer failed, or the gate says so), or
+     * null.
+     */
+    private String nodeCommandRefusal()
+    {
+        return failureReason != null ? failureReason : tradingGate.nodeCommandHaltReason();
+    }
+
+    /** A command with no client: its reports go unsolicited to the sessions that own the orders it touches. */
+    private void startAdminCommand(final long wireSeq)
+    {
+        advance(wireSeq);
+        currentConnectionId = NO_CONNECTION;
+        currentSessionId = MatchingEngine.ADMIN_SESSION_ID;
+        currentRequestSeq = 0;
+        currentRecvTs = 0;
+        applyingWireSeq = wireSeq;
+    }
+
+    /** Journaled but not (fully) applied: as for a client command, the state may be part-applied. */
+    private void onAdminCommandFailed(final RuntimeException ex)
+    {
+        internalErrors.lazySet(internalErrors.get() + 1);
+        failureReason = "sequencer failed applying wireSeq " + applyingWireSeq + " (" + oneLine(ex) +
+            "): state may be part-applied, fail over to a replica";
+        applyingWireSeq = 0;
+    }
+
+    private boolean hasJournalRoom()
+    {
+        return journalRing.capacity() - journalRing.size() >= journalRecordBytes;
+    }
+
+    private void publishKilledView()
+    {
+        killedView = new KilledView(engine.killedAccounts(), engine.killedSessions());
+    }
+
+    /**
+     * @return sessions whose cancel-on-disconnect grace period is running; sequencer thread only (tests).
+     */
+    int cancelOnDisconnectPending()
+    {
+        return cancelOnDisconnect.pendingCount();
     }
 
     /**
@@ -384,12 +626,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
     private void onRecordFailed(final IngestRecord record, final Throwable ex)
     {
         internalErrors.lazySet(internalErrors.get() + 1);
-        // Shown in STATUS, /healthz JSON and a Halted reply: short, one line, no quotes or backslashes.
-        String detail = ex.toString().replaceAll("[\"\\\\\\p{Cntrl}]", " ");
-        if (detail.length() > MAX_ERROR_REASON_CHARS)
-        {
-            detail = detail.substring(0, MAX_ERROR_REASON_CHARS);
-        }
+        final String detail = oneLine(ex);
         if (applyingWireSeq != 0)
         {
             failureReason = "sequencer failed applying wireSeq " + applyingWireSeq + " (" + detail +
@@ -403,6 +640,13 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
             refusedConnections.add(currentConnectionId);
             replyHalted(INTERNAL_ERROR + detail);
         }
+    }
+
+    /** Shown in STATUS, /healthz JSON and a Halted reply: short, one line, no quotes or backslashes. */
+    private static String oneLine(final Throwable ex)
+    {
+        final String detail = ex.toString().replaceAll("[\"\\\\\\p{Cntrl}]", " ");
+        return detail.length() > MAX_ERROR_REASON_CHARS ? detail.substring(0, MAX_ERROR_REASON_CHARS) : detail;
     }
 
     private void handle(final IngestRecord record)
@@ -505,7 +749,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         else if (templateId == LogonDecoder.TEMPLATE_ID)
         {
-            logon(sessionId, record.accountId());
+            logon(sessionId, record.accountId(), buffer, offset);
         }
         else if (templateId == LogoutDecoder.TEMPLATE_ID)
         {
@@ -514,6 +758,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 refusedConnections.remove(currentConnectionId);
                 connectionBySession.remove(sessionId);
                 accountBySession.remove(sessionId);
+                if (engine.isCancelOnDisconnect(sessionId))
+                {
+                    cancelOnDisconnect.start(sessionId, nanoClock.nanoTime());
+                }
             }
         }
     }
@@ -522,7 +770,7 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
      * A logon the reader authenticated: refused if it names another account than the session's; otherwise the
      * session's reports go to this connection from now on, and a connection it replaces is told and closed.
      */
-    private void logon(final long sessionId, final long accountId)
+    private void logon(final long sessionId, final long accountId, final DirectBuffer buffer, final int offset)
     {
         final long previousConnectionId = connectionBySession.get(sessionId);
         final long boundAccountId = engine.accountOf(sessionId) != 0 ? engine.accountOf(sessionId) :
@@ -536,6 +784,8 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         }
         connectionBySession.put(sessionId, currentConnectionId);
         accountBySession.put(sessionId, accountId);
+        recordCancelOnDisconnect(sessionId, asksCancelOnDisconnect(buffer, offset));
+        cancelOnDisconnect.onLogon(sessionId);
         if (previousConnectionId != NO_CONNECTION && previousConnectionId != currentConnectionId)
         {
             refusedConnections.remove(previousConnectionId);
@@ -544,6 +794,18 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
                 replies.buffer(), 0, replies.engineError(0, EngineErrorCode.SESSION_REPLACED, REPLACED));
         }
         replyLogonAccepted(sessionId);
+    }
+
+    /**
+     * What the Logon asks for; a Logon of schema version 1 or 2 (no field) or with the null value takes the
+     * listener's default.
+     */
+    private boolean asksCancelOnDisconnect(final DirectBuffer buffer, final int offset)
+    {
+        logonDecoder.wrap(buffer, offset + MessageValidator.HEADER_LENGTH, MessageValidator.blockLength(buffer, offset),
+            MessageValidator.version(buffer, offset));
+        final CancelOnDisconnect asked = logonDecoder.cancelOnDisconnect();
+        return CancelOnDisconnect.NULL_VAL == asked ? cancelOnDisconnectDefault : CancelOnDisconnect.ON == asked;
     }
 
     /**
@@ -720,5 +982,10 @@ public final class SequencerAgent implements Agent, IngestHandler, MatchingListe
         {
             emit(currentConnectionId, wireSeq, requestSeq, OutputSlot.LAST_IN_REQUEST_FLAG, scratch, 0, 0);
         }
+    }
+
+    /** Killed accounts and sessions, ascending; immutable once published. */
+    private record KilledView(long[] accounts, long[] sessions)
+    {
     }
 }

@@ -19,6 +19,8 @@ public final class SequencerContext
 {
     /** Most records taken from one ingest ring per duty cycle, so one busy connection cannot starve the rest. */
     public static final int DEFAULT_BATCH_PER_RING = 64;
+    /** Default of {@link #cancelOnDisconnectGraceNs(long)}: 5 seconds. */
+    public static final long DEFAULT_CANCEL_ON_DISCONNECT_GRACE_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
     private IngestRings ingestRings;
     private int batchPerRing = DEFAULT_BATCH_PER_RING;
@@ -30,6 +32,8 @@ public final class SequencerContext
     private NanoClock nanoClock;
     private Waker journalWaker = Waker.NONE;
     private Waker outputWaker = Waker.NONE;
+    private boolean cancelOnDisconnectDefault;
+    private long cancelOnDisconnectGraceNs = DEFAULT_CANCEL_ON_DISCONNECT_GRACE_NS;
 
     /** The rings reader shards publish into; the sequencer is their only consumer. */
     public SequencerContext ingestRings(final IngestRings ingestRings)
@@ -152,6 +156,36 @@ public final class SequencerContext
     }
 
     /**
+     * Cancel-on-disconnect for sessions whose Logon does not say (a Logon older than schema version 3, or with the
+     * null value): the client listener's default. Off unless set.
+     */
+    public SequencerContext cancelOnDisconnectDefault(final boolean cancelOnDisconnectDefault)
+    {
+        this.cancelOnDisconnectDefault = cancelOnDisconnectDefault;
+        return this;
+    }
+
+    public boolean cancelOnDisconnectDefault()
+    {
+        return cancelOnDisconnectDefault;
+    }
+
+    /**
+     * How long a session with cancel-on-disconnect may be gone before its DAY orders are cancelled: time to log on
+     * again, on this node or, after a failover, on the new primary.
+     */
+    public SequencerContext cancelOnDisconnectGraceNs(final long cancelOnDisconnectGraceNs)
+    {
+        this.cancelOnDisconnectGraceNs = cancelOnDisconnectGraceNs;
+        return this;
+    }
+
+    public long cancelOnDisconnectGraceNs()
+    {
+        return cancelOnDisconnectGraceNs;
+    }
+
+    /**
      * Fills in the clocks and checks every option.
      *
      * @return this.
@@ -167,6 +201,11 @@ public final class SequencerContext
         if (batchPerRing < 1)
         {
             throw new IllegalArgumentException("sequencer.batch.per.ring must be at least 1: " + batchPerRing);
+        }
+        if (cancelOnDisconnectGraceNs < 0)
+        {
+            throw new IllegalArgumentException(
+                "client.cancel.on.disconnect.grace.ms must be >= 0: " + cancelOnDisconnectGraceNs + " ns");
         }
         if (epochClock == null)
         {

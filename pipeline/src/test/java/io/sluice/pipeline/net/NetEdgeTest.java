@@ -277,7 +277,8 @@ class NetEdgeTest
         RawClient logon(final long sessionId) throws IOException
         {
             final LogonEncoder logon = encoder.begin(buffer, 0, new LogonEncoder());
-            logon.sessionId(sessionId).accountId(sessionId * 10);
+            logon.sessionId(sessionId).accountId(sessionId * 10)
+                .cancelOnDisconnect(io.sluice.sbe.client.CancelOnDisconnect.NULL_VAL);
             send(encoder.end(buffer, 0, logon));
             return this;
         }

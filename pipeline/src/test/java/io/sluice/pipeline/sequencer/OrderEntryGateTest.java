@@ -122,4 +122,18 @@ class OrderEntryGateTest
         assertFalse(gate.policyDegraded());
         assertNull(gate.haltReason());
     }
+
+    @Test
+    void shouldLetTheNodesOwnCommandsThroughAnOperatorHaltAndADegradedPolicyButNotAFence() throws IOException
+    {
+        assertEquals(OrderEntryGate.JOURNAL_NOT_STARTED, gate.nodeCommandHaltReason());
+        gate.watch(journalAgent());
+        gate.operatorHalt(true);
+        control.swap(DurabilityMode.HYBRID);
+
+        assertNull(gate.nodeCommandHaltReason(), "a KILL during a HALT still cancels");
+
+        fenced.set(true);
+        assertEquals(OrderEntryGate.FENCED, gate.nodeCommandHaltReason(), "a fenced node adds nothing to its journal");
+    }
 }

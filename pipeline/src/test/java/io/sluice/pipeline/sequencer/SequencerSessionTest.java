@@ -9,6 +9,7 @@ import io.sluice.pipeline.net.CloseReason;
 import io.sluice.response.OutputRingPublisher;
 import io.sluice.response.OutputSlot;
 import io.sluice.sbe.client.BooleanType;
+import io.sluice.sbe.client.CancelOnDisconnect;
 import io.sluice.sbe.client.EngineErrorCode;
 import io.sluice.sbe.client.EngineErrorDecoder;
 import io.sluice.sbe.client.EngineErrorEncoder;
@@ -20,12 +21,18 @@ import io.sluice.sbe.client.LogoutEncoder;
 import io.sluice.sbe.client.MessageHeaderDecoder;
 import io.sluice.sbe.client.MessageHeaderEncoder;
 import io.sluice.sbe.client.NewOrderEncoder;
+import io.sluice.sbe.client.OrderStatusDecoder;
+import io.sluice.sbe.client.OrderStatusQueryEncoder;
 import io.sluice.sbe.client.OrderType;
 import io.sluice.sbe.client.Side;
 import io.sluice.sbe.client.TimeInForce;
+import io.sluice.sbe.journal.EntryType;
+import io.sluice.sbe.journal.JournalEntryDecoder;
+import io.sluice.sbe.journal.KillSwitchDecoder;
+import io.sluice.sbe.journal.KillTarget;
+import io.sluice.sbe.journal.SessionCommandDecoder;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.SystemEpochNanoClock;
-import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.OneToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBuffer;
@@ -42,11 +49,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The sequencer's session table and the slots it writes: who a report goes to and with which requestSeq, what a
- * resend's BatchEnd carries, logons that name another account or take a session over, and the readers' own answers.
+ * resend's BatchEnd carries, logons that name another account or take a session over, the readers' own answers,
+ * cancel-on-disconnect's grace period and the kill switch.
  */
 class SequencerSessionTest
 {
     private static final int INSTRUMENT = 1;
+    private static final long GRACE_NS = 5_000_000_000L;
 
     private final IngestRings rings = new IngestRings();
     private final IngestRing ring = new IngestRing(0, 64 * 1024, 4, 64, System::nanoTime);
@@ -55,21 +64,41 @@ class SequencerSessionTest
     private final UnsafeBuffer message = new UnsafeBuffer(new byte[256]);
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private SequencerAgent sequencer;
+    private long nowNs = 1_000_000_000L;
+    /** What the gate says of the sequencer's own commands; null lets them through. */
+    private String nodeCommandHalt;
 
     @BeforeEach
     void setUp()
     {
         rings.add(ring);
-        sequencer = new SequencerAgent(new SequencerContext()
+        sequencer = newSequencer();
+        assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);
+    }
+
+    private SequencerAgent newSequencer()
+    {
+        return new SequencerAgent(new SequencerContext()
             .ingestRings(rings)
             .batchPerRing(64)
             .journalRing(journalRing)
             .output(new OutputRingPublisher(outputRing))
-            .tradingGate(() -> null)
+            .tradingGate(new TradingGate()
+            {
+                public String haltReason()
+                {
+                    return null;
+                }
+
+                public String nodeCommandHaltReason()
+                {
+                    return nodeCommandHalt;
+                }
+            })
             .engineContext(new MatchingEngine.Context())
             .epochClock(new SystemEpochNanoClock())
-            .nanoClock(SystemNanoClock.INSTANCE));
-        assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);
+            .nanoClock(() -> nowNs)
+            .cancelOnDisconnectGraceNs(GRACE_NS));
     }
 
     @Test
@@ -142,6 +171,144 @@ class SequencerSessionTest
             "conn=3 Logout close=" + CloseReason.LOGGED_OUT), slots());
     }
 
+    @Test
+    void shouldCancelTheDayOrdersOfASessionGoneLongerThanItsGraceAndKeepItsGtcOrders()
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        order(1, 10, 100, 2, Side.BUY, 9_980, TimeInForce.GTC);
+        logout(1, 10, 100);
+        poll();
+
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_ON_DISCONNECT_ON), "what the logon asked is state");
+        nowNs += GRACE_NS - 1;
+        poll();
+        assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS), "not before the grace period ends");
+        nowNs += 1;
+        poll();
+
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
+        assertEquals(0, sequencer.cancelOnDisconnectPending());
+        logon(2, 10, 100, CancelOnDisconnect.ON);
+        orderStatus(2, 10, 100, 3, 1);
+        orderStatus(2, 10, 100, 4, 2);
+        poll();
+        final List<String> slots = slots();
+        assertTrue(slots.contains("conn=2 OrderStatus clientOrderId=1 CANCELED"), slots.toString());
+        assertTrue(slots.contains("conn=2 OrderStatus clientOrderId=2 NEW"), slots.toString());
+    }
+
+    @Test
+    void shouldCancelNothingWhenTheSessionLogsOnAgainWithinItsGrace()
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        logout(1, 10, 100);
+        poll();
+        nowNs += GRACE_NS / 2;
+        logon(2, 10, 100, CancelOnDisconnect.ON);
+        poll();
+        nowNs += 2 * GRACE_NS;
+        orderStatus(2, 10, 100, 2, 1);
+        poll();
+
+        assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
+        assertTrue(slots().contains("conn=2 OrderStatus clientOrderId=1 NEW"));
+    }
+
+    @Test
+    void shouldStartTheGracePeriodOfEverySessionThatWantsItWhenANewTermStarts()
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        logon(2, 20, 200, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        order(2, 20, 200, 1, Side.BUY, 9_980, TimeInForce.DAY);
+        poll();
+        slots();
+        entries(EntryType.CANCEL_ON_DISCONNECT_ON);
+        // A new primary (promoted, or restarted) holding that state: neither session is logged on to it.
+        final UnsafeBuffer state = new UnsafeBuffer(new byte[sequencer.engine().snapshotLength()]);
+        sequencer.engine().snapshot(state, 0);
+        sequencer = newSequencer();
+        sequencer.engine().restore(state, 0, state.capacity());
+        sequencer.resumeFrom(5, 2);
+        poll();
+        nowNs += GRACE_NS / 2;
+        logon(3, 20, 200, CancelOnDisconnect.ON);
+        poll();
+        nowNs += GRACE_NS;
+        poll();
+
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_SESSION_DAY_ORDERS),
+            "the session that did not come back within the grace period, only");
+    }
+
+    @Test
+    void shouldLeaveTheOrdersOfASessionThatDidNotAskForCancelOnDisconnect()
+    {
+        logon(1, 10, 100, CancelOnDisconnect.NULL_VAL);
+        logon(2, 20, 200, CancelOnDisconnect.OFF);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        order(2, 20, 200, 1, Side.BUY, 9_980, TimeInForce.DAY);
+        logout(1, 10, 100);
+        logout(2, 20, 200);
+        poll();
+        nowNs += 2 * GRACE_NS;
+        poll();
+
+        assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS), "the listener's default is off");
+    }
+
+    @Test
+    void shouldJournalAKillCancelTheAccountsOrdersAndRejectItsNewOrdersKilled() throws Exception
+    {
+        logon(1, 10, 100, CancelOnDisconnect.NULL_VAL);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.GTC);
+        poll();
+        slots();
+
+        final KillSwitchCommand kill = KillSwitchCommand.kill(KillTarget.ACCOUNT, 100);
+        assertTrue(sequencer.submit(kill));
+        poll();
+        order(1, 10, 100, 2, Side.BUY, 9_990, TimeInForce.GTC);
+        poll();
+
+        assertEquals("OK killed account 100: 1 orders cancelled (wireSeq 3)", kill.reply().get());
+        assertEquals(List.of(100L), entries(EntryType.KILL));
+        assertEquals(List.of("conn=1 ExecutionReport requestSeq=0 CANCELED KILLED",
+            "conn=1 ExecutionReport requestSeq=2 REJECTED KILLED", "conn=1 BatchEnd requestSeq=2 wireSeq=4"), slots());
+        assertEquals(List.of(100L), java.util.Arrays.stream(sequencer.killedAccounts()).boxed().toList());
+
+        final KillSwitchCommand unkill = KillSwitchCommand.unkill(KillTarget.ACCOUNT, 100);
+        sequencer.submit(unkill);
+        poll();
+        assertEquals("OK unkilled account 100 (wireSeq 5)", unkill.reply().get());
+        assertEquals(0, sequencer.killedAccounts().length);
+    }
+
+    @Test
+    void shouldRefuseAKillAndHoldCancelOnDisconnectWhileTheNodeMayNotJournalItsOwnCommands() throws Exception
+    {
+        logon(1, 10, 100, CancelOnDisconnect.ON);
+        order(1, 10, 100, 1, Side.BUY, 9_990, TimeInForce.DAY);
+        logout(1, 10, 100);
+        poll();
+        nodeCommandHalt = "fenced";
+
+        final KillSwitchCommand kill = KillSwitchCommand.kill(KillTarget.ACCOUNT, 100);
+        sequencer.submit(kill);
+        nowNs += 2 * GRACE_NS;
+        poll();
+
+        assertEquals("ERR not applied: fenced", kill.reply().get());
+        assertEquals(List.of(), entries(EntryType.KILL));
+        assertEquals(List.of(), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
+        assertEquals(1, sequencer.cancelOnDisconnectPending(), "kept until the node may journal again");
+        nodeCommandHalt = null;
+        poll();
+        assertEquals(List.of(10L), entries(EntryType.CANCEL_SESSION_DAY_ORDERS));
+    }
+
     /** Per line of {@link #slots()}: the wireSeq its slot waits for, and whether that is all it is. */
     private final List<Long> gates = new ArrayList<>();
     private final List<Boolean> gateOnly = new ArrayList<>();
@@ -156,19 +323,84 @@ class SequencerSessionTest
 
     private void logon(final long connectionId, final long sessionId, final long accountId)
     {
+        logon(connectionId, sessionId, accountId, CancelOnDisconnect.NULL_VAL);
+    }
+
+    private void logon(
+        final long connectionId, final long sessionId, final long accountId, final CancelOnDisconnect cancel)
+    {
         final LogonEncoder logon = new LogonEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
-            .sessionId(sessionId).accountId(accountId);
+            .sessionId(sessionId).accountId(accountId).cancelOnDisconnect(cancel);
         publish(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connectionId, sessionId, accountId,
             MessageHeaderEncoder.ENCODED_LENGTH + logon.encodedLength());
+    }
+
+    /** A client's Logout, or the one its reader sends for it when its connection drops: the same to the sequencer. */
+    private void logout(final long connectionId, final long sessionId, final long accountId)
+    {
+        final LogoutEncoder logout = new LogoutEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
+            .sessionId(sessionId);
+        publish(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connectionId, sessionId, accountId,
+            MessageHeaderEncoder.ENCODED_LENGTH + logout.encodedLength());
+    }
+
+    private void orderStatus(
+        final long connectionId, final long sessionId, final long accountId, final long requestSeq,
+        final long clientOrderId)
+    {
+        final OrderStatusQueryEncoder query = new OrderStatusQueryEncoder()
+            .wrapAndApplyHeader(message, 0, headerEncoder).requestSeq(requestSeq).clientOrderId(clientOrderId);
+        publish(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connectionId, sessionId, accountId,
+            MessageHeaderEncoder.ENCODED_LENGTH + query.encodedLength());
+    }
+
+    /**
+     * Takes the entries journaled since the last call off the journal ring.
+     *
+     * @return per entry of the type, in order, the account or session it kills, or the session it is about.
+     */
+    private List<Long> entries(final EntryType type)
+    {
+        final List<Long> ids = new ArrayList<>();
+        final JournalEntryDecoder entry = new JournalEntryDecoder();
+        final io.sluice.sbe.journal.MessageHeaderDecoder header = new io.sluice.sbe.journal.MessageHeaderDecoder();
+        final KillSwitchDecoder killSwitch = new KillSwitchDecoder();
+        final SessionCommandDecoder sessionCommand = new SessionCommandDecoder();
+        journalRing.controlledRead((msgTypeId, buffer, index, length) ->
+        {
+            entry.wrapAndApplyHeader(buffer, index, header);
+            if (entry.entryType() == type)
+            {
+                final int body = entry.limit() + 4;
+                header.wrap(buffer, body);
+                if (header.templateId() == SessionCommandDecoder.TEMPLATE_ID)
+                {
+                    ids.add(sessionCommand.wrapAndApplyHeader(buffer, body, header).sessionId());
+                }
+                else
+                {
+                    ids.add(killSwitch.wrapAndApplyHeader(buffer, body, header).targetId());
+                }
+            }
+            return org.agrona.concurrent.ControlledMessageHandler.Action.CONTINUE;
+        }, Integer.MAX_VALUE);
+        return ids;
     }
 
     private void order(
         final long connectionId, final long sessionId, final long accountId, final long requestSeq, final Side side,
         final long price)
     {
+        order(connectionId, sessionId, accountId, requestSeq, side, price, TimeInForce.GTC);
+    }
+
+    private void order(
+        final long connectionId, final long sessionId, final long accountId, final long requestSeq, final Side side,
+        final long price, final TimeInForce timeInForce)
+    {
         final NewOrderEncoder order = new NewOrderEncoder().wrapAndApplyHeader(message, 0, headerEncoder)
             .requestSeq(requestSeq).clientOrderId(requestSeq).instrumentId(INSTRUMENT).side(side)
-            .orderType(OrderType.LIMIT).timeInForce(TimeInForce.GTC).postOnly(BooleanType.FALSE).price(price)
+            .orderType(OrderType.LIMIT).timeInForce(timeInForce).postOnly(BooleanType.FALSE).price(price)
             .quantity(10);
         publish(IngestRecord.MSG_TYPE_CLIENT_MESSAGE, connectionId, sessionId, accountId,
             MessageHeaderEncoder.ENCODED_LENGTH + order.encodedLength());
@@ -194,6 +426,7 @@ class SequencerSessionTest
         final ExecutionReportDecoder report = new ExecutionReportDecoder();
         final LogonAckDecoder logonAck = new LogonAckDecoder();
         final EngineErrorDecoder error = new EngineErrorDecoder();
+        final OrderStatusDecoder status = new OrderStatusDecoder();
         outputRing.read((type, buffer, index, length) ->
         {
             slot.wrap(buffer, index);
@@ -218,6 +451,10 @@ class SequencerSessionTest
                     case EngineErrorDecoder.TEMPLATE_ID:
                         error.wrapAndApplyHeader(buffer, slot.payloadOffset(), header);
                         line = "EngineError " + error.code();
+                        break;
+                    case OrderStatusDecoder.TEMPLATE_ID:
+                        status.wrapAndApplyHeader(buffer, slot.payloadOffset(), header);
+                        line = "OrderStatus clientOrderId=" + status.clientOrderId() + " " + status.state();
                         break;
                     case LogoutDecoder.TEMPLATE_ID:
                         line = "Logout";
