@@ -31,7 +31,13 @@ public enum DecodeResult
     /** An enum field holds a value the schema does not define. */
     ENUM_OUT_OF_RANGE,
     /** The frame holds bytes after the end of the message. */
-    TRAILING_BYTES;
+    TRAILING_BYTES,
+    /**
+     * A well-formed state-changing request longer than one journal entry holds (a longer block than the schema's may
+     * make it so within the frame limit): the node refuses it rather than sequence what it cannot journal. Found by
+     * the reader, which knows the journal's limit; the validator never returns it.
+     */
+    TOO_LONG_TO_JOURNAL;
 
     /**
      * @return true when the stream can no longer be framed and the connection must be closed.

@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -129,8 +130,9 @@ public final class AuditLog implements AutoCloseable
 
     /**
      * @param rawPublicKey a raw Ed25519 key, or null.
-     * @return {@code SHA256:} and the unpadded base64 of its SHA-256, as {@code ssh-keygen -l} prints; {@link #NO_KEY}
-     * for null or all zeros.
+     * @return {@code SHA256:} and the unpadded base64 of the SHA-256 of the key in SSH's encoding (the string
+     * {@code ssh-ed25519} then the 32 raw bytes, each with a big-endian length), exactly as {@code ssh-keygen -l}
+     * prints it for the same key; {@link #NO_KEY} for null or all zeros.
      */
     public static String fingerprint(final byte[] rawPublicKey)
     {
@@ -145,8 +147,11 @@ public final class AuditLog implements AutoCloseable
         }
         try
         {
+            final byte[] type = "ssh-ed25519".getBytes(StandardCharsets.US_ASCII);
+            final ByteBuffer sshEncoded = ByteBuffer.allocate(8 + type.length + rawPublicKey.length)
+                .putInt(type.length).put(type).putInt(rawPublicKey.length).put(rawPublicKey);
             return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(rawPublicKey));
+                MessageDigest.getInstance("SHA-256").digest(sshEncoded.array()));
         }
         catch (final NoSuchAlgorithmException ex)
         {

@@ -5,8 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -37,10 +36,9 @@ class AuditLogTest
     @Test
     void shouldFingerprintAKeyAsSshKeygenDoesAndNoKeyAsNone() throws Exception
     {
-        final byte[] key = new byte[32];
-        key[0] = 1;
-        assertEquals("SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(
-            MessageDigest.getInstance("SHA-256").digest(key)), AuditLog.fingerprint(key));
+        // A key ssh-keygen made: its .pub holds this raw key, and `ssh-keygen -lf` printed this fingerprint.
+        final byte[] key = HexFormat.of().parseHex("c7d314cdd7bbe8b95972681de0cb1206fd850cf2b44491e7880c3660c6b0d1ce");
+        assertEquals("SHA256:xqp49qVEGiVQw7IUEqTzDLF7hnTQ0dce9LEi2Q7NZkw", AuditLog.fingerprint(key));
         assertEquals(AuditLog.NO_KEY, AuditLog.fingerprint(new byte[32]));
         assertEquals(AuditLog.NO_KEY, AuditLog.fingerprint(null));
     }

@@ -474,6 +474,12 @@ class ClientProtocolConformanceIT
         textOverrun.putInt(B + 8, 100);
         hostiles.add(new Hostile("text past the frame", textOverrun.array(), "MALFORMED_MESSAGE", "VAR_FIELD_OVERRUN",
             0));
+        // A NewOrder whose longer block (§7) makes it 4,032 bytes: within the frame limit, beyond one journal entry.
+        final ByteBuffer normal = newOrderFrame(8, 8, INSTRUMENT, BUY, LIMIT, GTC, false, 9_000, 1);
+        final ByteBuffer tooLong = message(WireClient.NEW_ORDER, 4_024);
+        tooLong.put(B, normal.array(), B, normal.capacity() - B);
+        hostiles.add(new Hostile("a request too long to journal", tooLong.array(), "MALFORMED_MESSAGE",
+            "TOO_LONG_TO_JOURNAL", 8));
 
         try (WireClient client = openClient(session(), 40))
         {

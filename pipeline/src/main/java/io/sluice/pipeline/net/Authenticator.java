@@ -32,6 +32,8 @@ public interface Authenticator
         BAD_SIGNATURE,
         UNKNOWN_KEY,
         WRONG_ROLE,
-        WRONG_ACCOUNT
+        WRONG_ACCOUNT,
+        /** A session or account id below 1: refused before any key is looked at, never an authenticator's answer. */
+        INVALID_IDS
     }
 }

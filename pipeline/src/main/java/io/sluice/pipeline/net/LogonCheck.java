@@ -29,7 +29,7 @@ final class LogonCheck
     /**
      * @param connection the connection the Logon came on; its challenge is what the client signed.
      * @param buffer     holding the validated message, header included, at {@code offset}.
-     * @return the verdict; null if an id is below 1, refused before any signature is checked and not audited.
+     * @return the verdict; {@link Authenticator.AuthResult#INVALID_IDS} if an id is below 1 (no signature checked).
      */
     Authenticator.AuthResult check(final ReaderConnection connection, final DirectBuffer buffer, final int offset)
     {
@@ -37,13 +37,9 @@ final class LogonCheck
             MessageValidator.version(buffer, offset));
         sessionId = decoder.sessionId();
         accountId = decoder.accountId();
-        if (sessionId < 1 || accountId < 1)
-        {
-            return null;
-        }
         decoder.getPublicKey(publicKey, 0, publicKey.length);
         decoder.getSignature(signature, 0, signature.length);
-        final Authenticator.AuthResult verdict =
+        final Authenticator.AuthResult verdict = sessionId < 1 || accountId < 1 ? Authenticator.AuthResult.INVALID_IDS :
             authenticator.authenticate(connection.nonce, sessionId, accountId, publicKey, signature);
         sessionListener.onLogon(connection.connectionId, sessionId, accountId, publicKey, verdict);
         return verdict;

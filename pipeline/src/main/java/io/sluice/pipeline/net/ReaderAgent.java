@@ -1,6 +1,7 @@
 package io.sluice.pipeline.net;
 
 import io.sluice.concurrent.Waker;
+import io.sluice.journal.JournalPublisher;
 import io.sluice.pipeline.ingest.IngestPublisher;
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestResult;
@@ -359,7 +360,8 @@ public final class ReaderAgent implements Agent
     {
         if (key != null && key.isValid())
         {
-            key.interestOps(read ? key.interestOps() | SelectionKey.OP_READ : key.interestOps() & ~SelectionKey.OP_READ);
+            final int others = key.interestOps() & ~SelectionKey.OP_READ;
+            key.interestOps(read ? others | SelectionKey.OP_READ : others);
         }
     }
 
@@ -560,6 +562,10 @@ public final class ReaderAgent implements Agent
             {
                 return reject(connection, recvTsNs, buffer, offset, RejectReason.NOT_LOGGED_ON);
             }
+            if (length > JournalPublisher.MAX_COMMAND_LENGTH_BYTES && ClientProtocol.isStateChanging(templateId))
+            {
+                return messageHandler.onMalformed(DecodeResult.TOO_LONG_TO_JOURNAL, buffer, offset, length);
+            }
             if (connection.throttle != null)
             {
                 final SessionThrottle.Verdict verdict = connection.throttle.onRequest(recvTsNs);
@@ -622,9 +628,10 @@ public final class ReaderAgent implements Agent
         if (!LogonCheck.accepted(verdict))
         {
             LOG.debug("logon refused connectionId={} sessionId={} accountId={} reason={}",
-                connection.connectionId, sessionId, accountId, verdict == null ? "ids_below_1" : verdict);
-            return farewellOrStall(connection, CloseReason.LOGON_REFUSED, replies.logonRejected(
-                sessionId, verdict == null ? RejectReason.INVALID_FIELD : RejectReason.NOT_AUTHORIZED));
+                connection.connectionId, sessionId, accountId, verdict);
+            final RejectReason reason = verdict == Authenticator.AuthResult.INVALID_IDS ?
+                RejectReason.INVALID_FIELD : RejectReason.NOT_AUTHORIZED;
+            return farewellOrStall(connection, CloseReason.LOGON_REFUSED, replies.logonRejected(sessionId, reason));
         }
 
         final IngestResult result = publisher.publish(
