@@ -11,7 +11,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Byte layout of one stored journal entry: a journal-schema {@code JournalEntry} message, i.e. the 8-byte SBE
- * message header, the 45-byte fixed block, a uint32 length and the command bytes. The same bytes travel through the
+ * message header, the 53-byte fixed block, a uint32 length and the command bytes. The same bytes travel through the
  * journal ring (with the CRC field zero), sit in one Chronicle excerpt, and are shipped to replicas.
  * <p>
  * The CRC32C covers the whole entry with the 4 CRC bytes taken as zero.
