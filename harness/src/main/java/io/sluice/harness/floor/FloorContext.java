@@ -13,6 +13,13 @@ public final class FloorContext
     public static final long DEFAULT_INTERVAL_US = 1_000;
     /** How long an echo process or a node may take to start. */
     public static final long START_TIMEOUT_MS = 60_000;
+    /**
+     * How long {@code perf/run floor} leaves the nodes alone, once they trade, before it measures their idle CPU (or
+     * the warm-up time, if longer): a JVM keeps compiling for several seconds after it starts, and that is not what an
+     * idle node costs. Three nodes on a 2-core machine, in total: 8.7% of a core 2 s after they first traded, 6.4%
+     * 10 s after, 3 to 4% half a minute after.
+     */
+    public static final long IDLE_SETTLE_NS = TimeUnit.SECONDS.toNanos(10);
 
     private double seconds = DEFAULT_SECONDS;
     private double warmupSeconds = 2;

@@ -148,14 +148,15 @@ public final class FloorTool
             result.idleCpuNote(unavailable);
             return;
         }
+        final long settleNs = Math.max(context.warmupNs(), FloorContext.IDLE_SETTLE_NS);
         out.printf(Locale.ROOT, "floor: idle CPU of a primary and two replicas (hybrid, as ./sluice demo starts " +
-            "them), %.1f s once they trade and %.1f s more...%n", context.idleSeconds(), context.warmupSeconds());
+            "them), %.1f s once they trade and %.1f s more to settle...%n", context.idleSeconds(), settleNs / 1e9);
         final DemoClusterConfig config = DemoClusterConfig.write(dir, DurabilityMode.HYBRID.modeName(),
             BenchContext.DEFAULT_INSTRUMENTS, 2, BenchContext.DEFAULT_FIRST_SESSION_ID,
             BenchContext.DEFAULT_CONNECTIONS, false);
         try (DemoCluster cluster = DemoCluster.start(config, dir, FloorContext.START_TIMEOUT_MS))
         {
-            result.idleCpu(IdleCpu.measure(Floor.pids(cluster.primary(), cluster.replicas()), context.warmupNs(),
+            result.idleCpu(IdleCpu.measure(Floor.pids(cluster.primary(), cluster.replicas()), settleNs,
                 context.idleNs()));
         }
     }
