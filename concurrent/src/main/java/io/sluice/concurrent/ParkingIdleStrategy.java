@@ -20,7 +20,7 @@ public final class ParkingIdleStrategy extends SleepingIdleStrategy
      */
     public static final long DEFAULT_MAX_SLEEP_NS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private volatile Thread sleeper;
+    private volatile Thread owner;
 
     public ParkingIdleStrategy()
     {
@@ -41,7 +41,7 @@ public final class ParkingIdleStrategy extends SleepingIdleStrategy
     {
         // Every time: a runner restarted under the same name (a replica's journal after a snapshot install) idles
         // on the same instance from a new thread.
-        sleeper = Thread.currentThread();
+        owner = Thread.currentThread();
     }
 
     @Override
@@ -53,7 +53,7 @@ public final class ParkingIdleStrategy extends SleepingIdleStrategy
     @Override
     protected void wakeSleeper()
     {
-        LockSupport.unpark(sleeper);
+        LockSupport.unpark(owner);
     }
 
     @Override

@@ -96,12 +96,12 @@ class AdminCommandTest
     void shouldRejectInvalidConfigurationNamingTheOption()
     {
         final IllegalArgumentException notional = assertThrows(IllegalArgumentException.class,
-            () -> new MatchingEngine(new MatchingEngine.Context().maxOrderNotional(0), new RecordingListener()));
+            () -> new MatchingEngine(new MatchingContext().maxOrderNotional(0), new RecordingListener()));
         final IllegalArgumentException openOrders = assertThrows(IllegalArgumentException.class,
-            () -> new MatchingEngine(new MatchingEngine.Context().maxOpenOrdersPerAccount(-1),
+            () -> new MatchingEngine(new MatchingContext().maxOpenOrdersPerAccount(-1),
                 new RecordingListener()));
         final IllegalArgumentException instrument = assertThrows(IllegalArgumentException.class,
-            () -> new MatchingEngine(new MatchingEngine.Context().instrument(1, "A", 0, 1, 1, 10, 10, 0),
+            () -> new MatchingEngine(new MatchingContext().instrument(1, "A", 0, 1, 1, 10, 10, 0),
                 new RecordingListener()));
 
         assertTrue(notional.getMessage().contains("maxOrderNotional"), notional.getMessage());
@@ -114,13 +114,13 @@ class AdminCommandTest
     {
         final long base = new TestExchange().engine.configDigest();
         final long same = new TestExchange().engine.configDigest();
-        final long otherNotional = new TestExchange(new MatchingEngine.Context().maxOrderNotional(5))
+        final long otherNotional = new TestExchange(new MatchingContext().maxOrderNotional(5))
             .engine.configDigest();
-        final long otherStp = new TestExchange(new MatchingEngine.Context()
+        final long otherStp = new TestExchange(new MatchingContext()
             .selfTradePrevention(3, SelfTradePrevention.CANCEL_BOTH)).engine.configDigest();
-        final long otherPool = new TestExchange(new MatchingEngine.Context().orderPoolCapacity(7))
+        final long otherPool = new TestExchange(new MatchingContext().orderPoolCapacity(7))
             .engine.configDigest();
-        final long noInstruments = new MatchingEngine(new MatchingEngine.Context(), new RecordingListener())
+        final long noInstruments = new MatchingEngine(new MatchingContext(), new RecordingListener())
             .configDigest();
 
         assertEquals(base, same);

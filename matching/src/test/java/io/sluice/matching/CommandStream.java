@@ -81,9 +81,9 @@ final class CommandStream
     {
     }
 
-    static MatchingEngine.Context context(final SelfTradePrevention mode)
+    static MatchingContext context(final SelfTradePrevention mode)
     {
-        return TestExchange.withInstruments(new MatchingEngine.Context()
+        return TestExchange.withInstruments(new MatchingContext()
             .defaultSelfTradePrevention(mode)
             .selfTradePrevention(ACCOUNTS, SelfTradePrevention.CANCEL_OLDEST)
             .maxOpenOrdersPerAccount(12)

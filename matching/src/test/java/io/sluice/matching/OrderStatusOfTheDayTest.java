@@ -98,7 +98,7 @@ class OrderStatusOfTheDayTest
     @Test
     void shouldForgetTheOldestEndedOrderWhenFull()
     {
-        final TestExchange small = new TestExchange(new MatchingEngine.Context().terminalOrderCapacity(3));
+        final TestExchange small = new TestExchange(new MatchingContext().terminalOrderCapacity(3));
         for (long id = 1; id <= 4; id++)
         {
             small.buy(1, id, 9_990, 10);
@@ -128,7 +128,7 @@ class OrderStatusOfTheDayTest
     @Test
     void shouldRestoreEndedOrdersAndForgetAfterwardsExactlyAsTheOriginal()
     {
-        final TestExchange original = new TestExchange(new MatchingEngine.Context().terminalOrderCapacity(4));
+        final TestExchange original = new TestExchange(new MatchingContext().terminalOrderCapacity(4));
         original.buy(1, 1, 9_990, 10);
         original.cancel(1, 1);
         original.buy(1, 2, 9_990, 10);
@@ -140,7 +140,7 @@ class OrderStatusOfTheDayTest
 
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[original.engine.snapshotLength()]);
         original.engine.snapshot(buffer, 0);
-        final TestExchange copy = new TestExchange(new MatchingEngine.Context().terminalOrderCapacity(4));
+        final TestExchange copy = new TestExchange(new MatchingContext().terminalOrderCapacity(4));
         copy.engine.restore(buffer, 0, buffer.capacity());
         assertEquals(original.engine.stateHash(), copy.engine.stateHash());
 

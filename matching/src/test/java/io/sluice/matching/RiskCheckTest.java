@@ -88,7 +88,7 @@ class RiskCheckTest
     @Test
     void shouldRejectOrderAboveMaxNotional()
     {
-        final TestExchange limited = new TestExchange(new MatchingEngine.Context().maxOrderNotional(1_000_000));
+        final TestExchange limited = new TestExchange(new MatchingContext().maxOrderNotional(1_000_000));
 
         assertEquals(RejectReason.NONE, limited.buy(1, 11, 10_000, 100).get(0).rejectReason());
         assertEquals(RejectReason.RISK_LIMIT, limited.buy(1, 12, 10_005, 100).get(0).rejectReason());
@@ -97,7 +97,7 @@ class RiskCheckTest
     @Test
     void shouldCheckMarketOrderNotionalAtTopOfBand()
     {
-        final TestExchange limited = new TestExchange(new MatchingEngine.Context().maxOrderNotional(1_000_000));
+        final TestExchange limited = new TestExchange(new MatchingContext().maxOrderNotional(1_000_000));
         limited.sell(2, 21, 10_000, 100);
 
         // 100 at the top of the band (11000) is 1.1M, over the limit even though the book would fill at 10000.
@@ -110,7 +110,7 @@ class RiskCheckTest
     @Test
     void shouldRejectRestingOrderBeyondMaxOpenOrdersButNotIoc()
     {
-        final TestExchange limited = new TestExchange(new MatchingEngine.Context().maxOpenOrdersPerAccount(2));
+        final TestExchange limited = new TestExchange(new MatchingContext().maxOpenOrdersPerAccount(2));
         limited.buy(1, 11, 9_990, 10);
         limited.buy(1, 12, 9_985, 10);
         limited.sell(2, 21, 10_010, 10);

@@ -49,7 +49,7 @@ class SelfTradePreventionTest
     void shouldCancelRestingOrderAndKeepMatchingUnderCancelOldest()
     {
         final TestExchange exchange = new TestExchange(
-            new MatchingEngine.Context().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_OLDEST));
+            new MatchingContext().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_OLDEST));
         exchange.sell(1, 11, 10_000, 30);
         exchange.sell(2, 21, 10_000, 30);
 
@@ -67,7 +67,7 @@ class SelfTradePreventionTest
     void shouldCancelBothOrdersUnderCancelBoth()
     {
         final TestExchange exchange = new TestExchange(
-            new MatchingEngine.Context().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_BOTH));
+            new MatchingContext().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_BOTH));
         exchange.sell(1, 11, 10_000, 30);
         exchange.sell(2, 21, 10_000, 30);
 
@@ -83,7 +83,7 @@ class SelfTradePreventionTest
     @Test
     void shouldApplyPerAccountOverrideOverTheDefault()
     {
-        final TestExchange exchange = new TestExchange(new MatchingEngine.Context()
+        final TestExchange exchange = new TestExchange(new MatchingContext()
             .selfTradePrevention(1, SelfTradePrevention.CANCEL_OLDEST));
         exchange.sell(1, 11, 10_000, 30);
         exchange.sell(2, 21, 10_000, 30);
@@ -114,7 +114,7 @@ class SelfTradePreventionTest
     void shouldFillFokPastOwnOrderUnderCancelOldest()
     {
         final TestExchange exchange = new TestExchange(
-            new MatchingEngine.Context().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_OLDEST));
+            new MatchingContext().defaultSelfTradePrevention(SelfTradePrevention.CANCEL_OLDEST));
         exchange.sell(1, 11, 10_000, 30);
         exchange.sell(2, 21, 10_000, 30);
 

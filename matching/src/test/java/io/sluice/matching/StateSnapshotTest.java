@@ -269,7 +269,7 @@ class StateSnapshotTest
     {
         populate();
         final UnsafeBuffer buffer = snapshot(exchange.engine);
-        final MatchingEngine other = new TestExchange(new MatchingEngine.Context().maxOpenOrdersPerAccount(3)).engine;
+        final MatchingEngine other = new TestExchange(new MatchingContext().maxOpenOrdersPerAccount(3)).engine;
 
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
             () -> other.restore(buffer, 0, buffer.capacity()));

@@ -31,9 +31,9 @@ class SteadyStateAllocationTest
     private long wireSeq;
     private final long[] requestSeqByAccount = new long[ACCOUNTS + 1];
 
-    private static MatchingEngine.Context context()
+    private static MatchingContext context()
     {
-        return TestExchange.withInstruments(new MatchingEngine.Context()
+        return TestExchange.withInstruments(new MatchingContext()
             .selfTradePrevention(3, SelfTradePrevention.CANCEL_OLDEST)
             .selfTradePrevention(4, SelfTradePrevention.CANCEL_BOTH));
     }

@@ -32,15 +32,15 @@ final class TestExchange
 
     TestExchange()
     {
-        this(new MatchingEngine.Context());
+        this(new MatchingContext());
     }
 
-    TestExchange(final MatchingEngine.Context ctx)
+    TestExchange(final MatchingContext ctx)
     {
         engine = new MatchingEngine(withInstruments(ctx), listener);
     }
 
-    static MatchingEngine.Context withInstruments(final MatchingEngine.Context ctx)
+    static MatchingContext withInstruments(final MatchingContext ctx)
     {
         return ctx
             .instrument(INSTRUMENT, "ACME", TICK, LOT, MIN_QTY, MAX_QTY, REFERENCE_PRICE, BAND_BPS)

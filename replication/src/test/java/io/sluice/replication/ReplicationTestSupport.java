@@ -9,6 +9,7 @@ import io.sluice.journal.RecoveryResult;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotInstall;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
@@ -77,16 +78,16 @@ final class ReplicationTestSupport
     {
     }
 
-    static MatchingEngine.Context engineContext()
+    static MatchingContext engineContext()
     {
-        return new MatchingEngine.Context()
+        return new MatchingContext()
             .orderPoolCapacity(64 * 1024)
             .instrument(1, "SLC", 1, 1, 1, 1_000_000, 10_000, 5_000)
             .instrument(2, "DAM", 5, 10, 10, 1_000_000, 2_000, 5_000);
     }
 
     /** Same instruments, a different risk limit: a different config digest. */
-    static MatchingEngine.Context otherEngineContext()
+    static MatchingContext otherEngineContext()
     {
         return engineContext().maxOpenOrdersPerAccount(7);
     }
@@ -223,7 +224,7 @@ final class ReplicationTestSupport
         private Node(
             final Path dir,
             final int nodeId,
-            final MatchingEngine.Context engineContext,
+            final MatchingContext engineContext,
             final int ringBytes,
             final Consumer<Journal.Context> journalOptions)
             throws IOException
@@ -242,7 +243,7 @@ final class ReplicationTestSupport
             persisted.setRelease(recovery.lastWireSeq());
         }
 
-        static Node open(final Path dir, final int nodeId, final MatchingEngine.Context engineContext)
+        static Node open(final Path dir, final int nodeId, final MatchingContext engineContext)
         {
             return open(dir, nodeId, engineContext, (context) -> {});
         }
@@ -250,7 +251,7 @@ final class ReplicationTestSupport
         static Node open(
             final Path dir,
             final int nodeId,
-            final MatchingEngine.Context engineContext,
+            final MatchingContext engineContext,
             final Consumer<Journal.Context> journalOptions)
         {
             try
@@ -283,7 +284,7 @@ final class ReplicationTestSupport
 
         /** A node whose journal agent is not running yet: entries pile up in its ring. */
         static Node openStopped(
-            final Path dir, final int nodeId, final MatchingEngine.Context engineContext, final int ringBytes)
+            final Path dir, final int nodeId, final MatchingContext engineContext, final int ringBytes)
         {
             try
             {
@@ -484,7 +485,7 @@ final class ReplicationTestSupport
             final int nodeId,
             final String dataEndpoint,
             final String primaryControlEndpoint,
-            final MatchingEngine.Context engineContext,
+            final MatchingContext engineContext,
             final Consumer<ReplicaAgentContext> options)
         {
             this(Node.open(dir.resolve("node"), nodeId, engineContext), dir, nodeId, dataEndpoint,

@@ -1,7 +1,7 @@
 package io.sluice.harness.check;
 
+import io.sluice.matching.MatchingContext;
 import io.sluice.node.wiring.StageContexts;
-import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.matching.SilentListener;
 import io.sluice.node.config.NodeConfig;
@@ -718,7 +718,7 @@ public final class HistoryChecker
             }
         }
 
-        private MatchingEngine.Context engineContext()
+        private MatchingContext engineContext()
         {
             return new StageContexts(config).engine();
         }

@@ -5,6 +5,7 @@ import io.sluice.journal.JournalCorruptionException;
 import io.sluice.journal.JournalReader;
 import io.sluice.journal.SnapshotInfo;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
@@ -37,7 +38,7 @@ final class StateReplay implements AutoCloseable
      * @param engineContext the matching options every node of the cluster runs with.
      * @param listener      receives the engine's reports during replay.
      */
-    StateReplay(final JournalImage image, final MatchingEngine.Context engineContext, final MatchingListener listener)
+    StateReplay(final JournalImage image, final MatchingContext engineContext, final MatchingListener listener)
     {
         this.image = image;
         this.engine = new MatchingEngine(engineContext, listener);

@@ -8,7 +8,7 @@ import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
 import io.sluice.journal.JournalSyncPolicy;
 import io.sluice.journal.SnapshotPolicy;
-import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.SelfTradePrevention;
 import io.sluice.node.config.Endpoints;
 import io.sluice.node.config.InstrumentConfig;
@@ -143,9 +143,9 @@ public final class StageContexts
      * @return the matching engine options and start-up instruments; the same on every node of a cluster, which the
      * replication handshake checks through the config digest.
      */
-    public MatchingEngine.Context engine()
+    public MatchingContext engine()
     {
-        final MatchingEngine.Context context = new MatchingEngine.Context()
+        final MatchingContext context = new MatchingContext()
             .maxOrderNotional(config.get(NodeConfig.RISK_MAX_ORDER_NOTIONAL))
             .maxOpenOrdersPerAccount(config.get(NodeConfig.RISK_MAX_OPEN_ORDERS))
             .defaultSelfTradePrevention(selfTradePrevention(config.get(NodeConfig.STP_DEFAULT)))

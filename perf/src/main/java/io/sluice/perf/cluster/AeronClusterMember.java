@@ -1,5 +1,6 @@
 package io.sluice.perf.cluster;
 
+import io.sluice.matching.MatchingContext;
 import io.sluice.node.wiring.StageContexts;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
@@ -9,7 +10,6 @@ import io.aeron.cluster.ConsensusModule;
 import io.aeron.cluster.service.ClusteredServiceContainer;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import io.sluice.matching.MatchingEngine;
 import io.sluice.harness.bench.StandaloneConfig;
 import io.sluice.node.config.NodeConfig;
 import org.agrona.ErrorHandler;
@@ -69,7 +69,7 @@ final class AeronClusterMember
      * @param dataDir     a directory the (unused) node configuration may name.
      * @return the engine context.
      */
-    static MatchingEngine.Context engineContext(final int instruments, final Path dataDir)
+    static MatchingContext engineContext(final int instruments, final Path dataDir)
     {
         final NodeConfig config = NodeConfig.parse(StandaloneConfig.keys(dataDir, "local", instruments), dataDir);
         return new StageContexts(config).engine();

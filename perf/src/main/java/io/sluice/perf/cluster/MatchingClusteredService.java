@@ -8,6 +8,7 @@ import io.aeron.cluster.service.ClientSession;
 import io.aeron.cluster.service.Cluster;
 import io.aeron.cluster.service.ClusteredService;
 import io.aeron.logbuffer.Header;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.pipeline.sequencer.CommandApplier;
@@ -58,7 +59,7 @@ final class MatchingClusteredService implements ClusteredService, MatchingListen
     private static final long NO_SESSION = -1;
     private static final int SCRATCH_BYTES = 256;
 
-    private final MatchingEngine.Context engineContext;
+    private final MatchingContext engineContext;
     private final MessageValidator validator = ClientProtocol.validator();
     private final LogonDecoder logonDecoder = new LogonDecoder();
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
@@ -85,7 +86,7 @@ final class MatchingClusteredService implements ClusteredService, MatchingListen
     /**
      * @param engineContext options and instruments of the hosted engine.
      */
-    MatchingClusteredService(final MatchingEngine.Context engineContext)
+    MatchingClusteredService(final MatchingContext engineContext)
     {
         this.engineContext = engineContext;
     }

@@ -1,6 +1,7 @@
 package io.sluice.perf.matching;
 
 import io.sluice.client.flow.OrderFlowGenerator;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.MatchingListener;
 import io.sluice.sbe.client.ExecType;
@@ -44,7 +45,7 @@ final class SluiceDriver implements MatchingListener
 
     SluiceDriver(final OrderFlowGenerator.Config config)
     {
-        final MatchingEngine.Context ctx = new MatchingEngine.Context()
+        final MatchingContext ctx = new MatchingContext()
             .maxOpenOrdersPerAccount(100_000)
             .orderPoolCapacity(1 << 17)
             .priceLevelPoolCapacity(1 << 15);

@@ -1,7 +1,7 @@
 package io.sluice.pipeline.sequencer;
 
 import io.sluice.concurrent.Waker;
-import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingContext;
 import io.sluice.pipeline.ingest.IngestRings;
 import io.sluice.response.OutputRingPublisher;
 import org.agrona.concurrent.EpochNanoClock;
@@ -27,7 +27,7 @@ public final class SequencerContext
     private RingBuffer journalRing;
     private OutputRingPublisher output;
     private TradingGate tradingGate;
-    private MatchingEngine.Context engineContext;
+    private MatchingContext engineContext;
     private EpochNanoClock epochClock;
     private NanoClock nanoClock;
     private Waker journalWaker = Waker.NONE;
@@ -96,13 +96,13 @@ public final class SequencerContext
     }
 
     /** Options and start-up instruments of the matching engine the sequencer owns. */
-    public SequencerContext engineContext(final MatchingEngine.Context engineContext)
+    public SequencerContext engineContext(final MatchingContext engineContext)
     {
         this.engineContext = engineContext;
         return this;
     }
 
-    public MatchingEngine.Context engineContext()
+    public MatchingContext engineContext()
     {
         return engineContext;
     }

@@ -3,7 +3,7 @@ package io.sluice.pipeline.snapshot;
 import io.sluice.journal.Journal;
 import io.sluice.journal.SnapshotPolicy;
 import io.sluice.journal.SnapshotStore;
-import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingContext;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 
@@ -18,7 +18,7 @@ public final class SnapshotContext
     private SnapshotStore store;
     private SnapshotPolicy policy;
     private LongSupplier journalPersistedWireSeq;
-    private MatchingEngine.Context engineContext;
+    private MatchingContext engineContext;
     private NanoClock clock;
     private boolean retention;
     private LongSupplier oldestWireSeqNeededByReplicas;
@@ -72,13 +72,13 @@ public final class SnapshotContext
     }
 
     /** The matching engine options of the node, so the shadow's state equals the sequencer's. */
-    public SnapshotContext engineContext(final MatchingEngine.Context engineContext)
+    public SnapshotContext engineContext(final MatchingContext engineContext)
     {
         this.engineContext = engineContext;
         return this;
     }
 
-    public MatchingEngine.Context engineContext()
+    public MatchingContext engineContext()
     {
         return engineContext;
     }

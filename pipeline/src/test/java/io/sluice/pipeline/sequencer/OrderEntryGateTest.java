@@ -7,6 +7,7 @@ import io.sluice.durability.ReplicationMetrics;
 import io.sluice.journal.Journal;
 import io.sluice.journal.JournalAgent;
 import io.sluice.journal.SnapshotStore;
+import io.sluice.matching.MatchingContext;
 import io.sluice.matching.MatchingEngine;
 import io.sluice.matching.SilentListener;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -56,7 +57,7 @@ class OrderEntryGateTest
     {
         journal = Journal.open(new Journal.Context().directory(dir.resolve("journal")));
         journal.recover(new SnapshotStore(journal.snapshotDirectory()), new ExchangeStateMachine(
-            new CommandApplier(new MatchingEngine(new MatchingEngine.Context(), SilentListener.INSTANCE))));
+            new CommandApplier(new MatchingEngine(new MatchingContext(), SilentListener.INSTANCE))));
         return new JournalAgent(journal, new OneToOneRingBuffer(new UnsafeBuffer(
             ByteBuffer.allocateDirect(64 * 1024 + RingBufferDescriptor.TRAILER_LENGTH))), new AtomicLongPosition());
     }

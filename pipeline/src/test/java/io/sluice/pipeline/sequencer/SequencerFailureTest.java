@@ -1,6 +1,6 @@
 package io.sluice.pipeline.sequencer;
 
-import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingContext;
 import io.sluice.pipeline.ingest.IngestResult;
 import io.sluice.pipeline.ingest.IngestRing;
 import io.sluice.pipeline.ingest.IngestRings;
@@ -68,7 +68,7 @@ class SequencerFailureTest
             .journalRing(journalRing)
             .output(new OutputRingPublisher(outputRing))
             .tradingGate(gate)
-            .engineContext(new MatchingEngine.Context())
+            .engineContext(new MatchingContext())
             .epochClock(new SystemEpochNanoClock())
             .nanoClock(clock));
         assertTrue(sequencer.addInstrument(INSTRUMENT, "TEST", 1, 1, 1, 1_000_000, 10_000, 5_000) > 0);

@@ -1,6 +1,6 @@
 package io.sluice.pipeline.sequencer;
 
-import io.sluice.matching.MatchingEngine;
+import io.sluice.matching.MatchingContext;
 import io.sluice.pipeline.ingest.IngestRecord;
 import io.sluice.pipeline.ingest.IngestResult;
 import io.sluice.pipeline.ingest.IngestRing;
@@ -95,7 +95,7 @@ class SequencerSessionTest
                     return nodeCommandHalt;
                 }
             })
-            .engineContext(new MatchingEngine.Context())
+            .engineContext(new MatchingContext())
             .epochClock(new SystemEpochNanoClock())
             .nanoClock(() -> nowNs)
             .cancelOnDisconnectGraceNs(GRACE_NS));
