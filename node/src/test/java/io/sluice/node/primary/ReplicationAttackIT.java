@@ -102,10 +102,10 @@ class ReplicationAttackIT
             KeyFiles.publicKeyBase64(operator.getPublic()) + " operator",
             KeyFiles.publicKeyBase64(trader.getPublic()) + " trader account=1"));
 
-        final int[] primaryPorts = ports(3);
-        final int[] replicaAPorts = ports(3);
-        final int[] replicaBPorts = ports(3);
-        final int[] udp = ports(4);
+        final int[] primaryPorts = TestNodes.freePorts(3);
+        final int[] replicaAPorts = TestNodes.freePorts(3);
+        final int[] replicaBPorts = TestNodes.freePorts(3);
+        final int[] udp = TestNodes.freePorts(4);
         final Map<String, String> primary = nodeConfig("primary", 1, primaryPorts, "primary.key");
         primary.put("durability", "hybrid");
         primary.put("replication.replica.0.data", "127.0.0.1:" + udp[0]);
@@ -283,16 +283,6 @@ class ReplicationAttackIT
         raw.put("auth.keys.file", dir.resolve("authorized_keys").toString());
         raw.put("replication.key.file", dir.resolve(key).toString());
         return raw;
-    }
-
-    private static int[] ports(final int count) throws Exception
-    {
-        final int[] ports = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            ports[i] = TestNodes.freePort();
-        }
-        return ports;
     }
 
     private static List<String> status(final InetSocketAddress admin, final KeyPair operator) throws Exception

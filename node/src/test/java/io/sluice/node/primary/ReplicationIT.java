@@ -72,16 +72,6 @@ class ReplicationIT
         return raw;
     }
 
-    private static int[] ports(final int count) throws Exception
-    {
-        final int[] ports = new int[count];
-        for (int i = 0; i < count; i++)
-        {
-            ports[i] = TestNodes.freePort();
-        }
-        return ports;
-    }
-
     private String healthz(final int port) throws Exception
     {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).GET().build(),
@@ -182,10 +172,10 @@ class ReplicationIT
     @Test
     void shouldReplicateHaltWithoutReplicasAndCatchUpAfterRestart() throws Exception
     {
-        final int[] primaryPorts = ports(3);
-        final int[] replicaAPorts = ports(3);
-        final int[] replicaBPorts = ports(3);
-        final int[] udp = ports(4);
+        final int[] primaryPorts = TestNodes.freePorts(3);
+        final int[] replicaAPorts = TestNodes.freePorts(3);
+        final int[] replicaBPorts = TestNodes.freePorts(3);
+        final int[] udp = TestNodes.freePorts(4);
 
         final Map<String, String> primary = nodeConfig("primary", 1, primaryPorts);
         primary.put("replication.replica.0.data", "127.0.0.1:" + udp[0]);

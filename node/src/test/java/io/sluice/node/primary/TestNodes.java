@@ -149,6 +149,17 @@ final class TestNodes
         }
     }
 
+    /** @return {@code count} ports from {@link #freePort()}. */
+    static int[] freePorts(final int count) throws IOException
+    {
+        final int[] ports = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            ports[i] = freePort();
+        }
+        return ports;
+    }
+
     static void await(final BooleanSupplier condition, final long timeoutMs, final String what)
     {
         final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
